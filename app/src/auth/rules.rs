@@ -1,0 +1,160 @@
+//! Pure rules for credentials. No I/O.
+
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 128;
+pub const LOGIN_MIN: usize = 3;
+pub const LOGIN_MAX: usize = 32;
+pub const NAME_MAX: usize = 40;
+
+/// Password policy: 8..=128 characters with at least one letter and one digit.
+/// Returns the translation code of the broken rule.
+pub fn check_password(password: &str) -> Result<(), &'static str> {
+    let len = password.chars().count();
+    if len < PASSWORD_MIN {
+        return Err("password_too_short");
+    }
+    if len > PASSWORD_MAX {
+        return Err("password_too_long");
+    }
+    let has_letter = password.chars().any(char::is_alphabetic);
+    let has_digit = password.chars().any(|c| c.is_ascii_digit());
+    if !(has_letter && has_digit) {
+        return Err("password_needs_letter_and_digit");
+    }
+    Ok(())
+}
+
+/// Login names are case-insensitive: stored lower-case, 3..=32 of `a-z 0-9 . _ -`,
+/// starting with a letter or digit.
+pub fn normalize_login(raw: &str) -> Result<String, &'static str> {
+    let login = raw.trim().to_lowercase();
+    let len = login.chars().count();
+    if len < LOGIN_MIN || len > LOGIN_MAX {
+        return Err("login_length");
+    }
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);
+    if !login.chars().all(allowed) {
+        return Err("login_chars");
+    }
+    if !login.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err("login_chars");
+    }
+    Ok(login)
+}
+
+/// A display name (person, department, company): trimmed, 1..=40 characters,
+/// no control characters.
+pub fn normalize_name(raw: &str) -> Result<String, &'static str> {
+    let name = raw.trim().to_string();
+    if name.is_empty() {
+        return Err("required");
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err("name_too_long");
+    }
+    if name.chars().any(char::is_control) {
+        return Err("name_chars");
+    }
+    Ok(name)
+}
+
+/// An optional phone number for a colleague: digits, spaces, `+ - ( )`, 5..=20 long.
+pub fn normalize_optional_phone(raw: &str) -> Result<Option<String>, &'static str> {
+    let phone = raw.trim();
+    if phone.is_empty() {
+        return Ok(None);
+    }
+    let ok_chars = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !ok_chars || !(5..=20).contains(&digits) {
+        return Err("phone_invalid");
+    }
+    Ok(Some(phone.to_string()))
+}
+
+/// Sliding-window limit on failed logins: allowed while fewer than `max` failures
+/// happened in the last `window_secs` seconds before `now` (all in seconds).
+pub fn login_allowed(failures: &[u64], now: u64, window_secs: u64, max: usize) -> bool {
+    let recent = failures
+        .iter()
+        .filter(|&&t| now.saturating_sub(t) < window_secs)
+        .count();
+    recent < max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("abc12345", Ok(()))]
+    #[case("密码安全abc1", Ok(()))]
+    #[case("short1", Err("password_too_short"))]
+    #[case("", Err("password_too_short"))]
+    #[case("abcdefgh", Err("password_needs_letter_and_digit"))]
+    #[case("12345678", Err("password_needs_letter_and_digit"))]
+    #[case(&"a1".repeat(65), Err("password_too_long"))]
+    #[case(&"a1".repeat(64), Ok(()))]
+    fn password_policy(#[case] pw: &str, #[case] expected: Result<(), &'static str>) {
+        assert_eq!(check_password(pw), expected);
+    }
+
+    #[rstest]
+    #[case("Alice", Ok("alice"))]
+    #[case("  rep1 ", Ok("rep1"))]
+    #[case("wang.li_2-x", Ok("wang.li_2-x"))]
+    #[case("ab", Err("login_length"))]
+    #[case(&"a".repeat(33), Err("login_length"))]
+    #[case("张三丰", Err("login_chars"))]
+    #[case("a b c", Err("login_chars"))]
+    #[case("_admin", Err("login_chars"))]
+    #[case("bob@x", Err("login_chars"))]
+    fn login_names(#[case] raw: &str, #[case] expected: Result<&str, &'static str>) {
+        assert_eq!(normalize_login(raw), expected.map(str::to_string));
+    }
+
+    #[rstest]
+    #[case(" 王小明 ", Ok("王小明"))]
+    #[case("", Err("required"))]
+    #[case("   ", Err("required"))]
+    #[case(&"名".repeat(41), Err("name_too_long"))]
+    #[case("a\u{7}b", Err("name_chars"))]
+    fn names(#[case] raw: &str, #[case] expected: Result<&str, &'static str>) {
+        assert_eq!(normalize_name(raw), expected.map(str::to_string));
+    }
+
+    #[rstest]
+    #[case("", Ok(None))]
+    #[case("138 0013 8000", Ok(Some("138 0013 8000")))]
+    #[case("+86-10-1234567", Ok(Some("+86-10-1234567")))]
+    #[case("1234", Err("phone_invalid"))]
+    #[case("call me", Err("phone_invalid"))]
+    fn phones(#[case] raw: &str, #[case] expected: Result<Option<&str>, &'static str>) {
+        assert_eq!(
+            normalize_optional_phone(raw),
+            expected.map(|o| o.map(str::to_string))
+        );
+    }
+
+    #[rstest]
+    #[case(&[], 100, 60, 3, true)]
+    #[case(&[90, 95], 100, 60, 3, true)]
+    #[case(&[90, 95, 99], 100, 60, 3, false)]
+    // failures older than the window no longer count
+    #[case(&[10, 20, 99], 100, 60, 3, true)]
+    #[case(&[41, 42, 43], 100, 60, 3, false)]
+    // exactly one window ago no longer counts
+    #[case(&[40, 41, 42], 100, 60, 3, true)]
+    fn login_window(
+        #[case] failures: &[u64],
+        #[case] now: u64,
+        #[case] window: u64,
+        #[case] max: usize,
+        #[case] allowed: bool,
+    ) {
+        assert_eq!(login_allowed(failures, now, window, max), allowed);
+    }
+}

@@ -1,0 +1,81 @@
+//! BPC: the shared application. Features live side by side, each with its model,
+//! pure rules, server functions, components and (server only) repository.
+#![recursion_limit = "256"]
+
+// The macro is deprecated in favour of build.rs code generation, which would add
+// another crate to every build; it generates the same `i18n` module.
+#[allow(deprecated)]
+mod i18n_gen {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_gen::i18n;
+
+pub mod auth;
+pub mod error;
+pub mod me;
+pub mod people;
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::i18n::*;
+
+/// The HTML document around the app (server side).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#b4232a" />
+                <link rel="icon" href="/favicon.ico" />
+                <link rel="stylesheet" id="leptos" href="/pkg/bpc.css" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // The UI speaks zh-CN unless the user chose otherwise (cookie or profile); the
+    // browser's Accept-Language is deliberately ignored.
+    let no_header = leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| None);
+    view! {
+        <I18nContextProvider ssr_lang_header_getter=no_header>
+            <AppTitle />
+            <Router>
+                <Routes fallback=shell::NotFound>
+                    <Route path=path!("/login") view=auth::components::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/setup") view=auth::components::SetupPage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
+                        <Route path=path!("") view=shell::Home />
+                        <Route path=path!("feed") view=shell::FeedPage />
+                        <Route path=path!("customers") view=shell::CustomersPage />
+                        <Route path=path!("checkin") view=shell::CheckinPage />
+                        <Route path=path!("me") view=me::components::MePage />
+                        <Route path=path!("admin") view=people::components::AdminPage />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || t_string!(i18n, app_name).to_string() /> }
+}

@@ -1,0 +1,3 @@
+//! The signed-in user's own page: profile, password, language.
+pub mod api;
+pub mod components;

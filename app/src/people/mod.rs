@@ -1,0 +1,7 @@
+//! The organisation: departments (a tree, each with a head) and users.
+pub mod api;
+pub mod components;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;
+pub mod rules;

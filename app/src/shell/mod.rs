@@ -1,0 +1,287 @@
+//! The app frame: who is signed in, navigation (bottom bar on phones, side bar on
+//! desktops), shared form helpers and translated error messages.
+
+use crate::auth::api::whoami;
+use crate::auth::model::{CurrentUser, Role};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::me::api::SetLanguage;
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_location;
+
+/// Loads the signed-in user; visitors go to the login page. Pages below read the
+/// user from context.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let user = Resource::new(|| (), |_| whoami());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => {
+                        provide_context(user.clone());
+                        view! { <Layout user /> }.into_any()
+                    }
+                    Ok(None) | Err(AppError::Unauthorized) => {
+                        view! { <Redirect path="/login" /> }.into_any()
+                    }
+                    Err(err) => view! { <ErrorBox err /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="loading">{t!(i18n, loading)}</p> }
+}
+
+#[component]
+fn Layout(user: CurrentUser) -> impl IntoView {
+    let i18n = use_i18n();
+    let is_admin = user.role.can_administer();
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <a class="brand" href="/feed">"BPC"</a>
+                <span class="topbar-user" data-testid="current-user">
+                    {user.name.clone()}
+                    <small>{role_label(i18n, user.role)}</small>
+                </span>
+            </header>
+            <nav class="nav" aria-label=move || t_string!(i18n, nav_main).to_string() data-testid="main-nav">
+                <NavItem href="/feed" icon=ICON_FEED label=move || t_string!(i18n, nav_feed).to_string() />
+                <NavItem href="/customers" icon=ICON_CUSTOMERS label=move || t_string!(i18n, nav_customers).to_string() />
+                <NavItem href="/checkin" icon=ICON_CHECKIN label=move || t_string!(i18n, nav_checkin).to_string() />
+                <NavItem href="/me" icon=ICON_ME label=move || t_string!(i18n, nav_me).to_string() />
+                <Show when=move || is_admin>
+                    <NavItem href="/admin" icon=ICON_ADMIN label=move || t_string!(i18n, nav_admin).to_string() desktop_only=true />
+                </Show>
+            </nav>
+            <main class="content">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+const ICON_FEED: &str = "M4 5h16v3H4zM4 10.5h16v3H4zM4 16h10v3H4z";
+const ICON_CUSTOMERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9c0-3.3 3.1-6 7-6s7 2.7 7 6v1H2zm15.5-9a3.5 3.5 0 1 0 0-7M18 14c2.4.4 4 2.6 4 5v2h-3";
+const ICON_CHECKIN: &str = "M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z";
+const ICON_ME: &str = "M12 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zm-9 10c0-4.4 4-8 9-8s9 3.6 9 8z";
+const ICON_ADMIN: &str = "M10 2h4l.6 2.6 2.3 1 2.3-1.4 2.8 2.8-1.4 2.3 1 2.3L24 12v0l-2.4.4-1 2.3 1.4 2.3-2.8 2.8-2.3-1.4-2.3 1L14 22h-4l-.6-2.6-2.3-1-2.3 1.4-2.8-2.8 1.4-2.3-1-2.3L0 12l2.4-.4 1-2.3L2 7l2.8-2.8 2.3 1.4 2.3-1zm2 6.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7z";
+
+#[component]
+fn NavItem(
+    href: &'static str,
+    icon: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(optional)] desktop_only: bool,
+) -> impl IntoView {
+    let location = use_location();
+    let active = move || location.pathname.get().starts_with(href);
+    view! {
+        <A href=href attr:class=move || {
+            let mut class = String::from("nav-item");
+            if active() { class.push_str(" active"); }
+            if desktop_only { class.push_str(" desktop-only"); }
+            class
+        }>
+            <svg viewBox="0 0 24 24" aria-hidden="true" class="icon"><path d=icon /></svg>
+            <span>{label}</span>
+        </A>
+    }
+}
+
+pub fn role_label(i18n: I18nContext<Locale>, role: Role) -> String {
+    match role {
+        Role::Rep => t_string!(i18n, role_rep).to_string(),
+        Role::Manager => t_string!(i18n, role_manager).to_string(),
+        Role::Boss => t_string!(i18n, role_boss).to_string(),
+        Role::Admin => t_string!(i18n, role_admin).to_string(),
+    }
+}
+
+/// The translated message for an error code sent by the server.
+fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "bad_credentials" => t_string!(i18n, err_bad_credentials).to_string(),
+        "required" => t_string!(i18n, err_required).to_string(),
+        "password_too_short" => t_string!(i18n, err_password_too_short).to_string(),
+        "password_too_long" => t_string!(i18n, err_password_too_long).to_string(),
+        "password_needs_letter_and_digit" => {
+            t_string!(i18n, err_password_needs_letter_and_digit).to_string()
+        }
+        "password_mismatch" => t_string!(i18n, err_password_mismatch).to_string(),
+        "wrong_password" => t_string!(i18n, err_wrong_password).to_string(),
+        "login_length" => t_string!(i18n, err_login_length).to_string(),
+        "login_chars" => t_string!(i18n, err_login_chars).to_string(),
+        "name_too_long" => t_string!(i18n, err_name_too_long).to_string(),
+        "name_chars" => t_string!(i18n, err_name_chars).to_string(),
+        "phone_invalid" => t_string!(i18n, err_phone_invalid).to_string(),
+        "login_taken" => t_string!(i18n, err_login_taken).to_string(),
+        "already_set_up" => t_string!(i18n, err_already_set_up).to_string(),
+        "department_cycle" => t_string!(i18n, err_department_cycle).to_string(),
+        "cannot_deactivate_self" => t_string!(i18n, err_cannot_deactivate_self).to_string(),
+        "last_admin" => t_string!(i18n, err_last_admin).to_string(),
+        "only_admin_grants_admin" => t_string!(i18n, err_only_admin_grants_admin).to_string(),
+        "forbidden" => t_string!(i18n, err_forbidden).to_string(),
+        "unknown_role" => t_string!(i18n, err_unknown_role).to_string(),
+        "not_found" => t_string!(i18n, err_reference_not_found).to_string(),
+        "unknown_language" => t_string!(i18n, err_unknown_language).to_string(),
+        _ => t_string!(i18n, err_invalid).to_string(),
+    }
+}
+
+pub fn error_text(i18n: I18nContext<Locale>, err: &AppError) -> String {
+    match err {
+        AppError::Validation { code, .. } | AppError::Conflict { code } => code_text(i18n, code),
+        AppError::NotFound => t_string!(i18n, err_not_found).to_string(),
+        AppError::Forbidden => t_string!(i18n, err_forbidden).to_string(),
+        AppError::Unauthorized => t_string!(i18n, err_unauthorized).to_string(),
+        AppError::RateLimited => t_string!(i18n, err_rate_limited).to_string(),
+        AppError::Internal { id } => format!("{} {id}", t_string!(i18n, err_internal)),
+        AppError::Transport { .. } => t_string!(i18n, err_network).to_string(),
+    }
+}
+
+/// The error of the last submission of a form, if any.
+pub type FormErr = Signal<Option<AppError>>;
+
+pub fn action_error<I, O>(action: ServerAction<I>) -> FormErr
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// The message for `field`, shown under that input.
+#[component]
+pub fn FieldError(err: FormErr, field: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        err.get()
+            .filter(|e| e.field() == Some(field))
+            .map(|e| view! { <p class="field-error" role="alert" data-field=field>{error_text(i18n, &e)}</p> })
+    }
+}
+
+/// Errors not tied to one of `fields`, shown above the form.
+#[component]
+pub fn FormError(err: FormErr, fields: &'static [&'static str]) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        err.get()
+            .filter(|e| e.field().is_none_or(|f| !fields.contains(&f)))
+            .map(|e| view! { <p class="form-error" role="alert">{error_text(i18n, &e)}</p> })
+    }
+}
+
+#[component]
+pub fn ErrorBox(err: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="form-error" role="alert">{move || error_text(i18n, &err)}</p> }
+}
+
+/// Two small forms, so the switch works without JavaScript too (the server sets the
+/// language cookie and sends the page back).
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SetLanguage>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(lang)) = action.value().get() {
+            if let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == lang) {
+                i18n.set_locale(*locale);
+            }
+        }
+    });
+    let current = move || i18n.get_locale().as_str();
+    view! {
+        <div class="lang-switch" data-testid="lang-switch">
+            <ActionForm action>
+                <input type="hidden" name="lang" value="zh-CN" />
+                <button type="submit" class:current=move || current() == "zh-CN">"中文"</button>
+            </ActionForm>
+            <ActionForm action>
+                <input type="hidden" name="lang" value="en" />
+                <button type="submit" class:current=move || current() == "en">"English"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    view! { <Redirect path="/feed" /> }
+}
+
+#[component]
+fn Placeholder(
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] intro: Signal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page">
+            <h1>{title}</h1>
+            <div class="card empty-state">
+                <p>{intro}</p>
+                <p class="muted">{t!(i18n, coming_soon)}</p>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn FeedPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Placeholder
+            title=move || t_string!(i18n, feed_title).to_string()
+            intro=move || t_string!(i18n, feed_intro).to_string()
+        />
+    }
+}
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Placeholder
+            title=move || t_string!(i18n, customers_title).to_string()
+            intro=move || t_string!(i18n, customers_intro).to_string()
+        />
+    }
+}
+
+#[component]
+pub fn CheckinPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Placeholder
+            title=move || t_string!(i18n, checkin_title).to_string()
+            intro=move || t_string!(i18n, checkin_intro).to_string()
+        />
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="page narrow">
+            <h1>{t!(i18n, page_not_found)}</h1>
+            <p><a href="/">{t!(i18n, back_home)}</a></p>
+        </section>
+    }
+}

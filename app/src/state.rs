@@ -1,0 +1,72 @@
+//! Server-side state handed to every server function through Leptos context.
+
+use crate::auth::throttle::LoginThrottle;
+use crate::error::{internal, AppError, AppResult};
+use std::sync::Arc;
+
+pub type Db = surrealdb::Surreal<surrealdb::engine::any::Any>;
+
+/// Settings the app layer needs (the server crate reads them from the environment).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub timezone: chrono_tz::Tz,
+    /// When false, a first start shows the one-time setup page instead of demo data.
+    pub demo: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<AppConfig>,
+    pub throttle: Arc<LoginThrottle>,
+}
+
+/// The state from context; missing state is a wiring bug, reported as internal.
+pub fn app_state() -> AppResult<AppState> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| internal("AppState missing"))
+}
+
+/// Prefix of the codes our SurrealQL `THROW`s carry, e.g. `bpc:conflict:login_taken`.
+const THROWN_PREFIX: &str = "bpc:";
+
+/// Turns a failed statement into an `AppError`: a `THROW "bpc:kind:code"` from our own
+/// queries becomes the matching typed error, anything else is internal.
+pub fn db_error(err: surrealdb::Error) -> AppError {
+    if err.is_thrown() {
+        if let Some(pos) = err.message().find(THROWN_PREFIX) {
+            let code = &err.message()[pos + THROWN_PREFIX.len()..];
+            let code = code.trim_end_matches(|c: char| c == '\'' || c == '"' || c == '`');
+            let mut parts = code.splitn(3, ':');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("conflict"), Some(c), _) => return AppError::conflict(c),
+                (Some("notfound"), _, _) => return AppError::NotFound,
+                (Some("forbidden"), _, _) => return AppError::Forbidden,
+                (Some("validation"), Some(field), Some(c)) => {
+                    return AppError::validation(field, c)
+                }
+                _ => {}
+            }
+        }
+    }
+    internal(err)
+}
+
+/// Checks every statement of a response; the first error decides.
+pub fn checked(mut resp: surrealdb::IndexedResults) -> AppResult<surrealdb::IndexedResults> {
+    let mut errors: Vec<(usize, surrealdb::Error)> = resp.take_errors().into_iter().collect();
+    errors.sort_by_key(|(i, _)| *i);
+    // In a failed transaction every statement reports an error; the thrown one is
+    // the informative one, so prefer it.
+    if let Some(pos) = errors.iter().position(|(_, e)| e.is_thrown()) {
+        return Err(db_error(errors.swap_remove(pos).1));
+    }
+    match errors.into_iter().next() {
+        Some((_, e)) => Err(db_error(e)),
+        None => Ok(resp),
+    }
+}
+
+/// A fresh record key: 20 lowercase hex characters.
+pub fn new_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..20].to_string()
+}

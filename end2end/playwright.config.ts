@@ -1,0 +1,59 @@
+import { defineConfig } from '@playwright/test';
+import * as path from 'path';
+
+// The server under test: the debug build, an in-memory database, the demo company.
+const port = Number(process.env.BPC_E2E_PORT ?? 3100);
+const root = path.resolve(__dirname, '..');
+const bin = process.env.BPC_BIN ?? path.join(root, 'target/debug/bpc');
+const site = process.env.BPC_SITE_ROOT ?? path.join(root, 'target/site');
+
+// Playwright cannot download browsers here: use Debian's chromium.
+const chromium = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+};
+
+const phone = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'en-US', // the app must still default to zh-CN
+  launchOptions: chromium,
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  // Every journey runs twice: hydrated, and as plain server-rendered HTML.
+  projects: [
+    { name: 'hydrated', use: { ...phone, javaScriptEnabled: true } },
+    { name: 'no-js', use: { ...phone, javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `${bin} --demo`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: {
+      DATABASE_URL: 'mem://',
+      BPC_LISTEN: `127.0.0.1:${port}`,
+      BPC_SITE_ROOT: site,
+      BPC_LOGIN_MAX_PER_IP: '1000',
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,89 @@
+//! Database start-up: connect by URL, apply the schema, record its version.
+
+use crate::settings::Settings;
+use app::state::Db;
+use surrealdb::opt::auth::Root;
+
+/// The schema, one file per table, applied in order at every start
+/// (`DEFINE … OVERWRITE` makes that idempotent).
+const SCHEMA: &[(&str, &str)] = &[
+    ("000_meta", include_str!("../schema/000_meta.surql")),
+    (
+        "010_department",
+        include_str!("../schema/010_department.surql"),
+    ),
+    ("020_user", include_str!("../schema/020_user.surql")),
+    ("030_session", include_str!("../schema/030_session.surql")),
+    (
+        "040_audit_log",
+        include_str!("../schema/040_audit_log.surql"),
+    ),
+];
+
+/// Bumped whenever a schema file changes meaningfully.
+pub const SCHEMA_VERSION: i64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbStartError {
+    #[error("cannot create database directory {0}: {1}")]
+    Dir(String, std::io::Error),
+    #[error("cannot open database {url}: {source}")]
+    Connect {
+        url: String,
+        source: surrealdb::Error,
+    },
+    #[error("schema file {file} failed: {source}")]
+    Schema {
+        file: &'static str,
+        source: surrealdb::Error,
+    },
+}
+
+pub async fn connect(settings: &Settings) -> Result<Db, DbStartError> {
+    if let Some(dir) = settings.database_dir() {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| DbStartError::Dir(dir.display().to_string(), e))?;
+    }
+    let url = settings.database_url.clone();
+    let connect_err = |source| DbStartError::Connect {
+        url: url.clone(),
+        source,
+    };
+    let db = surrealdb::engine::any::connect(settings.database_url.as_str())
+        .await
+        .map_err(connect_err)?;
+    if let (Some(user), Some(pass)) = (&settings.database_user, &settings.database_pass) {
+        db.signin(Root {
+            username: user.clone(),
+            password: pass.clone(),
+        })
+        .await
+        .map_err(connect_err)?;
+    }
+    db.use_ns(settings.database_ns.as_str())
+        .use_db(settings.database_db.as_str())
+        .await
+        .map_err(connect_err)?;
+    apply_schema(&db).await?;
+    Ok(db)
+}
+
+pub async fn apply_schema(db: &Db) -> Result<(), DbStartError> {
+    for (file, sql) in SCHEMA {
+        let resp = db
+            .query(*sql)
+            .await
+            .map_err(|source| DbStartError::Schema { file, source })?;
+        resp.check()
+            .map_err(|source| DbStartError::Schema { file, source })?;
+    }
+    db.query("UPSERT meta:schema SET version = $v, applied_at = time::now()")
+        .bind(("v", SCHEMA_VERSION))
+        .await
+        .and_then(|r| r.check())
+        .map_err(|source| DbStartError::Schema {
+            file: "meta:schema",
+            source,
+        })?;
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! The BPC server: settings, database start-up, the HTTP app, background jobs.
+
+pub mod db;
+pub mod demo;
+pub mod settings;
+
+use app::auth::throttle::LoginThrottle;
+use app::state::{AppConfig, AppState};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use settings::Settings;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_surrealdb_store::SurrealSessionStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] db::DbStartError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("loading demo data failed: {0}")]
+    Demo(app::error::AppError),
+}
+
+/// A built, bound, not yet serving application. `port()` is known before serving,
+/// so tests can bind port 0.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        let db = db::connect(&settings).await?;
+        if settings.demo && demo::load_demo(&db).await.map_err(StartError::Demo)? {
+            tracing::info!("demo company loaded");
+        }
+        let state = AppState {
+            db,
+            config: Arc::new(AppConfig {
+                timezone: settings.timezone,
+                demo: settings.demo,
+            }),
+            throttle: Arc::new(LoginThrottle::new(
+                settings.login_window_secs,
+                settings.login_max_per_account,
+                settings.login_max_per_ip,
+            )),
+        };
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|e| StartError::Listen(settings.listen, e))?;
+        let router = router(
+            &settings,
+            state.clone(),
+            listener.local_addr().unwrap_or(settings.listen),
+        );
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("bpc")
+        .site_root(settings.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let routes = generate_route_list(app::App);
+
+    let store = SurrealSessionStore::new(state.db.clone(), "session".to_string());
+    spawn_session_cleanup(store.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("bpc_session")
+        .with_secure(settings.cookie_secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(settings.session_hours),
+        ));
+
+    let ctx_state = state.clone();
+    let context = move || provide_context(ctx_state.clone());
+    let shell_options = leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz).with_state(state.clone()))
+        .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || {
+            app::shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context,
+            app::shell,
+        ))
+        .with_state(leptos_options)
+        .layer(middleware::from_fn(error_status))
+        .layer(middleware::from_fn(default_language))
+        .layer(sessions)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// `GET /healthz`: 200 when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.query("RETURN 1").await.and_then(|r| r.check()) {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!("health check failed: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Server functions answer every error with 500; JSON callers get the status that
+/// matches the `AppError` instead (400 bad input, 401, 403, 404, 409, 429). Plain
+/// HTML form posts are redirects and pass untouched.
+async fn error_status(req: Request<Body>, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Error bodies are a few hundred bytes of JSON.
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+    };
+    if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(err.status_code()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Pins the language of a first visit to zh-CN: the cookie tells the hydrating
+/// browser the same language the server rendered, whatever the browser prefers.
+async fn default_language(req: Request<Body>, next: Next) -> Response {
+    let has_cookie = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("i18n_pref_locale="));
+    let mut res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let sets_cookie = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("i18n_pref_locale="));
+    if !has_cookie && is_html && !sets_cookie {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static(
+                "i18n_pref_locale=zh-CN; Path=/; Max-Age=31536000; SameSite=Lax",
+            ),
+        );
+    }
+    res
+}
+
+fn spawn_session_cleanup<C>(store: SurrealSessionStore<C>)
+where
+    C: surrealdb::Connection + std::fmt::Debug,
+{
+    use tower_sessions::session_store::ExpiredDeletion;
+    tokio::spawn(async move {
+        if let Err(e) = store
+            .continuously_delete_expired(tokio::time::Duration::from_secs(600))
+            .await
+        {
+            tracing::error!("session cleanup stopped: {e}");
+        }
+    });
+}

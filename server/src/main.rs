@@ -1,0 +1,67 @@
+use server::settings::Settings;
+use server::Application;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn")),
+        )
+        .init();
+
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bpc: {e}");
+            std::process::exit(2);
+        }
+    };
+    let started = std::time::Instant::now();
+    let demo = settings.demo;
+    let app = match Application::build(settings).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("bpc: start-up failed: {e}");
+            std::process::exit(1);
+        }
+    };
+    let port = app.port();
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "ready");
+    println!("BPC is running at http://127.0.0.1:{port}/");
+    if demo {
+        println!(
+            "Demo logins (password {}): admin, boss, manager1, manager2, rep1 … rep8",
+            server::demo::DEMO_PASSWORD
+        );
+    }
+    if let Err(e) = app.run_until(shutdown_signal()).await {
+        eprintln!("bpc: server error: {e}");
+        std::process::exit(1);
+    }
+    tracing::info!("stopped");
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,222 @@
+//! Typed settings from environment variables, with defaults. A bad value stops
+//! start-up with a message naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `BPC_LISTEN`: address to serve on.
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`: `surrealkv://data/bpc.db` (embedded, default), `mem://` (tests),
+    /// `ws://host:8000` (a SurrealDB server, e.g. on TiKV).
+    pub database_url: String,
+    /// `DATABASE_USER` / `DATABASE_PASS`: root credentials for a remote server.
+    pub database_user: Option<String>,
+    pub database_pass: Option<String>,
+    /// `DATABASE_NS` / `DATABASE_DB`.
+    pub database_ns: String,
+    pub database_db: String,
+    /// `BPC_TIMEZONE`: the company's time zone (IANA name).
+    pub timezone: chrono_tz::Tz,
+    /// `BPC_SITE_ROOT`: where the built WASM, CSS and static files are.
+    pub site_root: String,
+    /// `BPC_COOKIE_SECURE`: send the session cookie only over HTTPS (default true;
+    /// browsers also accept it on http://localhost).
+    pub cookie_secure: bool,
+    /// `BPC_SESSION_HOURS`: a session ends after this long without activity.
+    pub session_hours: i64,
+    /// `BPC_LOGIN_WINDOW_SECS`, `BPC_LOGIN_MAX_PER_ACCOUNT`, `BPC_LOGIN_MAX_PER_IP`:
+    /// failed-login limits.
+    pub login_window_secs: u64,
+    pub login_max_per_account: usize,
+    pub login_max_per_ip: usize,
+    /// `--demo` flag or `BPC_DEMO=true`: load the demo company on first start.
+    pub demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {var}={value:?}: {reason}")]
+pub struct SettingsError {
+    pub var: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Settings {
+    /// Reads settings through `get` (the process environment in `main`, a map in tests).
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        args: &[String],
+    ) -> Result<Settings, SettingsError> {
+        fn parse<T: std::str::FromStr>(
+            get: &impl Fn(&str) -> Option<String>,
+            var: &'static str,
+            default: T,
+            reason: &str,
+        ) -> Result<T, SettingsError> {
+            match get(var) {
+                None => Ok(default),
+                Some(v) if v.trim().is_empty() => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| SettingsError {
+                    var,
+                    value: v.clone(),
+                    reason: reason.to_string(),
+                }),
+            }
+        }
+        let text = |var: &str, default: &str| {
+            get(var)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+
+        let database_url = text("DATABASE_URL", "surrealkv://data/bpc.db");
+        let known = ["surrealkv://", "mem://", "memory", "ws://", "wss://"];
+        if !known.iter().any(|p| database_url.starts_with(p)) {
+            return Err(SettingsError {
+                var: "DATABASE_URL",
+                value: database_url,
+                reason: "expected surrealkv://PATH, mem:// or ws://HOST:PORT".into(),
+            });
+        }
+        let tz_name = text("BPC_TIMEZONE", "Asia/Shanghai");
+        let timezone = tz_name
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| SettingsError {
+                var: "BPC_TIMEZONE",
+                value: tz_name.clone(),
+                reason: "expected an IANA time zone such as Asia/Shanghai".into(),
+            })?;
+        let positive = "expected a positive whole number";
+        let settings = Settings {
+            listen: parse(
+                &get,
+                "BPC_LISTEN",
+                SocketAddr::from(([127, 0, 0, 1], 3000)),
+                "expected HOST:PORT such as 127.0.0.1:3000",
+            )?,
+            database_url,
+            database_user: get("DATABASE_USER").filter(|v| !v.is_empty()),
+            database_pass: get("DATABASE_PASS").filter(|v| !v.is_empty()),
+            database_ns: text("DATABASE_NS", "bpc"),
+            database_db: text("DATABASE_DB", "bpc"),
+            timezone,
+            site_root: text("BPC_SITE_ROOT", "target/site"),
+            cookie_secure: parse(&get, "BPC_COOKIE_SECURE", true, "expected true or false")?,
+            session_hours: parse(&get, "BPC_SESSION_HOURS", 12, positive)?,
+            login_window_secs: parse(&get, "BPC_LOGIN_WINDOW_SECS", 900, positive)?,
+            login_max_per_account: parse(&get, "BPC_LOGIN_MAX_PER_ACCOUNT", 5, positive)?,
+            login_max_per_ip: parse(&get, "BPC_LOGIN_MAX_PER_IP", 50, positive)?,
+            demo: args.iter().any(|a| a == "--demo")
+                || parse(&get, "BPC_DEMO", false, "expected true or false")?,
+        };
+        for (var, value) in [
+            ("BPC_SESSION_HOURS", settings.session_hours as u64),
+            ("BPC_LOGIN_WINDOW_SECS", settings.login_window_secs),
+            (
+                "BPC_LOGIN_MAX_PER_ACCOUNT",
+                settings.login_max_per_account as u64,
+            ),
+            ("BPC_LOGIN_MAX_PER_IP", settings.login_max_per_ip as u64),
+        ] {
+            if value == 0 || (var == "BPC_SESSION_HOURS" && settings.session_hours < 0) {
+                return Err(SettingsError {
+                    var,
+                    value: value.to_string(),
+                    reason: positive.into(),
+                });
+            }
+        }
+        if settings.database_url.starts_with("ws")
+            && settings.database_user.is_some() != settings.database_pass.is_some()
+        {
+            return Err(SettingsError {
+                var: "DATABASE_PASS",
+                value: String::new(),
+                reason: "DATABASE_USER and DATABASE_PASS go together".into(),
+            });
+        }
+        Ok(settings)
+    }
+
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        Self::from_lookup(|k| std::env::var(k).ok(), &args)
+    }
+
+    /// Settings for tests: in-memory database, any free port.
+    pub fn for_tests() -> Settings {
+        let mut s = Self::from_lookup(|_| None, &[]).unwrap_or_else(|e| panic!("defaults: {e}"));
+        s.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        s.database_url = "mem://".into();
+        s
+    }
+
+    /// The directory of an embedded database file, to create before opening it.
+    pub fn database_dir(&self) -> Option<PathBuf> {
+        self.database_url
+            .strip_prefix("surrealkv://")
+            .and_then(|p| PathBuf::from(p).parent().map(PathBuf::from))
+            .filter(|p| !p.as_os_str().is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned(), &[])
+    }
+
+    #[test]
+    fn defaults() {
+        let s = with(&[]).expect("defaults parse");
+        assert_eq!(s.database_url, "surrealkv://data/bpc.db");
+        assert_eq!(s.timezone, chrono_tz::Asia::Shanghai);
+        assert_eq!(s.listen.port(), 3000);
+        assert!(s.cookie_secure);
+        assert!(!s.demo);
+        assert_eq!(s.database_dir(), Some(PathBuf::from("data")));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value) in [
+            ("BPC_LISTEN", "nonsense"),
+            ("DATABASE_URL", "postgres://x"),
+            ("BPC_TIMEZONE", "Mars/Olympus"),
+            ("BPC_COOKIE_SECURE", "maybe"),
+            ("BPC_SESSION_HOURS", "0"),
+            ("BPC_LOGIN_MAX_PER_IP", "-3"),
+        ] {
+            let err = with(&[(var, value)]).expect_err(var);
+            assert_eq!(err.var, var, "{err}");
+            assert!(err.to_string().contains(var));
+        }
+    }
+
+    #[test]
+    fn remote_database_needs_both_credentials() {
+        assert!(with(&[("DATABASE_URL", "ws://db:8000"), ("DATABASE_USER", "root")]).is_err());
+        let s = with(&[
+            ("DATABASE_URL", "ws://db:8000"),
+            ("DATABASE_USER", "root"),
+            ("DATABASE_PASS", "secret"),
+        ])
+        .expect("remote settings");
+        assert_eq!(s.database_dir(), None);
+    }
+
+    #[test]
+    fn demo_flag_from_args() {
+        let s = Settings::from_lookup(|_| None, &["--demo".to_string()]).expect("parse");
+        assert!(s.demo);
+    }
+}

@@ -1,0 +1,146 @@
+//! Test harness: a real app on 127.0.0.1:0 with a fresh in-memory SurrealDB (the
+//! real schema), and a small HTTP client that keeps its own session cookie.
+#![allow(dead_code)]
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::Value;
+use server::settings::Settings;
+use server::Application;
+
+pub struct TestApp {
+    pub base: String,
+    pub state: app::state::AppState,
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings::for_tests();
+    settings.demo = true;
+    configure(&mut settings);
+    let app = Application::build(settings).await.expect("app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp { base, state }
+}
+
+/// The demo company, as `--demo` loads it.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub const PASSWORD: &str = server::demo::DEMO_PASSWORD;
+
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    cookie: Option<String>,
+    pub last_set_cookie: Vec<String>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `AppError` kind, e.g. `forbidden`, or `None` on success.
+    pub fn error_kind(&self) -> Option<&str> {
+        if self.status.is_success() {
+            None
+        } else {
+            self.body.get("kind").and_then(Value::as_str)
+        }
+    }
+    pub fn error_code(&self) -> Option<&str> {
+        self.body.get("code").and_then(Value::as_str)
+    }
+    pub fn error_field(&self) -> Option<&str> {
+        self.body.get("field").and_then(Value::as_str)
+    }
+}
+
+impl TestApp {
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookie: None,
+            last_set_cookie: Vec::new(),
+        }
+    }
+
+    pub async fn signed_in(&self, login: &str) -> Client {
+        let mut c = self.client();
+        let r = c
+            .call("login", &[("login", login), ("password", PASSWORD)])
+            .await;
+        assert!(
+            r.status.is_success(),
+            "login {login}: {} {}",
+            r.status,
+            r.body
+        );
+        c
+    }
+
+    /// The id of a user by login, read straight from the database.
+    pub async fn user_id(&self, login: &str) -> String {
+        let mut resp = self
+            .state
+            .db
+            .query("SELECT VALUE record::id(id) FROM user WHERE login = $l")
+            .bind(("l", login.to_string()))
+            .await
+            .expect("query");
+        let ids: Vec<String> = resp.take(0).expect("ids");
+        ids.into_iter().next().expect("user exists")
+    }
+}
+
+impl Client {
+    /// Calls a server function (`/api/<endpoint>`) with a url-encoded body.
+    pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+        let mut req = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "application/json")
+            .form(form);
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, c.clone());
+        }
+        let resp = req.send().await.expect("request");
+        self.last_set_cookie = resp
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        for c in &self.last_set_cookie {
+            if let Some(rest) = c.strip_prefix("bpc_session=") {
+                let value = rest.split(';').next().unwrap_or_default();
+                self.cookie = (!value.is_empty()).then(|| format!("bpc_session={value}"));
+            }
+        }
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let mut req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html");
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, c.clone());
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (status, resp.text().await.unwrap_or_default())
+    }
+}
