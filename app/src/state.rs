@@ -35,7 +35,7 @@ pub fn db_error(err: surrealdb::Error) -> AppError {
     if err.is_thrown() {
         if let Some(pos) = err.message().find(THROWN_PREFIX) {
             let code = &err.message()[pos + THROWN_PREFIX.len()..];
-            let code = code.trim_end_matches(|c: char| c == '\'' || c == '"' || c == '`');
+            let code = code.trim_end_matches(['\'', '"', '`']);
             let mut parts = code.splitn(3, ':');
             match (parts.next(), parts.next(), parts.next()) {
                 (Some("conflict"), Some(c), _) => return AppError::conflict(c),

@@ -106,9 +106,10 @@ test('the login form is server-rendered and works without JavaScript', async ({ 
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await page.goto('/login');
-  await page.locator('input[name=login]').fill('rep4');
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.locator('button[type=submit]').click();
+  const form = page.getByTestId('login-form');
+  await form.locator('input[name=login]').fill('rep4');
+  await form.locator('input[name=password]').fill(PASSWORD);
+  await form.locator('button[type=submit]').click();
   await expect(page).toHaveURL(/\/feed$/);
   await expect(page.getByTestId('main-nav')).toBeVisible();
   await expect(page.getByTestId('current-user')).toContainText('吴敏');

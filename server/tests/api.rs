@@ -284,7 +284,8 @@ async fn bad_user_input_names_the_field() {
         .as_str()
         .expect("id")
         .to_string();
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    type Form<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(Form, &str, &str)> = vec![
         (
             vec![
                 ("login", "ab"),

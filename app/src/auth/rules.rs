@@ -29,7 +29,7 @@ pub fn check_password(password: &str) -> Result<(), &'static str> {
 pub fn normalize_login(raw: &str) -> Result<String, &'static str> {
     let login = raw.trim().to_lowercase();
     let len = login.chars().count();
-    if len < LOGIN_MIN || len > LOGIN_MAX {
+    if !(LOGIN_MIN..=LOGIN_MAX).contains(&len) {
         return Err("login_length");
     }
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);

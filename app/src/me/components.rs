@@ -2,19 +2,24 @@ use crate::auth::api::Logout;
 use crate::auth::model::CurrentUser;
 use crate::i18n::*;
 use crate::me::api::{ChangePassword, UpdateProfile};
-use crate::shell::{action_error, role_label, FieldError, FormError, LangSwitch};
+use crate::shell::{action_error, role_label, FieldError, FormError, LangSwitch, WithUser};
 use leptos::prelude::*;
 
 #[component]
 pub fn MePage() -> impl IntoView {
+    view! { <WithUser view=|user| view! { <MeContent user /> } /> }
+}
+
+#[component]
+fn MeContent(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
-    let user = expect_context::<CurrentUser>();
     let profile = ServerAction::<UpdateProfile>::new();
     let profile_err = action_error(profile);
     let password = ServerAction::<ChangePassword>::new();
     let password_err = action_error(password);
     let logout = ServerAction::<Logout>::new();
     let is_admin = user.role.can_administer();
+    let role = user.role;
     view! {
         <section class="page">
             <h1>{t!(i18n, me_title)}</h1>
@@ -24,7 +29,7 @@ pub fn MePage() -> impl IntoView {
                 <div>
                     <strong data-testid="me-name">{user.name.clone()}</strong>
                     <p class="muted">
-                        {role_label(i18n, user.role)} " · " {user.department_name.clone()} " · " {user.login.clone()}
+                        {move || role_label(i18n, role)} " · " {user.department_name.clone()} " · " {user.login.clone()}
                     </p>
                 </div>
             </div>

@@ -1,6 +1,7 @@
 //! Admin pages: the department tree and the people in it.
 
-use crate::auth::model::{CurrentUser, Role};
+use crate::auth::api::whoami;
+use crate::auth::model::Role;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::people::api::{
@@ -32,18 +33,15 @@ where
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = expect_context::<CurrentUser>();
-    if !me.role.can_administer() {
-        return view! { <section class="page"><ErrorBox err=AppError::Forbidden /></section> }
-            .into_any();
-    }
     let changes = Changes(RwSignal::new(0));
     provide_context(changes);
     let data = Resource::new(
         move || changes.0.get(),
         |_| async move {
-            let (d, u) = futures_join(list_departments(), list_users()).await;
-            Ok::<_, AppError>((d?, u?))
+            let me = whoami().await?.ok_or(AppError::Unauthorized)?;
+            let depts = list_departments().await?;
+            let users = list_users().await?;
+            Ok::<_, AppError>((me.role, depts, users))
         },
     );
     view! {
@@ -52,9 +50,9 @@ pub fn AdminPage() -> impl IntoView {
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((depts, users)) => view! {
+                        Ok((actor_role, depts, users)) => view! {
                             <Departments depts=depts.clone() users=users.clone() />
-                            <People depts users actor_role=me.role />
+                            <People depts users actor_role />
                         }.into_any(),
                         Err(err) => view! { <ErrorBox err /> }.into_any(),
                     }
@@ -63,15 +61,6 @@ pub fn AdminPage() -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-async fn futures_join<A: std::future::Future, B: std::future::Future>(
-    a: A,
-    b: B,
-) -> (A::Output, B::Output) {
-    let a = a.await;
-    let b = b.await;
-    (a, b)
 }
 
 /// `<option>`s for a department select, indented by depth.

@@ -11,26 +11,63 @@ use leptos_i18n::I18nContext;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 
-/// Loads the signed-in user; visitors go to the login page. Pages below read the
-/// user from context.
+/// The signed-in user, loaded once by the shell and read by every page below it.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+pub fn use_user() -> UserResource {
+    expect_context::<UserResource>()
+}
+
+/// Renders `view` with the signed-in user once known (pages below the shell).
+#[component]
+pub fn WithUser<V, F>(view: F) -> impl IntoView
+where
+    F: Fn(CurrentUser) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let user = use_user().0;
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => Some(view(u).into_any()),
+                        _ => None,
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The frame of every signed-in page. Visitors go to the login page.
+///
+/// Page content (the `Outlet`) is not rendered inside the user's `Suspend`: pages
+/// create their own resources, and resources created inside a `Suspend` lose the
+/// request context during server rendering.
 #[component]
 pub fn Shell() -> impl IntoView {
     let user = Resource::new(|| (), |_| whoami());
+    provide_context(UserResource(user));
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(user)) => {
-                        provide_context(user.clone());
-                        view! { <Layout user /> }.into_any()
+        <div class="app">
+            <Suspense fallback=|| view! { <header class="topbar"><span class="brand">"BPC"</span></header> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(user)) => view! { <Frame user /> }.into_any(),
+                        Ok(None) | Err(AppError::Unauthorized) => {
+                            view! { <Redirect path="/login" /> }.into_any()
+                        }
+                        Err(err) => view! { <ErrorBox err /> }.into_any(),
                     }
-                    Ok(None) | Err(AppError::Unauthorized) => {
-                        view! { <Redirect path="/login" /> }.into_any()
-                    }
-                    Err(err) => view! { <ErrorBox err /> }.into_any(),
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
+            <main class="content">
+                <Outlet />
+            </main>
+        </div>
     }
 }
 
@@ -40,32 +77,29 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading">{t!(i18n, loading)}</p> }
 }
 
+/// Top bar and navigation (bottom bar on phones, side bar on desktops).
 #[component]
-fn Layout(user: CurrentUser) -> impl IntoView {
+fn Frame(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let is_admin = user.role.can_administer();
+    let role = user.role;
     view! {
-        <div class="app">
-            <header class="topbar">
-                <a class="brand" href="/feed">"BPC"</a>
-                <span class="topbar-user" data-testid="current-user">
-                    {user.name.clone()}
-                    <small>{role_label(i18n, user.role)}</small>
-                </span>
-            </header>
-            <nav class="nav" aria-label=move || t_string!(i18n, nav_main).to_string() data-testid="main-nav">
-                <NavItem href="/feed" icon=ICON_FEED label=move || t_string!(i18n, nav_feed).to_string() />
-                <NavItem href="/customers" icon=ICON_CUSTOMERS label=move || t_string!(i18n, nav_customers).to_string() />
-                <NavItem href="/checkin" icon=ICON_CHECKIN label=move || t_string!(i18n, nav_checkin).to_string() />
-                <NavItem href="/me" icon=ICON_ME label=move || t_string!(i18n, nav_me).to_string() />
-                <Show when=move || is_admin>
-                    <NavItem href="/admin" icon=ICON_ADMIN label=move || t_string!(i18n, nav_admin).to_string() desktop_only=true />
-                </Show>
-            </nav>
-            <main class="content">
-                <Outlet />
-            </main>
-        </div>
+        <header class="topbar">
+            <a class="brand" href="/feed">"BPC"</a>
+            <span class="topbar-user" data-testid="current-user">
+                {user.name.clone()}
+                <small>{move || role_label(i18n, role)}</small>
+            </span>
+        </header>
+        <nav class="nav" aria-label=move || t_string!(i18n, nav_main).to_string() data-testid="main-nav">
+            <NavItem href="/feed" icon=ICON_FEED label=move || t_string!(i18n, nav_feed).to_string() />
+            <NavItem href="/customers" icon=ICON_CUSTOMERS label=move || t_string!(i18n, nav_customers).to_string() />
+            <NavItem href="/checkin" icon=ICON_CHECKIN label=move || t_string!(i18n, nav_checkin).to_string() />
+            <NavItem href="/me" icon=ICON_ME label=move || t_string!(i18n, nav_me).to_string() />
+            <Show when=move || is_admin>
+                <NavItem href="/admin" icon=ICON_ADMIN label=move || t_string!(i18n, nav_admin).to_string() desktop_only=true />
+            </Show>
+        </nav>
     }
 }
 
