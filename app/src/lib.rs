@@ -77,5 +77,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app_name).to_string() /> }
+    // On the server the title is rendered once, as a plain string: a reactive title
+    // is read again after the request's reactive arena is gone (a panic).
+    #[cfg(feature = "ssr")]
+    let text = t_string!(i18n, app_name).to_string();
+    #[cfg(not(feature = "ssr"))]
+    let text = move || t_string!(i18n, app_name).to_string();
+    view! { <Title text /> }
 }

@@ -121,3 +121,24 @@ test('visitors are sent to the login page', async ({ page }) => {
   await page.goto('/admin');
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test('on a desktop the navigation is a side bar with the admin entry', async ({ browser }, info) => {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    javaScriptEnabled: info.project.name !== 'no-js',
+  });
+  const page = await context.newPage();
+  await login(page, info, 'boss');
+  await expectSignedIn(page);
+  const nav = page.getByTestId('main-nav');
+  const box = await nav.boundingBox();
+  expect(box).not.toBeNull();
+  expect(Math.round(box!.x)).toBe(0);
+  expect(Math.round(box!.height)).toBe(800);
+  expect(box!.width).toBeLessThan(300);
+  await nav.getByRole('link', { name: '管理' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByTestId('user-list')).toContainText('rep8');
+  await shot(page, info, 'desktop-admin');
+  await context.close();
+});
