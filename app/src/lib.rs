@@ -61,7 +61,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::components::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/setup") view=auth::components::SetupPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
-                        <Route path=path!("") view=shell::Home />
                         <Route path=path!("feed") view=shell::FeedPage />
                         <Route path=path!("customers") view=shell::CustomersPage />
                         <Route path=path!("checkin") view=shell::CheckinPage />

@@ -120,6 +120,8 @@ fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz).with_state(state.clone()))
+        // The start page is the feed (a plain HTTP redirect: works without JavaScript).
+        .route("/", get(|| async { axum::response::Redirect::to("/feed") }))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })

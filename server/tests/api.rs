@@ -631,4 +631,7 @@ async fn pages_render_on_the_server() {
     // a protected page redirects visitors to the login page
     let (status, _) = c.get("/me").await;
     assert!(status.is_redirection(), "{status}");
+    // the start page is the feed
+    let (status, _) = c.get("/").await;
+    assert!(status.is_redirection(), "{status}");
 }

@@ -71,7 +71,7 @@ pub(crate) mod server {
                 state.throttle.record_success(&login);
                 sign_in(&id).await?;
                 remember_language(&state, &id).await?;
-                leptos_axum::redirect("/");
+                leptos_axum::redirect("/feed");
                 Ok(())
             }
             _ => {

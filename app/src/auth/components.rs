@@ -22,7 +22,7 @@ pub fn LoginPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match state.await {
-                    Ok((true, _)) => view! { <Redirect path="/" /> }.into_any(),
+                    Ok((true, _)) => view! { <Redirect path="/feed" /> }.into_any(),
                     Ok((_, true)) => view! { <Redirect path="/setup" /> }.into_any(),
                     _ => view! {
                         <section class="auth-page">

@@ -251,11 +251,6 @@ pub fn LangSwitch() -> impl IntoView {
 }
 
 #[component]
-pub fn Home() -> impl IntoView {
-    view! { <Redirect path="/feed" /> }
-}
-
-#[component]
 fn Placeholder(
     #[prop(into)] title: Signal<String>,
     #[prop(into)] intro: Signal<String>,
@@ -315,7 +310,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="page narrow">
             <h1>{t!(i18n, page_not_found)}</h1>
-            <p><a href="/">{t!(i18n, back_home)}</a></p>
+            <p><a href="/feed">{t!(i18n, back_home)}</a></p>
         </section>
     }
 }
