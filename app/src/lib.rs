@@ -11,7 +11,9 @@ mod i18n_gen {
 pub use i18n_gen::i18n;
 
 pub mod auth;
+pub mod customers;
 pub mod error;
+pub mod funnel;
 pub mod me;
 pub mod people;
 pub mod shell;

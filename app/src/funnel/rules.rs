@@ -1,0 +1,583 @@
+//! The ownership engine's rules, pure: deadlines, confiscation, caps, forecast.
+//!
+//! Days are calendar days in the company's time zone: a customer that entered a
+//! 3-day stage on Monday (local) is overdue from Friday 00:00 local time, whatever
+//! the hour it entered. Times are stored and compared in UTC.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+
+/// A funnel stage as configured by the admin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stage {
+    pub name: String,
+    /// Win probability, 0..=100.
+    pub probability: u8,
+    /// Longest stay in this stage; `None` for a stage without a deadline.
+    pub max_days: Option<u32>,
+}
+
+/// Seed 001's seven stages.
+pub fn default_stages() -> Vec<Stage> {
+    [
+        ("录入未处理", 0, Some(3)),
+        ("电话意向", 10, Some(7)),
+        ("愿意送样", 25, Some(14)),
+        ("认可样品/服务", 50, Some(14)),
+        ("接受价格", 75, Some(14)),
+        ("签订合同", 90, Some(30)),
+        ("稳定客户", 100, None),
+    ]
+    .into_iter()
+    .map(|(name, probability, max_days)| Stage {
+        name: name.to_string(),
+        probability,
+        max_days,
+    })
+    .collect()
+}
+
+/// Where a confiscated customer goes (per department).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destination {
+    Manager,
+    Pool,
+}
+
+/// Limits of a department (defaults from seed 003).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    pub followup_days: u32,
+    pub no_deal_days: u32,
+    pub max_owned: u32,
+    pub won_counts_toward_cap: bool,
+    pub warn_days: u32,
+    pub destination: Destination,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            followup_days: 15,
+            no_deal_days: 30,
+            max_owned: 20,
+            won_counts_toward_cap: false,
+            warn_days: 3,
+            destination: Destination::Manager,
+        }
+    }
+}
+
+/// The three clocks of a customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Clock {
+    /// Time in the current stage against the stage's limit.
+    Stage,
+    /// Days since the last effective follow-up (check-in or follow-up record).
+    Followup,
+    /// Days owned without a deal.
+    NoDeal,
+}
+
+impl Clock {
+    /// The rule name written to the customer's history when this clock fires.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Clock::Stage => "stage_overdue",
+            Clock::Followup => "followup_overdue",
+            Clock::NoDeal => "no_deal_overdue",
+        }
+    }
+}
+
+/// What the clocks start from, for one owned customer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClockStarts {
+    pub stage_entered_at: DateTime<Utc>,
+    pub last_followup_at: DateTime<Utc>,
+    pub owned_since: DateTime<Utc>,
+    /// Won (成交): the no-deal clock no longer runs.
+    pub won: bool,
+}
+
+/// Midnight (local) starting the day `days` calendar days after `start`'s local
+/// date plus one: the first instant at which the limit is exceeded.
+pub fn deadline<Z: TimeZone>(start: DateTime<Utc>, days: u32, tz: &Z) -> DateTime<Utc> {
+    let local_date = start.with_timezone(tz).date_naive();
+    let due = local_date + Duration::days(i64::from(days) + 1);
+    local_midnight(due, tz)
+}
+
+/// The first instant of `date` in `tz` (the earliest, if midnight repeats; the
+/// first valid instant, if a DST gap swallows midnight).
+fn local_midnight<Z: TimeZone>(date: NaiveDate, tz: &Z) -> DateTime<Utc> {
+    let mut t = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    for _ in 0..4 {
+        if let Some(dt) = tz.from_local_datetime(&t).earliest() {
+            return dt.with_timezone(&Utc);
+        }
+        t += Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&t)
+}
+
+/// Every running clock's deadline.
+pub fn deadlines<Z: TimeZone>(
+    starts: &ClockStarts,
+    stage: &Stage,
+    limits: &Limits,
+    tz: &Z,
+) -> Vec<(Clock, DateTime<Utc>)> {
+    let mut out = Vec::with_capacity(3);
+    if let Some(days) = stage.max_days {
+        out.push((Clock::Stage, deadline(starts.stage_entered_at, days, tz)));
+    }
+    out.push((
+        Clock::Followup,
+        deadline(starts.last_followup_at, limits.followup_days, tz),
+    ));
+    if !starts.won {
+        out.push((
+            Clock::NoDeal,
+            deadline(starts.owned_since, limits.no_deal_days, tz),
+        ));
+    }
+    out
+}
+
+/// The deadline that comes first (ties: stage, then follow-up, then no-deal).
+pub fn nearest_deadline<Z: TimeZone>(
+    starts: &ClockStarts,
+    stage: &Stage,
+    limits: &Limits,
+    tz: &Z,
+) -> Option<(Clock, DateTime<Utc>)> {
+    deadlines(starts, stage, limits, tz)
+        .into_iter()
+        .min_by_key(|(clock, at)| (*at, *clock))
+}
+
+/// Should the customer be confiscated at `now`, and by which clock?
+pub fn confiscation_due<Z: TimeZone>(
+    now: DateTime<Utc>,
+    starts: &ClockStarts,
+    stage: &Stage,
+    limits: &Limits,
+    tz: &Z,
+) -> Option<Clock> {
+    nearest_deadline(starts, stage, limits, tz)
+        .filter(|(_, at)| now >= *at)
+        .map(|(clock, _)| clock)
+}
+
+/// Whole local calendar days left before `deadline` (0 on the last day, negative
+/// once overdue): what the countdown on a customer card shows.
+pub fn days_left<Z: TimeZone>(now: DateTime<Utc>, deadline: DateTime<Utc>, tz: &Z) -> i64 {
+    let today = now.with_timezone(tz).date_naive();
+    let due_day = deadline.with_timezone(tz).date_naive();
+    (due_day - today).num_days() - 1
+}
+
+/// The countdown turns red under 3 days.
+pub fn is_urgent(days_left: i64) -> bool {
+    days_left < 3
+}
+
+/// Who is warned about an approaching deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// `warn_days` or fewer days left: the rep.
+    Rep,
+    /// The last day: the rep and the manager.
+    RepAndManager,
+}
+
+pub fn warning_due<Z: TimeZone>(
+    now: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    warn_days: u32,
+    tz: &Z,
+) -> Option<Warning> {
+    if now >= deadline {
+        return None; // overdue: confiscation, not a warning
+    }
+    match days_left(now, deadline, tz) {
+        0 => Some(Warning::RepAndManager),
+        d if d <= i64::from(warn_days) => Some(Warning::Rep),
+        _ => None,
+    }
+}
+
+/// May a rep who owns `owned` counted customers take one more?
+pub fn below_cap(owned: u32, limits: &Limits) -> bool {
+    owned < limits.max_owned
+}
+
+/// Does this customer count toward the owner's cap?
+pub fn counts_toward_cap(won: bool, limits: &Limits) -> bool {
+    !won || limits.won_counts_toward_cap
+}
+
+/// May the previous owner claim this customer back from the pool at `now`?
+pub fn reclaim_allowed(now: DateTime<Utc>, released_at: DateTime<Utc>, cooldown_days: u32) -> bool {
+    now >= released_at + Duration::days(i64::from(cooldown_days))
+}
+
+/// A stage move request, checked against the funnel's one-way rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoveError {
+    SameStage,
+    UnknownStage,
+    /// Skipping stages forward needs a written reason.
+    SkipNeedsReason,
+    /// Only a manager moves a customer back.
+    BackwardNeedsManager,
+}
+
+pub fn check_stage_move(
+    from: usize,
+    to: usize,
+    stage_count: usize,
+    is_manager: bool,
+    reason: &str,
+) -> Result<(), MoveError> {
+    if to >= stage_count || from >= stage_count {
+        return Err(MoveError::UnknownStage);
+    }
+    if to == from {
+        return Err(MoveError::SameStage);
+    }
+    if to < from {
+        return if is_manager {
+            Ok(())
+        } else {
+            Err(MoveError::BackwardNeedsManager)
+        };
+    }
+    if to > from + 1 && reason.trim().is_empty() {
+        return Err(MoveError::SkipNeedsReason);
+    }
+    Ok(())
+}
+
+/// Hidden revenue (隐形业绩) of a set of customers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forecast {
+    /// Customers per stage, in stage order.
+    pub per_stage: Vec<u32>,
+    /// Σ expected amount × stage probability, in cents.
+    pub expected_cents: i64,
+    /// Customers in the 25%–90% stages.
+    pub in_play: u32,
+    /// Below 14 customers in play the figure is not reliable (seed 001).
+    pub reliable: bool,
+}
+
+pub const RELIABLE_IN_PLAY: u32 = 14;
+
+/// `customers`: (stage index, expected amount in cents).
+pub fn forecast(stages: &[Stage], customers: &[(usize, i64)]) -> Forecast {
+    let mut per_stage = vec![0u32; stages.len()];
+    let mut expected: i128 = 0;
+    let mut in_play = 0;
+    for &(index, amount) in customers {
+        let Some(stage) = stages.get(index) else {
+            continue;
+        };
+        per_stage[index] += 1;
+        expected += i128::from(amount.max(0)) * i128::from(stage.probability);
+        if (25..=90).contains(&stage.probability) {
+            in_play += 1;
+        }
+    }
+    // round half up to the cent
+    let expected_cents = ((expected + 50) / 100).min(i128::from(i64::MAX)) as i64;
+    Forecast {
+        per_stage,
+        expected_cents,
+        in_play,
+        reliable: in_play >= RELIABLE_IN_PLAY,
+    }
+}
+
+/// Conversion between consecutive stages: of the customers that reached stage i,
+/// the share that reached stage i+1, in percent (`None` when none reached stage i).
+/// `reached[i]` counts customers whose history ever entered stage i.
+pub fn conversion_rates(reached: &[u32]) -> Vec<Option<u8>> {
+    reached
+        .windows(2)
+        .map(|w| {
+            (w[0] > 0).then(|| {
+                ((u64::from(w[1].min(w[0])) * 100 + u64::from(w[0]) / 2) / u64::from(w[0])) as u8
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::{America, Asia, Europe, Tz, UTC};
+    use rstest::rstest;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[rstest]
+    // Shanghai (UTC+8): entered Mon 2026-03-02 10:00 local, 3 days → due Fri 00:00 local
+    #[case("2026-03-02T02:00:00Z", 3, Asia::Shanghai, "2026-03-05T16:00:00Z")]
+    // entered 23:30 local on the 2nd (15:30 UTC): the local date counts, not UTC's
+    #[case("2026-03-02T15:30:00Z", 3, Asia::Shanghai, "2026-03-05T16:00:00Z")]
+    // 00:30 local on the 3rd is still the 2nd in UTC
+    #[case("2026-03-02T16:30:00Z", 3, Asia::Shanghai, "2026-03-06T16:00:00Z")]
+    // month ends: 31 Jan + 1 day → due 2 Feb 00:00
+    #[case("2026-01-31T04:00:00Z", 1, Asia::Shanghai, "2026-02-01T16:00:00Z")]
+    // 28 Feb 2026 (not a leap year) + 2 → 3 Mar 00:00 local
+    #[case("2026-02-28T04:00:00Z", 2, Asia::Shanghai, "2026-03-02T16:00:00Z")]
+    // leap year 2028: 28 Feb + 1 → 1 Mar 00:00 local
+    #[case("2028-02-28T04:00:00Z", 1, Asia::Shanghai, "2028-02-29T16:00:00Z")]
+    // year end
+    #[case("2026-12-31T08:00:00Z", 15, Asia::Shanghai, "2027-01-15T16:00:00Z")]
+    // 0 days: overdue from the next local midnight
+    #[case("2026-03-02T02:00:00Z", 0, Asia::Shanghai, "2026-03-02T16:00:00Z")]
+    // New York across the DST change (8 Mar 2026): midnight after is UTC-4
+    #[case("2026-03-06T17:00:00Z", 3, America::New_York, "2026-03-10T04:00:00Z")]
+    // Berlin across the autumn change (25 Oct 2026)
+    #[case("2026-10-23T10:00:00Z", 3, Europe::Berlin, "2026-10-26T23:00:00Z")]
+    #[case("2026-03-02T02:00:00Z", 3, UTC, "2026-03-06T00:00:00Z")]
+    fn deadlines_are_local_calendar_days(
+        #[case] start: &str,
+        #[case] days: u32,
+        #[case] tz: Tz,
+        #[case] expected: &str,
+    ) {
+        assert_eq!(deadline(utc(start), days, &tz), utc(expected));
+    }
+
+    fn starts(stage: &str, followup: &str, owned: &str, won: bool) -> ClockStarts {
+        ClockStarts {
+            stage_entered_at: utc(stage),
+            last_followup_at: utc(followup),
+            owned_since: utc(owned),
+            won,
+        }
+    }
+
+    fn stage(max_days: Option<u32>) -> Stage {
+        Stage {
+            name: "s".into(),
+            probability: 25,
+            max_days,
+        }
+    }
+
+    #[rstest]
+    // stage entered 1 Mar, owned since 20 Feb (Shanghai); follow-up as given
+    // nothing overdue
+    #[case("2026-03-05T00:00:00Z", Some(14), "2026-03-01T02:00:00Z", false, None)]
+    // the stage limit (3 days from 1 Mar local) passed first
+    #[case(
+        "2026-03-05T00:00:00Z",
+        Some(3),
+        "2026-03-01T02:00:00Z",
+        false,
+        Some(Clock::Stage)
+    )]
+    // no stage limit; follow-up (15 days from 1 Mar) passes at 17 Mar 00:00 local
+    #[case("2026-03-16T15:59:59Z", None, "2026-03-01T02:00:00Z", false, None)]
+    #[case(
+        "2026-03-16T16:00:00Z",
+        None,
+        "2026-03-01T02:00:00Z",
+        false,
+        Some(Clock::Followup)
+    )]
+    // followed up recently, but 30 days without a deal (from 20 Feb) have passed
+    #[case(
+        "2026-03-22T16:00:00Z",
+        None,
+        "2026-03-20T02:00:00Z",
+        false,
+        Some(Clock::NoDeal)
+    )]
+    #[case("2026-03-22T15:59:59Z", None, "2026-03-20T02:00:00Z", false, None)]
+    // a won customer has no no-deal clock
+    #[case("2026-03-22T16:00:00Z", None, "2026-03-20T02:00:00Z", true, None)]
+    fn confiscation(
+        #[case] now: &str,
+        #[case] max_days: Option<u32>,
+        #[case] followup: &str,
+        #[case] won: bool,
+        #[case] expected: Option<Clock>,
+    ) {
+        let s = starts(
+            "2026-03-01T02:00:00Z",
+            followup,
+            "2026-02-20T02:00:00Z",
+            won,
+        );
+        let limits = Limits::default();
+        assert_eq!(
+            confiscation_due(utc(now), &s, &stage(max_days), &limits, &Asia::Shanghai),
+            expected
+        );
+    }
+
+    #[test]
+    fn confiscation_is_idempotent_in_time() {
+        // once due, due at every later instant
+        let s = starts(
+            "2026-03-01T02:00:00Z",
+            "2026-03-01T02:00:00Z",
+            "2026-03-01T02:00:00Z",
+            false,
+        );
+        let limits = Limits::default();
+        let due = nearest_deadline(&s, &stage(Some(3)), &limits, &Asia::Shanghai).map(|(_, at)| at);
+        let due = due.unwrap_or_else(|| panic!("a deadline"));
+        for hours in [0, 1, 24, 24 * 400] {
+            let now = due + Duration::hours(hours);
+            assert_eq!(
+                confiscation_due(now, &s, &stage(Some(3)), &limits, &Asia::Shanghai),
+                Some(Clock::Stage)
+            );
+        }
+        assert_eq!(
+            confiscation_due(
+                due - Duration::seconds(1),
+                &s,
+                &stage(Some(3)),
+                &limits,
+                &Asia::Shanghai
+            ),
+            None
+        );
+    }
+
+    #[rstest]
+    #[case("2026-03-01T04:00:00Z", "2026-03-05T16:00:00Z", 4)]
+    #[case("2026-03-05T04:00:00Z", "2026-03-05T16:00:00Z", 0)]
+    #[case("2026-03-04T15:59:00Z", "2026-03-05T16:00:00Z", 1)]
+    #[case("2026-03-05T16:00:00Z", "2026-03-05T16:00:00Z", -1)]
+    #[case("2026-03-08T04:00:00Z", "2026-03-05T16:00:00Z", -3)]
+    fn countdown(#[case] now: &str, #[case] due: &str, #[case] left: i64) {
+        assert_eq!(days_left(utc(now), utc(due), &Asia::Shanghai), left);
+    }
+
+    #[rstest]
+    #[case(5, false)]
+    #[case(3, false)]
+    #[case(2, true)]
+    #[case(0, true)]
+    #[case(-1, true)]
+    fn urgency(#[case] left: i64, #[case] red: bool) {
+        assert_eq!(is_urgent(left), red);
+    }
+
+    #[rstest]
+    #[case("2026-03-01T04:00:00Z", None)] // 4 days left
+    #[case("2026-03-02T04:00:00Z", Some(Warning::Rep))] // 3 days left
+    #[case("2026-03-04T04:00:00Z", Some(Warning::Rep))] // 1 day left
+    #[case("2026-03-05T04:00:00Z", Some(Warning::RepAndManager))] // the last day
+    #[case("2026-03-05T16:00:00Z", None)] // overdue
+    fn warnings(#[case] now: &str, #[case] expected: Option<Warning>) {
+        assert_eq!(
+            warning_due(utc(now), utc("2026-03-05T16:00:00Z"), 3, &Asia::Shanghai),
+            expected
+        );
+    }
+
+    #[rstest]
+    #[case(19, true)]
+    #[case(20, false)]
+    #[case(25, false)]
+    #[case(0, true)]
+    fn caps(#[case] owned: u32, #[case] below: bool) {
+        assert_eq!(below_cap(owned, &Limits::default()), below);
+    }
+
+    #[rstest]
+    #[case(false, false, true)]
+    #[case(true, false, false)]
+    #[case(true, true, true)]
+    fn cap_counting(#[case] won: bool, #[case] won_counts: bool, #[case] counts: bool) {
+        let limits = Limits {
+            won_counts_toward_cap: won_counts,
+            ..Limits::default()
+        };
+        assert_eq!(counts_toward_cap(won, &limits), counts);
+    }
+
+    #[rstest]
+    #[case("2026-03-07T23:59:59Z", false)]
+    #[case("2026-03-08T00:00:00Z", true)]
+    fn reclaim_cooldown(#[case] now: &str, #[case] allowed: bool) {
+        assert_eq!(
+            reclaim_allowed(utc(now), utc("2026-03-01T00:00:00Z"), 7),
+            allowed
+        );
+    }
+
+    #[rstest]
+    #[case(1, 2, false, "", Ok(()))]
+    #[case(1, 3, false, "", Err(MoveError::SkipNeedsReason))]
+    #[case(1, 3, false, "   ", Err(MoveError::SkipNeedsReason))]
+    #[case(1, 3, false, "客户直接接受报价", Ok(()))]
+    #[case(3, 2, false, "", Err(MoveError::BackwardNeedsManager))]
+    #[case(3, 2, true, "", Ok(()))]
+    #[case(2, 2, true, "", Err(MoveError::SameStage))]
+    #[case(2, 7, true, "x", Err(MoveError::UnknownStage))]
+    fn stage_moves(
+        #[case] from: usize,
+        #[case] to: usize,
+        #[case] manager: bool,
+        #[case] reason: &str,
+        #[case] expected: Result<(), MoveError>,
+    ) {
+        assert_eq!(check_stage_move(from, to, 7, manager, reason), expected);
+    }
+
+    #[test]
+    fn forecast_arithmetic() {
+        let stages = default_stages();
+        // amounts in cents: 10,000.00 at 25%, 3,333.33 at 50%, 1.01 at 75%, 500 at 0%
+        let f = forecast(
+            &stages,
+            &[(2, 1_000_000), (3, 333_333), (4, 101), (0, 50_000), (9, 1)],
+        );
+        assert_eq!(f.per_stage, vec![1, 0, 1, 1, 1, 0, 0]);
+        // 250,000 + 166,666.5 + 75.75 = 416,742.25 → 416,742 cents
+        assert_eq!(f.expected_cents, 416_742);
+        assert_eq!(f.in_play, 3);
+        assert!(!f.reliable);
+    }
+
+    #[rstest]
+    #[case(13, false)]
+    #[case(14, true)]
+    fn forecast_reliability(#[case] n: usize, #[case] reliable: bool) {
+        let stages = default_stages();
+        let customers: Vec<(usize, i64)> = (0..n).map(|i| (2 + i % 4, 100)).collect();
+        // and customers outside 25..=90 never count
+        let mut all = customers.clone();
+        all.extend([(0, 100), (1, 100), (6, 100)]);
+        assert_eq!(forecast(&stages, &all).reliable, reliable);
+    }
+
+    #[test]
+    fn negative_amounts_do_not_reduce_the_forecast() {
+        let f = forecast(&default_stages(), &[(5, -1_000), (5, 1_000)]);
+        assert_eq!(f.expected_cents, 900);
+    }
+
+    #[rstest]
+    #[case(&[10, 5, 5, 0], &[Some(50), Some(100), Some(0)])]
+    #[case(&[0, 0], &[None])]
+    #[case(&[3, 1], &[Some(33)])]
+    #[case(&[3, 2], &[Some(67)])]
+    fn conversions(#[case] reached: &[u32], #[case] expected: &[Option<u8>]) {
+        assert_eq!(conversion_rates(reached), expected);
+    }
+}
