@@ -25,6 +25,27 @@ const phone = {
   launchOptions: chromium,
 };
 
+function server(p: number, args: string[]) {
+  return {
+    command: [bin, ...args].join(' '),
+    url: `http://127.0.0.1:${p}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: {
+      DATABASE_URL: 'mem://',
+      BPC_LISTEN: `127.0.0.1:${p}`,
+      BPC_SITE_ROOT: site,
+      BPC_LOGIN_MAX_PER_IP: '1000',
+      RUST_LOG: 'warn',
+    },
+  };
+}
+
+/** The empty installation reserved for a project's setup journey. */
+export function emptyServer(project: string): string {
+  return `http://localhost:${port + (project === 'no-js' ? 2 : 1)}`;
+}
+
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
@@ -43,17 +64,10 @@ export default defineConfig({
     { name: 'hydrated', use: { ...phone, javaScriptEnabled: true } },
     { name: 'no-js', use: { ...phone, javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: `${bin} --demo`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    env: {
-      DATABASE_URL: 'mem://',
-      BPC_LISTEN: `127.0.0.1:${port}`,
-      BPC_SITE_ROOT: site,
-      BPC_LOGIN_MAX_PER_IP: '1000',
-      RUST_LOG: 'warn',
-    },
-  },
+  webServer: [
+    server(port, ['--demo']),
+    // Empty installations (no demo) for the one-time setup journey, one per project.
+    server(port + 1, []),
+    server(port + 2, []),
+  ],
 });
