@@ -32,12 +32,14 @@ pub async fn load_demo(db: &Db) -> AppResult<bool> {
         return Ok(false);
     }
     let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+    // department index → name: 0 = the company, 1 and 2 = the sales departments
+    let names = ["演示公司", "销售一部", "销售二部"];
     // The first user is the company's administrator, created with the root
     // department exactly as the setup page would.
     let (admin_login, admin_name, _, _) = DEMO_PEOPLE[0];
     let (company, admin_id) = repo::bootstrap_company(
         db,
-        "演示公司".to_string(),
+        names[0].to_string(),
         NewUser {
             login: admin_login.into(),
             name: admin_name.into(),
@@ -48,9 +50,9 @@ pub async fn load_demo(db: &Db) -> AppResult<bool> {
     )
     .await?;
     let mut departments = vec![company.clone()];
-    for name in ["销售一部", "销售二部"] {
+    for name in &names[1..] {
         let input = DepartmentInput {
-            name: name.into(),
+            name: name.to_string(),
             parent_id: Some(company.clone()),
             head_id: None,
         };

@@ -111,7 +111,7 @@ fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::hours(settings.session_hours),
+            tower_sessions::cookie::time::Duration::hours(i64::from(settings.session_hours)),
         ));
 
     let ctx_state = state.clone();

@@ -25,7 +25,7 @@ pub struct Settings {
     /// browsers also accept it on http://localhost).
     pub cookie_secure: bool,
     /// `BPC_SESSION_HOURS`: a session ends after this long without activity.
-    pub session_hours: i64,
+    pub session_hours: u32,
     /// `BPC_LOGIN_WINDOW_SECS`, `BPC_LOGIN_MAX_PER_ACCOUNT`, `BPC_LOGIN_MAX_PER_IP`:
     /// failed-login limits.
     pub login_window_secs: u64,
@@ -112,7 +112,7 @@ impl Settings {
                 || parse(&get, "BPC_DEMO", false, "expected true or false")?,
         };
         for (var, value) in [
-            ("BPC_SESSION_HOURS", settings.session_hours as u64),
+            ("BPC_SESSION_HOURS", u64::from(settings.session_hours)),
             ("BPC_LOGIN_WINDOW_SECS", settings.login_window_secs),
             (
                 "BPC_LOGIN_MAX_PER_ACCOUNT",
@@ -120,7 +120,7 @@ impl Settings {
             ),
             ("BPC_LOGIN_MAX_PER_IP", settings.login_max_per_ip as u64),
         ] {
-            if value == 0 || (var == "BPC_SESSION_HOURS" && settings.session_hours < 0) {
+            if value == 0 {
                 return Err(SettingsError {
                     var,
                     value: value.to_string(),

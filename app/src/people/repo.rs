@@ -402,9 +402,19 @@ pub async fn bootstrap_company(
 
 /// Department ids to their parents: the input of the tree rules.
 pub async fn parent_map(db: &Db) -> AppResult<std::collections::HashMap<String, Option<String>>> {
-    Ok(list_departments(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.parent_id))
-        .collect())
+    #[derive(Debug, SurrealValue)]
+    struct Link {
+        id: String,
+        parent_id: Option<String>,
+    }
+    // Only the links: no heads, no member counts.
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS id, \
+               (IF parent != NONE THEN record::id(parent) END) AS parent_id FROM department",
+        )
+        .await?,
+    )?;
+    let links: Vec<Link> = resp.take(0)?;
+    Ok(links.into_iter().map(|l| (l.id, l.parent_id)).collect())
 }
