@@ -19,6 +19,32 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<AppConfig>,
     pub throttle: Arc<LoginThrottle>,
+    pub clock: Arc<AppClock>,
+}
+
+impl AppState {
+    /// The time every rule is evaluated at.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+/// Wall-clock time, plus an offset that only a test server (`BPC_TEST_CLOCK=1`)
+/// lets anyone move, so browser tests can let 30 days pass without waiting.
+#[derive(Debug, Default)]
+pub struct AppClock {
+    offset_secs: std::sync::atomic::AtomicI64,
+}
+
+impl AppClock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let offset = self.offset_secs.load(std::sync::atomic::Ordering::Relaxed);
+        chrono::Utc::now() + chrono::Duration::seconds(offset)
+    }
+    pub fn advance(&self, secs: i64) {
+        self.offset_secs
+            .fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The state from context; missing state is a wiring bug, reported as internal.

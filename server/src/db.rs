@@ -18,10 +18,12 @@ const SCHEMA: &[(&str, &str)] = &[
         "040_audit_log",
         include_str!("../schema/040_audit_log.surql"),
     ),
+    ("050_funnel", include_str!("../schema/050_funnel.surql")),
+    ("060_customer", include_str!("../schema/060_customer.surql")),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {
@@ -37,6 +39,8 @@ pub enum DbStartError {
         file: &'static str,
         source: surrealdb::Error,
     },
+    #[error("default funnel settings failed: {0}")]
+    Defaults(app::error::AppError),
 }
 
 pub async fn connect(settings: &Settings) -> Result<Db, DbStartError> {
@@ -65,6 +69,9 @@ pub async fn connect(settings: &Settings) -> Result<Db, DbStartError> {
         .await
         .map_err(connect_err)?;
     apply_schema(&db).await?;
+    app::funnel::repo::ensure_defaults(&db)
+        .await
+        .map_err(DbStartError::Defaults)?;
     Ok(db)
 }
 

@@ -60,7 +60,11 @@ impl Application {
                 settings.login_max_per_account,
                 settings.login_max_per_ip,
             )),
+            clock: Arc::new(app::state::AppClock::default()),
         };
+        if settings.sweep_secs > 0 {
+            spawn_sweeper(state.clone(), settings.sweep_secs);
+        }
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| StartError::Listen(settings.listen, e))?;
@@ -118,7 +122,15 @@ fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
     let context = move || provide_context(ctx_state.clone());
     let shell_options = leptos_options.clone();
 
-    Router::new()
+    let mut router = Router::new();
+    if settings.test_clock {
+        tracing::warn!("BPC_TEST_CLOCK is on: POST /test/clock moves the clock");
+        router = router.route(
+            "/test/clock",
+            axum::routing::post(advance_clock).with_state(state.clone()),
+        );
+    }
+    router
         .route("/healthz", get(healthz).with_state(state.clone()))
         // The start page is the feed (a plain HTTP redirect: works without JavaScript).
         .route("/", get(|| async { axum::response::Redirect::to("/feed") }))
@@ -135,6 +147,47 @@ fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
         .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// The confiscation sweeper: every `secs` seconds, applies the deadline rule to
+/// the overdue customers and sends the due warnings.
+fn spawn_sweeper(state: AppState, secs: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(tokio::time::Duration::from_secs(secs));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match app::customers::service::sweep(&state).await {
+                Ok(r) if r.confiscated + r.warned > 0 => {
+                    tracing::info!(confiscated = r.confiscated, warned = r.warned, "sweep")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!("sweep failed: {e:?}"),
+            }
+        }
+    });
+}
+
+#[derive(serde::Deserialize)]
+struct ClockQuery {
+    days: i64,
+}
+
+/// `POST /test/clock?days=N` (test servers only): moves the clock N days on and
+/// sweeps at once, so a browser test sees the outcome without waiting a minute.
+async fn advance_clock(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ClockQuery>,
+) -> Response {
+    state.clock.advance(q.days.clamp(0, 3650) * 86_400);
+    match app::customers::service::sweep(&state).await {
+        Ok(r) => (
+            StatusCode::OK,
+            format!("now {} confiscated {}", state.now(), r.confiscated),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:?}")).into_response(),
+    }
 }
 
 /// `GET /healthz`: 200 when the database answers.

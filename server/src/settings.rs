@@ -33,6 +33,12 @@ pub struct Settings {
     pub login_max_per_ip: usize,
     /// `--demo` flag or `BPC_DEMO=true`: load the demo company on first start.
     pub demo: bool,
+    /// `BPC_SWEEP_SECS`: how often the confiscation sweeper runs (default 60; 0 = never,
+    /// for tests that sweep by hand).
+    pub sweep_secs: u64,
+    /// `BPC_TEST_CLOCK=true`: serve `POST /test/clock?days=N`, which moves the app's
+    /// clock forward. For browser tests only; never on a real deployment.
+    pub test_clock: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +116,13 @@ impl Settings {
             login_max_per_ip: parse(&get, "BPC_LOGIN_MAX_PER_IP", 50, positive)?,
             demo: args.iter().any(|a| a == "--demo")
                 || parse(&get, "BPC_DEMO", false, "expected true or false")?,
+            sweep_secs: parse(
+                &get,
+                "BPC_SWEEP_SECS",
+                60,
+                "expected a whole number of seconds",
+            )?,
+            test_clock: parse(&get, "BPC_TEST_CLOCK", false, "expected true or false")?,
         };
         for (var, value) in [
             ("BPC_SESSION_HOURS", u64::from(settings.session_hours)),
@@ -150,6 +163,7 @@ impl Settings {
         let mut s = Self::from_lookup(|_| None, &[]).unwrap_or_else(|e| panic!("defaults: {e}"));
         s.listen = SocketAddr::from(([127, 0, 0, 1], 0));
         s.database_url = "mem://".into();
+        s.sweep_secs = 0;
         s
     }
 

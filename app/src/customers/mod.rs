@@ -1,3 +1,11 @@
-//! Customers: registration, duplicate check (撞单), the wolf lock.
-//! So far: the pure rules. Storage, server functions and pages follow.
+//! Customers: registration, duplicate check (撞单), the wolf lock, the public pool.
+pub mod api;
+pub mod components;
+pub mod input;
+pub mod lock;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod service;

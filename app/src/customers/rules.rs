@@ -95,15 +95,24 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
         .map_or(half.as_str(), |cut| &half[..cut]);
     let trimmed = main.trim_start();
     let mut digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    let mut international = false;
     if let Some(rest) = digits.strip_prefix("0086") {
         digits = rest.to_string();
+        international = true;
     } else if trimmed.starts_with('+') {
         if let Some(rest) = digits.strip_prefix("86") {
             digits = rest.to_string();
+            international = true;
         }
     } else if digits.len() == 13 && digits.starts_with("861") {
         // 86 13800138000: a mobile number written with the bare country code
         digits = digits[2..].to_string();
+    }
+    // +86 21 5888 1234 is the landline dialled at home as 021 5888 1234: put the
+    // trunk 0 back (mobile numbers are 11 digits starting with 1).
+    let mobile = digits.len() == 11 && digits.starts_with('1');
+    if international && !mobile && !digits.starts_with('0') && digits.len() >= 5 {
+        digits.insert(0, '0');
     }
     (digits.len() >= 5).then_some(digits)
 }
@@ -195,7 +204,9 @@ mod tests {
     #[case("１３８００１３８０００", Some("13800138000"))]
     #[case("(010) 6552-9988", Some("01065529988"))]
     #[case("010-65529988", Some("01065529988"))]
-    #[case("+86 10 6552 9988", Some("1065529988"))]
+    #[case("+86 10 6552 9988", Some("01065529988"))]
+    #[case("+86 21 5888 1234", Some("02158881234"))]
+    #[case("0086-21-58881234", Some("02158881234"))]
     #[case("+1 415 555 0100", Some("14155550100"))]
     #[case("021 5888 1234 转 808", Some("02158881234"))]
     #[case("021-5888-1234 ext. 808", Some("02158881234"))]

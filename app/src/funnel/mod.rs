@@ -1,3 +1,10 @@
 //! Funnel stages, deadlines, confiscation and forecast.
-//! So far: the pure rules. Storage, the sweeper and pages follow.
+pub mod api;
+pub mod components;
+pub mod config;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod report;
 pub mod rules;

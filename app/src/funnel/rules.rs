@@ -207,6 +207,83 @@ pub fn warning_due<Z: TimeZone>(
     }
 }
 
+/// The first instant at which `warning_due` gives a warning for `deadline`
+/// (`warn_days` days before its last day), and the start of the last day itself.
+pub fn warning_starts<Z: TimeZone>(
+    deadline: DateTime<Utc>,
+    warn_days: u32,
+    tz: &Z,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let due_day = deadline.with_timezone(tz).date_naive();
+    let last_day = due_day - Duration::days(1);
+    (
+        local_midnight(last_day - Duration::days(i64::from(warn_days)), tz),
+        local_midnight(last_day, tz),
+    )
+}
+
+/// What is stored on a customer so the sweeper finds it through an index: its
+/// nearest deadline and when its first warning is due.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Schedule {
+    pub due: Option<(Clock, DateTime<Utc>)>,
+    pub warn_at: Option<DateTime<Utc>>,
+}
+
+/// A draft runs only its stage clock (it is not locked yet: an unqualified
+/// prospect left in the first stage too long goes back to the manager); an owned
+/// customer runs all three.
+pub fn schedule<Z: TimeZone>(
+    draft: bool,
+    starts: &ClockStarts,
+    stage: &Stage,
+    limits: &Limits,
+    tz: &Z,
+) -> Schedule {
+    let due = if draft {
+        stage
+            .max_days
+            .map(|days| (Clock::Stage, deadline(starts.stage_entered_at, days, tz)))
+    } else {
+        nearest_deadline(starts, stage, limits, tz)
+    };
+    Schedule {
+        due,
+        warn_at: due.map(|(_, at)| warning_starts(at, limits.warn_days, tz).0),
+    }
+}
+
+/// Midnight starting `now`'s local day (daily claim caps count from here).
+pub fn start_of_local_day<Z: TimeZone>(now: DateTime<Utc>, tz: &Z) -> DateTime<Utc> {
+    local_midnight(now.with_timezone(tz).date_naive(), tz)
+}
+
+/// A stage at or above this probability means the deal is won (contract signed):
+/// the no-deal clock stops.
+pub const WON_PROBABILITY: u8 = 90;
+
+/// Who receives a customer confiscated from `owner` in `department`: the
+/// department's head, or the nearest head above when the owner heads it
+/// themselves (or it has none). `None`: nobody above, the pool takes it.
+pub fn confiscation_receiver(
+    department: Option<&str>,
+    owner: Option<&str>,
+    head_of: &std::collections::HashMap<String, Option<String>>,
+    parent_of: &std::collections::HashMap<String, Option<String>>,
+) -> Option<String> {
+    let mut current = department.map(str::to_string);
+    for _ in 0..64 {
+        let d = current?;
+        if let Some(Some(head)) = head_of.get(&d) {
+            if Some(head.as_str()) != owner {
+                return Some(head.clone());
+            }
+        }
+        current = parent_of.get(&d).cloned().flatten();
+    }
+    None
+}
+
 /// May a rep who owns `owned` counted customers take one more?
 pub fn below_cap(owned: u32, limits: &Limits) -> bool {
     owned < limits.max_owned
@@ -318,6 +395,132 @@ mod tests {
     use super::*;
     use chrono_tz::{America, Asia, Europe, Tz, UTC};
     use rstest::rstest;
+
+    #[rstest]
+    // due Fri 2026-03-06 00:00 Shanghai; 3 warn days → from Mon 00:00, last day Thu
+    #[case(
+        "2026-03-05T16:00:00Z",
+        3,
+        Asia::Shanghai,
+        "2026-03-01T16:00:00Z",
+        "2026-03-04T16:00:00Z"
+    )]
+    #[case(
+        "2026-03-05T16:00:00Z",
+        0,
+        Asia::Shanghai,
+        "2026-03-04T16:00:00Z",
+        "2026-03-04T16:00:00Z"
+    )]
+    // across the New York spring-forward night (2026-03-08)
+    #[case(
+        "2026-03-10T04:00:00Z",
+        2,
+        America::New_York,
+        "2026-03-07T05:00:00Z",
+        "2026-03-09T04:00:00Z"
+    )]
+    fn warnings_start_on_local_midnights(
+        #[case] due: &str,
+        #[case] warn_days: u32,
+        #[case] tz: Tz,
+        #[case] first: &str,
+        #[case] last_day: &str,
+    ) {
+        let (w, l) = warning_starts(utc(due), warn_days, &tz);
+        assert_eq!((w, l), (utc(first), utc(last_day)));
+        // and they agree with warning_due at those instants and just before
+        let second = Duration::seconds(1);
+        assert_eq!(warning_due(w - second, utc(due), warn_days, &tz), None);
+        assert!(warning_due(w, utc(due), warn_days, &tz).is_some());
+        assert_eq!(
+            warning_due(l, utc(due), warn_days, &tz),
+            Some(Warning::RepAndManager)
+        );
+        if warn_days > 0 {
+            assert_eq!(
+                warning_due(l - second, utc(due), warn_days, &tz),
+                Some(Warning::Rep)
+            );
+        }
+    }
+
+    #[rstest]
+    #[case(Some("team"), Some("rep"), Some("mgr"))]
+    #[case(Some("team"), Some("mgr"), Some("boss"))] // the head's own customer goes up
+    #[case(Some("headless"), Some("rep"), Some("boss"))]
+    #[case(Some("top"), Some("boss"), None)] // nobody above the boss: the pool
+    #[case(Some("orphan"), Some("rep"), None)]
+    #[case(None, Some("rep"), None)]
+    fn who_receives_a_confiscated_customer(
+        #[case] dept: Option<&str>,
+        #[case] owner: Option<&str>,
+        #[case] receiver: Option<&str>,
+    ) {
+        use std::collections::HashMap;
+        let s = |v: &str| Some(v.to_string());
+        let heads: HashMap<String, Option<String>> = [
+            ("team".to_string(), s("mgr")),
+            ("headless".to_string(), None),
+            ("top".to_string(), s("boss")),
+            ("orphan".to_string(), None),
+        ]
+        .into();
+        let parents: HashMap<String, Option<String>> = [
+            ("team".to_string(), s("top")),
+            ("headless".to_string(), s("top")),
+            ("top".to_string(), None),
+            ("orphan".to_string(), None),
+        ]
+        .into();
+        assert_eq!(
+            confiscation_receiver(dept, owner, &heads, &parents),
+            receiver.map(str::to_string)
+        );
+    }
+
+    #[test]
+    fn drafts_run_only_the_stage_clock() {
+        let t = utc("2026-03-02T02:00:00Z");
+        let starts = ClockStarts {
+            stage_entered_at: t,
+            last_followup_at: t - Duration::days(20),
+            owned_since: t,
+            won: false,
+        };
+        let stage = Stage {
+            name: "s".into(),
+            probability: 0,
+            max_days: Some(3),
+        };
+        let limits = Limits::default();
+        let owned = schedule(false, &starts, &stage, &limits, &Asia::Shanghai);
+        assert_eq!(owned.due.map(|d| d.0), Some(Clock::Followup));
+        let draft = schedule(true, &starts, &stage, &limits, &Asia::Shanghai);
+        assert_eq!(draft.due, Some((Clock::Stage, utc("2026-03-05T16:00:00Z"))));
+        assert_eq!(draft.warn_at, Some(utc("2026-03-01T16:00:00Z")));
+        let open_ended = Stage {
+            max_days: None,
+            ..stage
+        };
+        assert_eq!(
+            schedule(true, &starts, &open_ended, &limits, &Asia::Shanghai),
+            Schedule {
+                due: None,
+                warn_at: None
+            }
+        );
+    }
+
+    #[test]
+    fn local_day_starts_at_local_midnight() {
+        let t = utc("2026-03-02T17:30:00Z"); // 01:30 on 3 March in Shanghai
+        assert_eq!(
+            start_of_local_day(t, &Asia::Shanghai),
+            utc("2026-03-02T16:00:00Z")
+        );
+        assert_eq!(start_of_local_day(t, &UTC), utc("2026-03-02T00:00:00Z"));
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

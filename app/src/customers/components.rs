@@ -1,0 +1,1 @@
+//! Customer pages (to come in the next commit).

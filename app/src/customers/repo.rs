@@ -1,0 +1,861 @@
+//! SurrealDB access for customers. Every ownership or stage change goes through
+//! `transition`: one transaction that checks the version the decision was made on,
+//! writes the new state, appends the history row and the notifications. Two
+//! writers deciding on the same version: the database lets exactly one through.
+
+use crate::customers::input::{name_head_tail, ValidCustomer};
+use crate::customers::model::Status;
+use crate::customers::rules::is_near_match;
+use crate::error::{AppError, AppResult};
+use crate::state::{checked, new_key, Db};
+use chrono::{DateTime, Utc};
+use surrealdb::types::SurrealValue;
+
+/// A customer as stored, with the names the UI shows.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct CustomerRow {
+    pub id: String,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub contact: String,
+    pub contact_role: String,
+    pub decision_maker: String,
+    pub address: String,
+    pub region: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub industry: String,
+    pub size: String,
+    pub source: String,
+    pub referred_by: Option<String>,
+    pub referred_name: Option<String>,
+    pub founded_on: Option<String>,
+    pub dm_birthday: Option<String>,
+    pub notes: String,
+    pub expected_cents: i64,
+    pub created_by: String,
+    pub created_by_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub owner_name: Option<String>,
+    pub state: OwnershipState,
+}
+
+/// Everything a transition may change. Loaded whole, changed in Rust by the
+/// rules, written back whole under the version it was loaded at.
+#[derive(Debug, Clone, PartialEq, SurrealValue)]
+pub struct OwnershipState {
+    pub status: String,
+    pub owner: Option<String>,
+    pub department: Option<String>,
+    pub checklist: Vec<String>,
+    pub stage: String,
+    pub won: bool,
+    pub reached: i64,
+    pub stage_entered_at: DateTime<Utc>,
+    pub last_followup_at: DateTime<Utc>,
+    pub owned_since: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub due_clock: Option<String>,
+    pub warn_at: Option<DateTime<Utc>>,
+    pub warned: Option<String>,
+    pub released_by: Option<String>,
+    pub released_at: Option<DateTime<Utc>>,
+    pub lost_proposal: Option<String>,
+    pub version: i64,
+}
+
+impl OwnershipState {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Lost)
+    }
+}
+
+fn opt_id(field: &str) -> String {
+    format!("(IF {field} != NONE THEN record::id({field}) END)")
+}
+
+/// The SELECT list for a `CustomerRow`.
+pub fn row_fields() -> String {
+    format!(
+        "record::id(id) AS id, name, phones, contact, contact_role, decision_maker, address, \
+         region, lat, lng, industry, size, source, {ref_id} AS referred_by, \
+         referred_by.name AS referred_name, founded_on, dm_birthday, notes, expected_cents, \
+         record::id(created_by) AS created_by, created_by.name AS created_by_name, created_at, \
+         owner.name AS owner_name, \
+         {{ status: status, owner: {owner}, department: {dept}, checklist: checklist, \
+            stage: record::id(stage), won: won, reached: reached, \
+            stage_entered_at: stage_entered_at, last_followup_at: last_followup_at, \
+            owned_since: owned_since, due_at: due_at, due_clock: due_clock, warn_at: warn_at, \
+            warned: warned, released_by: {released}, released_at: released_at, \
+            lost_proposal: lost_proposal, version: version }} AS state",
+        ref_id = opt_id("referred_by"),
+        owner = opt_id("owner"),
+        dept = opt_id("department"),
+        released = opt_id("released_by"),
+    )
+}
+
+pub async fn load(db: &Db, id: &str) -> AppResult<Option<CustomerRow>> {
+    let sql = format!("SELECT {} FROM type::record('customer', $id)", row_fields());
+    let mut resp = checked(db.query(sql).bind(("id", id.to_string())).await?)?;
+    let row: Option<CustomerRow> = resp.take(0)?;
+    Ok(row)
+}
+
+/// Which customers a list shows.
+#[derive(Clone, Debug)]
+pub enum ListScope {
+    /// Owned by this user (drafts, owned, and a manager's held inbox).
+    Owner(String),
+    /// In these departments (a manager's team), drafts and owned.
+    Departments(Vec<String>),
+    /// Every customer with an owner.
+    All,
+    /// Held for this manager (the inbox).
+    Inbox(String),
+    /// The public pool.
+    Pool,
+}
+
+/// Pool filters; empty strings mean any.
+#[derive(Clone, Debug, Default)]
+pub struct PoolFilter {
+    pub industry: String,
+    pub size: String,
+    pub region: String,
+    pub source: String,
+    pub stage: String,
+}
+
+/// A list (the newest `limit`), nearest deadline first (customers without one last).
+pub async fn list(
+    db: &Db,
+    scope: &ListScope,
+    filter: &PoolFilter,
+    limit: usize,
+) -> AppResult<Vec<CustomerRow>> {
+    let (cond, key): (&str, serde_json::Value) = match scope {
+        ListScope::Owner(u) => (
+            "owner = type::record('user', $key) AND status IN ['draft', 'owned', 'held']",
+            u.clone().into(),
+        ),
+        ListScope::Departments(d) => (
+            "department IN $key.map(|$d| type::record('department', $d)) AND status IN ['draft', 'owned', 'held']",
+            d.clone().into(),
+        ),
+        ListScope::All => (
+            "status IN ['draft', 'owned', 'held']",
+            serde_json::Value::Null,
+        ),
+        ListScope::Inbox(u) => (
+            "owner = type::record('user', $key) AND status = 'held'",
+            u.clone().into(),
+        ),
+        ListScope::Pool => ("status = 'pool'", serde_json::Value::Null),
+    };
+    let sql = format!(
+        "SELECT {fields} FROM customer WHERE {cond} \
+           AND ($industry = '' OR industry = $industry) AND ($size = '' OR size = $size) \
+           AND ($region = '' OR region = $region) AND ($source = '' OR source = $source) \
+           AND ($stage = '' OR stage = type::record('stage', $stage)) \
+         ORDER BY created_at DESC LIMIT $limit",
+        fields = row_fields()
+    );
+    let mut resp = checked(
+        db.query(sql)
+            .bind(("key", key))
+            .bind(("industry", filter.industry.clone()))
+            .bind(("size", filter.size.clone()))
+            .bind(("region", filter.region.clone()))
+            .bind(("source", filter.source.clone()))
+            .bind(("stage", filter.stage.clone()))
+            .bind(("limit", limit as i64))
+            .await?,
+    )?;
+    let mut rows: Vec<CustomerRow> = resp.take(0)?;
+    // nearest deadline first, customers without a running clock after them
+    rows.sort_by_key(|r| (r.state.due_at.is_none(), r.state.due_at));
+    Ok(rows)
+}
+
+/// Customers this user owns that count toward the cap.
+pub async fn count_owned(db: &Db, user: &str, won_counts: bool) -> AppResult<u32> {
+    let mut resp = checked(
+        db.query(
+            "RETURN count(SELECT id FROM customer WHERE owner = type::record('user', $u) \
+             AND status = 'owned' AND ($won_counts OR won = false))",
+        )
+        .bind(("u", user.to_string()))
+        .bind(("won_counts", won_counts))
+        .await?,
+    )?;
+    let n: Option<i64> = resp.take(0)?;
+    Ok(n.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32)
+}
+
+/// Claims this user made from the pool since `since`.
+pub async fn count_claims_since(db: &Db, user: &str, since: DateTime<Utc>) -> AppResult<u32> {
+    let mut resp = checked(
+        db.query(
+            "RETURN count(SELECT id FROM customer_history WHERE actor = type::record('user', $u) \
+             AND action = 'claim' AND at >= $since)",
+        )
+        .bind(("u", user.to_string()))
+        .bind(("since", since))
+        .await?,
+    )?;
+    let n: Option<i64> = resp.take(0)?;
+    Ok(n.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32)
+}
+
+/// An exact duplicate: which key matched, when it was registered, the customer.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct KeyHit {
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub customer: String,
+    pub owner: Option<String>,
+}
+
+fn name_key_id(key: &str) -> String {
+    format!("n:{key}")
+}
+
+fn phone_key_id(key: &str) -> String {
+    format!("p:{key}")
+}
+
+/// The first exact match of the name or a phone, looked up by record id: one
+/// point read per key, whatever the number of customers.
+pub async fn find_exact(
+    db: &Db,
+    name_key: Option<&str>,
+    phone_keys: &[String],
+) -> AppResult<Option<KeyHit>> {
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(k) = name_key.filter(|k| !k.is_empty()) {
+        ids.push(name_key_id(k));
+    }
+    ids.extend(phone_keys.iter().map(|k| phone_key_id(k)));
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let mut resp = checked(
+        db.query(
+            "SELECT (IF string::starts_with(record::id(id), 'n:') THEN 'name' ELSE 'phone' END) AS kind, \
+               at, record::id(customer) AS customer, \
+               (IF customer.owner != NONE THEN record::id(customer.owner) END) AS owner \
+             FROM $ids.map(|$k| type::record('customer_key', $k))",
+        )
+        .bind(("ids", ids))
+        .await?,
+    )?;
+    let mut hits: Vec<KeyHit> = resp.take(0)?;
+    // the name first, then phones in the order given
+    hits.sort_by_key(|h| h.kind != "name");
+    Ok(hits.into_iter().next())
+}
+
+#[derive(Debug, SurrealValue)]
+struct NameRow {
+    name: String,
+    name_key: String,
+}
+
+/// Registered names similar to `name_key` (not identical), at most `max`.
+pub async fn find_near(db: &Db, name_key: &str, max: usize) -> AppResult<Vec<String>> {
+    if name_key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (head, tail) = name_head_tail(name_key);
+    let mut resp = checked(
+        db.query(
+            "SELECT name, name_key FROM customer WHERE name_head = $head LIMIT 200;
+             SELECT name, name_key FROM customer WHERE name_tail = $tail LIMIT 200;",
+        )
+        .bind(("head", head))
+        .bind(("tail", tail))
+        .await?,
+    )?;
+    let mut rows: Vec<NameRow> = resp.take(0)?;
+    let more: Vec<NameRow> = resp.take(1)?;
+    rows.extend(more);
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        if is_near_match(name_key, &r.name_key) && !out.contains(&r.name) {
+            out.push(r.name);
+            if out.len() >= max {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The registered fields, bound as one object (options become NONE).
+#[derive(Debug, Clone, SurrealValue)]
+struct Content {
+    name: String,
+    name_key: String,
+    phones: Vec<String>,
+    phone_keys: Vec<String>,
+    contact: String,
+    contact_role: String,
+    decision_maker: String,
+    address: String,
+    region: String,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    industry: String,
+    size: String,
+    source: String,
+    referred_by: Option<String>,
+    founded_on: Option<String>,
+    dm_birthday: Option<String>,
+    notes: String,
+    expected_cents: i64,
+}
+
+/// A new customer's first state, decided by the caller.
+pub struct NewCustomer<'a> {
+    pub valid: &'a ValidCustomer,
+    pub creator: &'a str,
+    pub state: OwnershipState,
+    pub now: DateTime<Utc>,
+}
+
+/// Creates the customer with its natural keys in one transaction. A key that
+/// exists already (checked inside the transaction, or lost in a race at commit)
+/// refuses the whole registration: `Conflict("duplicate")`.
+pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
+    let key = new_key();
+    let v = new.valid;
+    let mut keys = vec![name_key_id(&v.name_key)];
+    keys.extend(v.phone_keys.iter().map(|k| phone_key_id(k)));
+    let (head, tail) = name_head_tail(&v.name_key);
+    let action = if new.state.status == "owned" {
+        "register_locked"
+    } else {
+        "register"
+    };
+    let result = db
+        .query(
+            "BEGIN TRANSACTION;
+             LET $c = type::record('customer', $key);
+             FOR $k IN $keys {
+                 IF record::exists(type::record('customer_key', $k)) {
+                     THROW 'bpc:conflict:duplicate';
+                 };
+                 CREATE type::record('customer_key', $k) CONTENT { customer: $c, at: $now };
+             };
+             IF $v.referred_by != NONE AND record::exists(type::record('customer', $v.referred_by)) = false {
+                 THROW 'bpc:validation:referred_by:not_found';
+             };
+             CREATE $c CONTENT {
+                 name: $v.name, name_key: $v.name_key, name_head: $head, name_tail: $tail,
+                 phones: $v.phones, phone_keys: $v.phone_keys,
+                 contact: $v.contact, contact_role: $v.contact_role,
+                 decision_maker: $v.decision_maker, address: $v.address, region: $v.region,
+                 lat: $v.lat, lng: $v.lng, industry: $v.industry, size: $v.size, source: $v.source,
+                 referred_by: IF $v.referred_by != NONE THEN type::record('customer', $v.referred_by) END,
+                 founded_on: $v.founded_on, dm_birthday: $v.dm_birthday, notes: $v.notes,
+                 expected_cents: $v.expected_cents,
+                 created_by: type::record('user', $creator), created_at: $now,
+                 status: $s.status,
+                 owner: IF $s.owner != NONE THEN type::record('user', $s.owner) END,
+                 department: IF $s.department != NONE THEN type::record('department', $s.department) END,
+                 checklist: $s.checklist, stage: type::record('stage', $s.stage), won: $s.won,
+                 reached: $s.reached, stage_entered_at: $s.stage_entered_at,
+                 last_followup_at: $s.last_followup_at, owned_since: $s.owned_since,
+                 due_at: $s.due_at, due_clock: $s.due_clock, warn_at: $s.warn_at,
+                 warned: NONE, released_by: NONE, released_at: NONE, lost_proposal: NONE,
+                 version: 0,
+             };
+             CREATE customer_history CONTENT {
+                 customer: $c, at: $now, actor: type::record('user', $creator), action: $action,
+                 to_owner: type::record('user', $creator), to_stage: type::record('stage', $s.stage),
+                 feedback: [],
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("key", key.clone()))
+        .bind(("keys", keys))
+        .bind(("head", head))
+        .bind(("tail", tail))
+        .bind(("now", new.now))
+        .bind(("creator", new.creator.to_string()))
+        .bind(("action", action))
+        .bind((
+            "v",
+            Content {
+                name: v.name.clone(),
+                name_key: v.name_key.clone(),
+                phones: v.phones.clone(),
+                phone_keys: v.phone_keys.clone(),
+                contact: v.contact.clone(),
+                contact_role: v.contact_role.clone(),
+                decision_maker: v.decision_maker.clone(),
+                address: v.address.clone(),
+                region: v.region.clone(),
+                lat: v.location.map(|l| l.0),
+                lng: v.location.map(|l| l.1),
+                industry: v.industry.clone(),
+                size: v.size.clone(),
+                source: v.source.clone(),
+                referred_by: v.referred_by.clone(),
+                founded_on: v.founded_on.map(|d| d.to_string()),
+                dm_birthday: v.dm_birthday.map(|d| d.to_string()),
+                notes: v.notes.clone(),
+                expected_cents: v.expected_cents,
+            },
+        ))
+        .bind(("s", new.state))
+        .await;
+    match result.map_err(AppError::from).and_then(checked) {
+        Ok(_) => Ok(key),
+        Err(AppError::Internal { id }) => {
+            // Lost a race at commit: the other registration holds a key now.
+            let exact = find_exact(db, Some(&v.name_key), &v.phone_keys).await?;
+            if exact.is_some() {
+                Err(AppError::conflict("duplicate"))
+            } else {
+                Err(AppError::Internal { id })
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One row of the history appended by a transition.
+#[derive(Debug, Clone, Default, SurrealValue)]
+pub struct HistoryIn {
+    pub action: String,
+    pub rule: Option<String>,
+    pub reason: Option<String>,
+    pub feedback: Vec<FeedbackIn>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct FeedbackIn {
+    pub label: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct NotificationIn {
+    pub user: String,
+    pub kind: String,
+    pub detail: Option<String>,
+}
+
+/// Why a transition did not happen.
+#[derive(Debug)]
+pub enum TransitionError {
+    /// Someone else changed the customer since it was read: re-read and decide again.
+    Stale,
+    Other(AppError),
+}
+
+impl From<AppError> for TransitionError {
+    fn from(e: AppError) -> Self {
+        TransitionError::Other(e)
+    }
+}
+
+/// Writes `next` over a customer read at `before.version`, with its history row
+/// and notifications, in one transaction. `Stale` when the version moved on or a
+/// concurrent transaction won the commit.
+pub async fn transition(
+    db: &Db,
+    id: &str,
+    actor: Option<&str>,
+    before: &OwnershipState,
+    next: OwnershipState,
+    history: HistoryIn,
+    notify: Vec<NotificationIn>,
+    now: DateTime<Utc>,
+) -> Result<(), TransitionError> {
+    let result = db
+        .query(
+            "BEGIN TRANSACTION;
+             LET $c = type::record('customer', $id);
+             IF $c.version != $version { THROW 'bpc:conflict:stale'; };
+             UPDATE $c SET
+                 status = $s.status,
+                 owner = IF $s.owner != NONE THEN type::record('user', $s.owner) END,
+                 department = IF $s.department != NONE THEN type::record('department', $s.department) END,
+                 checklist = $s.checklist, stage = type::record('stage', $s.stage), won = $s.won,
+                 reached = $s.reached, stage_entered_at = $s.stage_entered_at,
+                 last_followup_at = $s.last_followup_at, owned_since = $s.owned_since,
+                 due_at = $s.due_at, due_clock = $s.due_clock, warn_at = $s.warn_at,
+                 warned = $s.warned,
+                 released_by = IF $s.released_by != NONE THEN type::record('user', $s.released_by) END,
+                 released_at = $s.released_at, lost_proposal = $s.lost_proposal,
+                 version = $version + 1;
+             CREATE customer_history CONTENT {
+                 customer: $c, at: $now,
+                 actor: IF $actor != NONE THEN type::record('user', $actor) END,
+                 action: $h.action, rule: $h.rule, reason: $h.reason, feedback: $h.feedback,
+                 from_owner: IF $from_owner != NONE THEN type::record('user', $from_owner) END,
+                 to_owner: IF $s.owner != NONE THEN type::record('user', $s.owner) END,
+                 from_stage: type::record('stage', $from_stage),
+                 to_stage: type::record('stage', $s.stage),
+             };
+             FOR $n IN $notify {
+                 CREATE notification CONTENT {
+                     user: type::record('user', $n.user), kind: $n.kind, customer: $c,
+                     customer_name: $c.name, detail: $n.detail, at: $now, read: false,
+                 };
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("id", id.to_string()))
+        .bind(("version", before.version))
+        .bind(("s", next))
+        .bind(("now", now))
+        .bind(("actor", actor.map(str::to_string)))
+        .bind(("from_owner", before.owner.clone()))
+        .bind(("from_stage", before.stage.clone()))
+        .bind(("h", history))
+        .bind(("notify", notify))
+        .await;
+    match result.map_err(AppError::from).and_then(checked) {
+        Ok(_) => Ok(()),
+        Err(AppError::Conflict { code }) if code == "stale" => Err(TransitionError::Stale),
+        // a write-write conflict at commit: the other transaction won
+        Err(AppError::Internal { .. }) => Err(TransitionError::Stale),
+        Err(e) => Err(TransitionError::Other(e)),
+    }
+}
+
+/// Records that a warning went out, once per deadline and level: a sweep that
+/// runs twice, or two sweepers, send it once.
+pub async fn record_warning(
+    db: &Db,
+    id: &str,
+    expected_warned: Option<String>,
+    warned: String,
+    next_warn_at: Option<DateTime<Utc>>,
+    notify: Vec<NotificationIn>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let result = db
+        .query(
+            "BEGIN TRANSACTION;
+             LET $c = type::record('customer', $id);
+             IF $c.warned != $expected { THROW 'bpc:conflict:stale'; };
+             UPDATE $c SET warned = $warned, warn_at = $next;
+             FOR $n IN $notify {
+                 CREATE notification CONTENT {
+                     user: type::record('user', $n.user), kind: $n.kind, customer: $c,
+                     customer_name: $c.name, detail: $n.detail, at: $now, read: false,
+                 };
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("id", id.to_string()))
+        .bind(("expected", expected_warned))
+        .bind(("warned", warned))
+        .bind(("next", next_warn_at))
+        .bind(("notify", notify))
+        .bind(("now", now))
+        .await;
+    match result.map_err(AppError::from).and_then(checked) {
+        Ok(_) => Ok(true),
+        Err(AppError::Conflict { .. }) | Err(AppError::Internal { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Ids of customers whose nearest deadline has passed (the `customer_due` index).
+pub async fn overdue_ids(db: &Db, now: DateTime<Utc>, limit: usize) -> AppResult<Vec<String>> {
+    let mut resp = checked(
+        db.query("SELECT VALUE record::id(id) FROM customer WHERE due_at <= $now LIMIT $limit")
+            .bind(("now", now))
+            .bind(("limit", limit as i64))
+            .await?,
+    )?;
+    let ids: Vec<String> = resp.take(0)?;
+    Ok(ids)
+}
+
+/// Ids of customers with a warning due (the `customer_warn` index).
+pub async fn warning_ids(db: &Db, now: DateTime<Utc>, limit: usize) -> AppResult<Vec<String>> {
+    let mut resp = checked(
+        db.query("SELECT VALUE record::id(id) FROM customer WHERE warn_at <= $now LIMIT $limit")
+            .bind(("now", now))
+            .bind(("limit", limit as i64))
+            .await?,
+    )?;
+    let ids: Vec<String> = resp.take(0)?;
+    Ok(ids)
+}
+
+/// Refreshes the stored deadline of a customer whose limits changed (no history:
+/// nothing about ownership changed).
+pub async fn reschedule(
+    db: &Db,
+    id: &str,
+    version: i64,
+    due_at: Option<DateTime<Utc>>,
+    due_clock: Option<String>,
+    warn_at: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    checked(
+        db.query(
+            "UPDATE type::record('customer', $id) SET due_at = $due, due_clock = $clock, \
+             warn_at = $warn WHERE version = $version",
+        )
+        .bind(("id", id.to_string()))
+        .bind(("version", version))
+        .bind(("due", due_at))
+        .bind(("clock", due_clock))
+        .bind(("warn", warn_at))
+        .await?,
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct HistoryRow {
+    pub at: DateTime<Utc>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub rule: Option<String>,
+    pub from_owner: Option<String>,
+    pub to_owner: Option<String>,
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
+    pub reason: Option<String>,
+    pub feedback: Vec<FeedbackIn>,
+}
+
+pub async fn history(db: &Db, id: &str) -> AppResult<Vec<HistoryRow>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT at, actor.name AS actor_name, action, rule, from_owner.name AS from_owner, \
+               to_owner.name AS to_owner, from_stage.name AS from_stage, \
+               to_stage.name AS to_stage, reason, feedback \
+             FROM customer_history WHERE customer = type::record('customer', $id) \
+             ORDER BY at DESC",
+        )
+        .bind(("id", id.to_string()))
+        .await?,
+    )?;
+    let rows: Vec<HistoryRow> = resp.take(0)?;
+    Ok(rows)
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct DisputeRow {
+    pub id: String,
+    pub customer: String,
+    pub customer_name: String,
+    pub owner_name: Option<String>,
+    pub customer_department: Option<String>,
+    pub raised_by: String,
+    pub raised_by_name: String,
+    pub raised_by_department: String,
+    pub attempted_name: String,
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+const DISPUTE_FIELDS: &str = "record::id(id) AS id, record::id(customer) AS customer, \
+    customer.name AS customer_name, customer.owner.name AS owner_name, \
+    (IF customer.department != NONE THEN record::id(customer.department) END) AS customer_department, \
+    record::id(raised_by) AS raised_by, raised_by.name AS raised_by_name, \
+    record::id(department) AS raised_by_department, attempted_name, note, at";
+
+pub async fn insert_dispute(
+    db: &Db,
+    customer: &str,
+    raised_by: &str,
+    department: &str,
+    attempted_name: String,
+    note: String,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let key = new_key();
+    checked(
+        db.query(
+            "BEGIN TRANSACTION;
+             IF count(SELECT id FROM dispute WHERE department = type::record('department', $dept)
+                      AND status = 'open' AND customer = type::record('customer', $customer)
+                      AND raised_by = type::record('user', $by)) > 0 {
+                 THROW 'bpc:conflict:dispute_open';
+             };
+             CREATE type::record('dispute', $key) CONTENT {
+                 customer: type::record('customer', $customer), raised_by: type::record('user', $by),
+                 department: type::record('department', $dept), attempted_name: $name,
+                 note: $note, at: $now, status: 'open',
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("key", key.clone()))
+        .bind(("customer", customer.to_string()))
+        .bind(("by", raised_by.to_string()))
+        .bind(("dept", department.to_string()))
+        .bind(("name", attempted_name))
+        .bind(("note", note))
+        .bind(("now", now))
+        .await?,
+    )?;
+    Ok(key)
+}
+
+pub async fn open_disputes(db: &Db, departments: Option<&[String]>) -> AppResult<Vec<DisputeRow>> {
+    let sql = format!(
+        "SELECT {DISPUTE_FIELDS} FROM dispute WHERE status = 'open' AND \
+         ($all OR department IN $depts.map(|$d| type::record('department', $d))) ORDER BY at"
+    );
+    let mut resp = checked(
+        db.query(sql)
+            .bind(("all", departments.is_none()))
+            .bind((
+                "depts",
+                departments.map(<[String]>::to_vec).unwrap_or_default(),
+            ))
+            .await?,
+    )?;
+    let rows: Vec<DisputeRow> = resp.take(0)?;
+    Ok(rows)
+}
+
+pub async fn load_dispute(db: &Db, id: &str) -> AppResult<Option<DisputeRow>> {
+    let sql = format!(
+        "SELECT {DISPUTE_FIELDS} FROM dispute WHERE id = type::record('dispute', $id) AND status = 'open'"
+    );
+    let mut resp = checked(db.query(sql).bind(("id", id.to_string())).await?)?;
+    let rows: Vec<DisputeRow> = resp.take(0)?;
+    Ok(rows.into_iter().next())
+}
+
+pub async fn close_dispute(
+    db: &Db,
+    id: &str,
+    actor: &str,
+    status: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    checked(
+        db.query(
+            "BEGIN TRANSACTION;
+             LET $d = type::record('dispute', $id);
+             IF $d.status != 'open' { THROW 'bpc:conflict:stale'; };
+             UPDATE $d SET status = $status, decided_by = type::record('user', $actor), decided_at = $now;
+             CREATE notification CONTENT {
+                 user: $d.raised_by, kind: 'dispute_' + $status, customer: $d.customer,
+                 customer_name: $d.attempted_name, at: $now, read: false,
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("id", id.to_string()))
+        .bind(("actor", actor.to_string()))
+        .bind(("status", status.to_string()))
+        .bind(("now", now))
+        .await?,
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct NotificationRow {
+    pub id: String,
+    pub kind: String,
+    pub customer: Option<String>,
+    pub customer_name: Option<String>,
+    pub detail: Option<String>,
+    pub at: DateTime<Utc>,
+    pub read: bool,
+}
+
+pub async fn notifications(db: &Db, user: &str, limit: usize) -> AppResult<Vec<NotificationRow>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS id, kind, \
+               (IF customer != NONE THEN record::id(customer) END) AS customer, \
+               customer_name, detail, at, read \
+             FROM notification WHERE user = type::record('user', $u) ORDER BY at DESC LIMIT $limit",
+        )
+        .bind(("u", user.to_string()))
+        .bind(("limit", limit as i64))
+        .await?,
+    )?;
+    let rows: Vec<NotificationRow> = resp.take(0)?;
+    Ok(rows)
+}
+
+pub async fn mark_notifications_read(db: &Db, user: &str) -> AppResult<()> {
+    checked(
+        db.query("UPDATE notification SET read = true WHERE user = type::record('user', $u) AND read = false")
+            .bind(("u", user.to_string()))
+            .await?,
+    )?;
+    Ok(())
+}
+
+/// Active users who may own customers in these departments, with their load.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct AssigneeRow {
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    pub owned: i64,
+}
+
+pub async fn assignees(db: &Db, departments: &[String]) -> AppResult<Vec<AssigneeRow>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS id, name, record::id(department) AS department, \
+               count(SELECT id FROM customer WHERE owner = $parent.id AND status = 'owned') AS owned \
+             FROM user WHERE active = true AND role IN ['rep', 'manager'] \
+               AND department IN $depts.map(|$d| type::record('department', $d)) ORDER BY name",
+        )
+        .bind(("depts", departments.to_vec()))
+        .await?,
+    )?;
+    let rows: Vec<AssigneeRow> = resp.take(0)?;
+    Ok(rows)
+}
+
+/// (stage, reached position, owner, owner name, expected cents, won) of every
+/// customer in the scope that ever left draft: the funnel report's input.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct FunnelRow {
+    pub stage: String,
+    pub reached: i64,
+    pub owner: Option<String>,
+    pub owner_name: Option<String>,
+    pub expected_cents: i64,
+    pub status: String,
+}
+
+pub async fn funnel_rows(db: &Db, scope: &ListScope) -> AppResult<Vec<FunnelRow>> {
+    let (cond, key): (&str, serde_json::Value) = match scope {
+        ListScope::Owner(u) => ("owner = type::record('user', $key)", u.clone().into()),
+        ListScope::Departments(d) => (
+            "department IN $key.map(|$d| type::record('department', $d))",
+            d.clone().into(),
+        ),
+        _ => ("true", serde_json::Value::Null),
+    };
+    let sql = format!(
+        "SELECT record::id(stage) AS stage, reached, \
+           (IF owner != NONE THEN record::id(owner) END) AS owner, owner.name AS owner_name, \
+           expected_cents, status \
+         FROM customer WHERE {cond} AND status IN ['owned', 'held', 'lost']"
+    );
+    let mut resp = checked(db.query(sql).bind(("key", key)).await?)?;
+    let rows: Vec<FunnelRow> = resp.take(0)?;
+    Ok(rows)
+}
+
+/// A sanity guard used by callers that map ids from the wire.
+pub fn valid_key(id: &str) -> AppResult<&str> {
+    if !id.is_empty() && id.len() <= 40 && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(id)
+    } else {
+        Err(AppError::NotFound)
+    }
+}

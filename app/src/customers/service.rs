@@ -1,0 +1,1366 @@
+//! The ownership engine's server side: loads what the rules need, asks them, and
+//! writes the outcome through `repo::transition`. Every function takes the user
+//! asking and checks what they may see and do.
+
+use crate::auth::model::{CurrentUser, Role};
+use crate::customers::input::{mask_phone, parse_customer};
+use crate::customers::lock::{allowed, can_see, sees_phones, Standing, Viewer};
+use crate::customers::model::*;
+use crate::customers::repo::{
+    self, CustomerRow, FeedbackIn, HistoryIn, ListScope, NotificationIn, OwnershipState,
+    PoolFilter, TransitionError,
+};
+use crate::error::{AppError, AppResult};
+use crate::funnel::model::StageInfo;
+use crate::funnel::repo::{list_qual_items, list_stages, load_policies, Policies, Policy};
+use crate::funnel::rules::{
+    below_cap, check_stage_move, confiscation_due, confiscation_receiver, days_left, is_urgent,
+    reclaim_allowed, schedule, start_of_local_day, warning_due, warning_starts, Clock, ClockStarts,
+    Destination, MoveError, Warning, WON_PROBABILITY,
+};
+use crate::people::rules::subtree;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// What one request needs to apply the rules: stages, limits, time.
+pub struct Ctx {
+    pub stages: Vec<StageInfo>,
+    pub policies: Policies,
+    pub now: DateTime<Utc>,
+    pub tz: chrono_tz::Tz,
+    pub heads: HashMap<String, Option<String>>,
+    pub parents: HashMap<String, Option<String>>,
+}
+
+impl Ctx {
+    pub async fn load(state: &AppState) -> AppResult<Ctx> {
+        let db = &state.db;
+        let stages = list_stages(db, true).await?;
+        let policies = load_policies(db).await?;
+        let depts = crate::people::repo::list_departments(db).await?;
+        Ok(Ctx {
+            stages,
+            policies,
+            now: state.now(),
+            tz: state.config.timezone,
+            heads: depts
+                .iter()
+                .map(|d| (d.id.clone(), d.head_id.clone()))
+                .collect(),
+            parents: depts
+                .iter()
+                .map(|d| (d.id.clone(), d.parent_id.clone()))
+                .collect(),
+        })
+    }
+
+    fn active_stages(&self) -> Vec<&StageInfo> {
+        self.stages.iter().filter(|s| s.active).collect()
+    }
+
+    fn stage(&self, id: &str) -> Option<&StageInfo> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
+    /// Index of a stage among the active ones (an inactive stage sorts by position).
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.active_stages().iter().position(|s| s.id == id)
+    }
+
+    fn policy(&self, department: Option<&str>) -> Policy {
+        self.policies.for_department(department)
+    }
+
+    /// The deadlines a state should store, recomputed from its clocks.
+    fn scheduled(&self, s: &mut OwnershipState) {
+        let running = matches!(s.status(), Status::Draft | Status::Owned);
+        let stage = self.stage(&s.stage).map(StageInfo::rule);
+        match (running, stage) {
+            (true, Some(stage)) => {
+                let policy = self.policy(s.department.as_deref());
+                let plan = schedule(
+                    s.status() == Status::Draft,
+                    &starts(s),
+                    &stage,
+                    &policy.limits,
+                    &self.tz,
+                );
+                s.due_at = plan.due.map(|d| d.1);
+                s.due_clock = plan.due.map(|d| clock_name(d.0).to_string());
+                s.warn_at = plan.warn_at;
+            }
+            _ => {
+                s.due_at = None;
+                s.due_clock = None;
+                s.warn_at = None;
+            }
+        }
+        s.warned = None;
+    }
+}
+
+fn starts(s: &OwnershipState) -> ClockStarts {
+    ClockStarts {
+        stage_entered_at: s.stage_entered_at,
+        last_followup_at: s.last_followup_at,
+        owned_since: s.owned_since,
+        won: s.won,
+    }
+}
+
+fn clock_name(c: Clock) -> &'static str {
+    match c {
+        Clock::Stage => "stage",
+        Clock::Followup => "followup",
+        Clock::NoDeal => "no_deal",
+    }
+}
+
+/// The departments a user oversees: their own and everything below (managers);
+/// empty for reps. Boss and admin oversee all without a list.
+pub async fn department_tree(state: &AppState, user: &CurrentUser) -> AppResult<Vec<String>> {
+    if user.role == Role::Rep {
+        return Ok(Vec::new());
+    }
+    let parents = crate::people::repo::parent_map(&state.db).await?;
+    let mut tree: Vec<String> = subtree(&parents, &user.department_id).into_iter().collect();
+    tree.sort();
+    Ok(tree)
+}
+
+fn viewer<'a>(user: &'a CurrentUser, tree: &'a [String]) -> Viewer<'a> {
+    Viewer {
+        id: &user.id,
+        role: user.role,
+        department_tree: tree,
+    }
+}
+
+fn standing<'a>(ctx: &Ctx, s: &'a OwnershipState) -> Standing<'a> {
+    let index = ctx.index_of(&s.stage);
+    let count = ctx.active_stages().len();
+    Standing {
+        status: s.status(),
+        owner: s.owner.as_deref(),
+        department: s.department.as_deref(),
+        lost_proposed: s.lost_proposal.is_some(),
+        first_stage: index == Some(0),
+        last_stage: index.is_some_and(|i| i + 1 >= count) || index.is_none(),
+    }
+}
+
+fn card(ctx: &Ctx, row: &CustomerRow, show_phones: bool) -> CustomerCard {
+    let s = &row.state;
+    let stage = ctx.stage(&s.stage);
+    CustomerCard {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        status: s.status(),
+        stage_name: stage.map(|x| x.name.clone()).unwrap_or_default(),
+        probability: stage.map(|x| x.probability).unwrap_or(0),
+        owner_name: row.owner_name.clone(),
+        industry: row.industry.clone(),
+        region: row.region.clone(),
+        size: row.size.clone(),
+        source: row.source.clone(),
+        phones: if show_phones {
+            row.phones.clone()
+        } else {
+            row.phones.iter().map(|p| mask_phone(p)).collect()
+        },
+        due: s.due_at.map(|at| {
+            let left = days_left(ctx.now, at, &ctx.tz);
+            Due {
+                clock: s.due_clock.clone().unwrap_or_default(),
+                at,
+                days_left: left,
+                urgent: is_urgent(left),
+            }
+        }),
+        won: s.won,
+        expected_cents: row.expected_cents,
+    }
+}
+
+/// Fresh clocks for a new owner.
+fn hand_to(s: &mut OwnershipState, owner: &str, department: &str, now: DateTime<Utc>) {
+    s.status = Status::Owned.as_str().into();
+    s.owner = Some(owner.to_string());
+    s.department = Some(department.to_string());
+    s.stage_entered_at = now;
+    s.last_followup_at = now;
+    s.owned_since = now;
+    s.lost_proposal = None;
+}
+
+async fn user_department(
+    state: &AppState,
+    user_id: &str,
+) -> AppResult<Option<(CurrentUser, bool)>> {
+    crate::people::repo::find_user(&state.db, user_id).await
+}
+
+// ---------------------------------------------------------------------------
+// Confiscation: the sweeper and every read apply the same function.
+
+/// Outcome of applying the deadline rule to one customer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Settled {
+    Unchanged,
+    Confiscated,
+}
+
+/// Applies the confiscation rule to one customer read at `row`'s version:
+/// idempotent, and safe against a concurrent stage move (the version decides).
+pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult<Settled> {
+    let mut row = row.clone();
+    for _ in 0..4 {
+        let s = &row.state;
+        if !matches!(s.status(), Status::Draft | Status::Owned) {
+            return Ok(Settled::Unchanged);
+        }
+        let Some(stage) = ctx.stage(&s.stage).map(StageInfo::rule) else {
+            return Ok(Settled::Unchanged);
+        };
+        let policy = ctx.policy(s.department.as_deref());
+        let clock = if s.status() == Status::Draft {
+            schedule(true, &starts(s), &stage, &policy.limits, &ctx.tz)
+                .due
+                .filter(|(_, at)| ctx.now >= *at)
+                .map(|(c, _)| c)
+        } else {
+            confiscation_due(ctx.now, &starts(s), &stage, &policy.limits, &ctx.tz)
+        };
+        let Some(clock) = clock else {
+            // Not due (the limits may have changed): store the right deadline.
+            let mut fresh = s.clone();
+            ctx.scheduled(&mut fresh);
+            if fresh.due_at != s.due_at || fresh.warn_at != s.warn_at {
+                repo::reschedule(
+                    &state.db,
+                    &row.id,
+                    s.version,
+                    fresh.due_at,
+                    fresh.due_clock,
+                    fresh.warn_at,
+                )
+                .await?;
+            }
+            return Ok(Settled::Unchanged);
+        };
+        let receiver = match policy.limits.destination {
+            Destination::Pool => None,
+            Destination::Manager => confiscation_receiver(
+                s.department.as_deref(),
+                s.owner.as_deref(),
+                &ctx.heads,
+                &ctx.parents,
+            ),
+        };
+        let mut next = s.clone();
+        next.released_by = s.owner.clone();
+        next.released_at = Some(ctx.now);
+        next.lost_proposal = None;
+        match &receiver {
+            Some(manager) => {
+                next.status = Status::Held.as_str().into();
+                next.owner = Some(manager.clone());
+            }
+            None => {
+                next.status = Status::Pool.as_str().into();
+                next.owner = None;
+            }
+        }
+        ctx.scheduled(&mut next);
+        let mut notify = Vec::new();
+        if let Some(rep) = &s.owner {
+            notify.push(NotificationIn {
+                user: rep.clone(),
+                kind: "confiscated".into(),
+                detail: Some(clock.rule().into()),
+            });
+        }
+        if let Some(manager) = &receiver {
+            notify.push(NotificationIn {
+                user: manager.clone(),
+                kind: "inbox".into(),
+                detail: Some(clock.rule().into()),
+            });
+        }
+        let history = HistoryIn {
+            action: "confiscate".into(),
+            rule: Some(clock.rule().into()),
+            ..Default::default()
+        };
+        match repo::transition(&state.db, &row.id, None, s, next, history, notify, ctx.now).await {
+            Ok(()) => return Ok(Settled::Confiscated),
+            Err(TransitionError::Stale) => match repo::load(&state.db, &row.id).await? {
+                Some(fresh) => row = fresh,
+                None => return Ok(Settled::Unchanged),
+            },
+            Err(TransitionError::Other(e)) => return Err(e),
+        }
+    }
+    Ok(Settled::Unchanged)
+}
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub examined: usize,
+    pub confiscated: usize,
+    pub warned: usize,
+}
+
+/// Confiscates every overdue customer and sends due warnings. Reads only the
+/// rows the `due_at` / `warn_at` indexes return, so its cost follows the number
+/// of overdue customers, not the size of the table.
+pub async fn sweep(state: &AppState) -> AppResult<SweepReport> {
+    let ctx = Ctx::load(state).await?;
+    let mut report = SweepReport::default();
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let ids = repo::overdue_ids(&state.db, ctx.now, 200).await?;
+        let fresh: Vec<String> = ids
+            .into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        if fresh.is_empty() {
+            break;
+        }
+        for id in fresh {
+            report.examined += 1;
+            if let Some(row) = repo::load(&state.db, &id).await? {
+                if settle(state, &ctx, &row).await? == Settled::Confiscated {
+                    report.confiscated += 1;
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let ids = repo::warning_ids(&state.db, ctx.now, 200).await?;
+        let fresh: Vec<String> = ids
+            .into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        if fresh.is_empty() {
+            break;
+        }
+        for id in fresh {
+            if let Some(row) = repo::load(&state.db, &id).await? {
+                if warn(state, &ctx, &row).await? {
+                    report.warned += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Sends the warning due for one customer, once per deadline and level.
+async fn warn(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult<bool> {
+    let s = &row.state;
+    let (Some(due), Some(owner)) = (s.due_at, s.owner.as_deref()) else {
+        return Ok(false);
+    };
+    let policy = ctx.policy(s.department.as_deref());
+    let level = warning_due(ctx.now, due, policy.limits.warn_days, &ctx.tz);
+    let (_, last_day) = warning_starts(due, policy.limits.warn_days, &ctx.tz);
+    let (tag, next, mut users) = match level {
+        None => return Ok(false),
+        Some(Warning::Rep) => ("rep", Some(last_day), vec![owner.to_string()]),
+        Some(Warning::RepAndManager) => ("manager", None, vec![owner.to_string()]),
+    };
+    if level == Some(Warning::RepAndManager) {
+        if let Some(m) = confiscation_receiver(
+            s.department.as_deref(),
+            Some(owner),
+            &ctx.heads,
+            &ctx.parents,
+        ) {
+            users.push(m);
+        }
+    }
+    let warned = format!(
+        "{}:{}:{tag}",
+        s.due_clock.as_deref().unwrap_or(""),
+        due.to_rfc3339()
+    );
+    if s.warned.as_deref() == Some(warned.as_str()) {
+        // sent already; only the index entry is left to move on
+        repo::record_warning(
+            &state.db,
+            &row.id,
+            s.warned.clone(),
+            warned,
+            next,
+            vec![],
+            ctx.now,
+        )
+        .await?;
+        return Ok(false);
+    }
+    let notify = users
+        .into_iter()
+        .map(|user| NotificationIn {
+            user,
+            kind: format!("warning_{tag}"),
+            detail: Some(format!(
+                "{}|{}",
+                s.due_clock.as_deref().unwrap_or(""),
+                due.to_rfc3339()
+            )),
+        })
+        .collect();
+    repo::record_warning(
+        &state.db,
+        &row.id,
+        s.warned.clone(),
+        warned,
+        next,
+        notify,
+        ctx.now,
+    )
+    .await
+}
+
+/// Reads a customer and applies the deadline rule first (lazy confiscation).
+async fn load_settled(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<CustomerRow> {
+    let id = repo::valid_key(id)?;
+    let row = repo::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let overdue = row.state.due_at.is_some_and(|d| d <= ctx.now);
+    if overdue && settle(state, ctx, &row).await? == Settled::Confiscated {
+        return repo::load(&state.db, id).await?.ok_or(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+/// Settles every overdue customer before a list is read.
+async fn settle_all(state: &AppState, ctx: &Ctx) -> AppResult<()> {
+    for id in repo::overdue_ids(&state.db, ctx.now, 200).await? {
+        if let Some(row) = repo::load(&state.db, &id).await? {
+            settle(state, ctx, &row).await?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Registration and the duplicate check.
+
+pub async fn check_duplicate(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    phones: &str,
+) -> AppResult<DupCheck> {
+    let name_key = crate::customers::rules::normalize_company_name(name);
+    let phone_keys: Vec<String> = phones
+        .split([',', '，', ';', '；', '/', '、', '\n'])
+        .filter_map(crate::customers::rules::normalize_phone)
+        .collect();
+    let exact = repo::find_exact(&state.db, Some(&name_key), &phone_keys).await?;
+    let near = if exact.is_none() && name_key.chars().count() >= 2 {
+        repo::find_near(&state.db, &name_key, 5).await?
+    } else {
+        Vec::new()
+    };
+    Ok(DupCheck {
+        taken_on: exact
+            .as_ref()
+            .map(|h| h.at.with_timezone(&state.config.timezone).date_naive()),
+        taken_by: exact.as_ref().map(|h| h.kind.clone()),
+        mine: exact
+            .as_ref()
+            .is_some_and(|h| h.owner.as_deref() == Some(user.id.as_str())),
+        near,
+    })
+}
+
+pub async fn register(
+    state: &AppState,
+    user: &CurrentUser,
+    input: CustomerInput,
+    ticked: Vec<String>,
+    confirm_near: bool,
+) -> AppResult<RegisterOutcome> {
+    let valid = parse_customer(&input).map_err(|(f, c)| AppError::validation(f, c))?;
+    let dup = check_duplicate(state, user, &valid.name, &valid.phone_keys.join(",")).await?;
+    if let Some(on) = dup.taken_on {
+        return Ok(RegisterOutcome::Duplicate { on, mine: dup.mine });
+    }
+    if !dup.near.is_empty() && !confirm_near {
+        return Ok(RegisterOutcome::NearMatch { names: dup.near });
+    }
+    let ctx = Ctx::load(state).await?;
+    if let Some(referrer) = &valid.referred_by {
+        let tree = department_tree(state, user).await?;
+        let row = repo::load(
+            &state.db,
+            repo::valid_key(referrer)
+                .map_err(|_| AppError::validation("referred_by", "not_found"))?,
+        )
+        .await?
+        .ok_or(AppError::validation("referred_by", "not_found"))?;
+        if !can_see(&viewer(user, &tree), &standing(&ctx, &row.state)) {
+            return Err(AppError::validation("referred_by", "not_found"));
+        }
+    }
+    let first = ctx
+        .active_stages()
+        .first()
+        .map(|s| s.id.clone())
+        .ok_or_else(|| crate::error::internal("no active stage"))?;
+    let items = list_qual_items(&state.db).await?;
+    let checklist: Vec<String> = items
+        .iter()
+        .filter(|i| ticked.contains(&i.id))
+        .map(|i| i.id.clone())
+        .collect();
+    let complete = checklist.len() == items.len();
+    let policy = ctx.policy(Some(&user.department_id));
+    let owned = repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
+    let lock = complete && below_cap(owned, &policy.limits);
+    let mut s = OwnershipState {
+        status: if lock { Status::Owned } else { Status::Draft }
+            .as_str()
+            .into(),
+        owner: Some(user.id.clone()),
+        department: Some(user.department_id.clone()),
+        checklist,
+        stage: first,
+        won: false,
+        reached: 0,
+        stage_entered_at: ctx.now,
+        last_followup_at: ctx.now,
+        owned_since: ctx.now,
+        due_at: None,
+        due_clock: None,
+        warn_at: None,
+        warned: None,
+        released_by: None,
+        released_at: None,
+        lost_proposal: None,
+        version: 0,
+    };
+    ctx.scheduled(&mut s);
+    let new = repo::NewCustomer {
+        valid: &valid,
+        creator: &user.id,
+        state: s,
+        now: ctx.now,
+    };
+    match repo::insert(&state.db, new).await {
+        Ok(id) => Ok(RegisterOutcome::Created {
+            id,
+            locked: lock,
+            at_cap: complete && !lock,
+        }),
+        Err(AppError::Conflict { code }) if code == "duplicate" => {
+            // lost the race: tell the date like any other duplicate
+            let dup =
+                check_duplicate(state, user, &valid.name, &valid.phone_keys.join(",")).await?;
+            Ok(RegisterOutcome::Duplicate {
+                on: dup
+                    .taken_on
+                    .unwrap_or_else(|| ctx.now.with_timezone(&ctx.tz).date_naive()),
+                mine: dup.mine,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn raise_dispute(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    phones: &str,
+    note: &str,
+) -> AppResult<()> {
+    let note = note.trim();
+    if note.chars().count() > 1000 {
+        return Err(AppError::validation("note", "too_long"));
+    }
+    let name_key = crate::customers::rules::normalize_company_name(name);
+    let phone_keys: Vec<String> = phones
+        .split([',', '，', ';', '；', '/', '、', '\n'])
+        .filter_map(crate::customers::rules::normalize_phone)
+        .collect();
+    let hit = repo::find_exact(&state.db, Some(&name_key), &phone_keys)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if hit.owner.as_deref() == Some(user.id.as_str()) {
+        return Err(AppError::conflict("already_yours"));
+    }
+    repo::insert_dispute(
+        &state.db,
+        &hit.customer,
+        &user.id,
+        &user.department_id,
+        name.trim().chars().take(80).collect(),
+        note.to_string(),
+        state.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Reading.
+
+pub async fn list_customers(
+    state: &AppState,
+    user: &CurrentUser,
+    view: &str,
+) -> AppResult<Vec<CustomerCard>> {
+    let ctx = Ctx::load(state).await?;
+    settle_all(state, &ctx).await?;
+    let scope = match (view, user.role) {
+        ("team", Role::Boss | Role::Admin) => ListScope::All,
+        ("team", Role::Manager) => ListScope::Departments(department_tree(state, user).await?),
+        ("team", Role::Rep) => return Err(AppError::Forbidden),
+        ("inbox", Role::Rep) => return Err(AppError::Forbidden),
+        ("inbox", _) => ListScope::Inbox(user.id.clone()),
+        _ => ListScope::Owner(user.id.clone()),
+    };
+    let rows = repo::list(&state.db, &scope, &PoolFilter::default(), 500).await?;
+    Ok(rows.iter().map(|r| card(&ctx, r, true)).collect())
+}
+
+pub async fn pool(state: &AppState, filter: PoolFilter) -> AppResult<Vec<CustomerCard>> {
+    let ctx = Ctx::load(state).await?;
+    settle_all(state, &ctx).await?;
+    let rows = repo::list(&state.db, &ListScope::Pool, &filter, 300).await?;
+    Ok(rows.iter().map(|r| card(&ctx, r, false)).collect())
+}
+
+pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<CustomerDetail> {
+    let ctx = Ctx::load(state).await?;
+    let row = load_settled(state, &ctx, id).await?;
+    let tree = department_tree(state, user).await?;
+    let v = viewer(user, &tree);
+    let st = standing(&ctx, &row.state);
+    if !can_see(&v, &st) {
+        // The same answer as a customer that does not exist: nothing is revealed.
+        return Err(AppError::NotFound);
+    }
+    let policy = ctx.policy(Some(&user.department_id));
+    let owned = repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
+    let at_cap = !below_cap(owned, &policy.limits);
+    let items = list_qual_items(&state.db).await?;
+    let history = repo::history(&state.db, &row.id).await?;
+    let active = ctx.active_stages();
+    let index = ctx.index_of(&row.state.stage);
+    let to_next = |s: &&StageInfo| NextStage {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        feedback: s.feedback.clone(),
+    };
+    let (forward, backward) = match index {
+        Some(i) => (
+            active[i + 1..].iter().map(to_next).collect(),
+            active[..i].iter().rev().map(to_next).collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let stage = ctx.stage(&row.state.stage);
+    Ok(CustomerDetail {
+        card: card(&ctx, &row, sees_phones(&v, &st)),
+        contact: row.contact.clone(),
+        contact_role: row.contact_role.clone(),
+        decision_maker: row.decision_maker.clone(),
+        address: row.address.clone(),
+        lat: row.lat,
+        lng: row.lng,
+        founded_on: row.founded_on.clone(),
+        dm_birthday: row.dm_birthday.clone(),
+        notes: row.notes.clone(),
+        referred_by: row.referred_by.clone().zip(row.referred_name.clone()),
+        created_by_name: row.created_by_name.clone().unwrap_or_default(),
+        created_at: row.created_at,
+        checklist: items
+            .iter()
+            .map(|i| ChecklistEntry {
+                id: i.id.clone(),
+                label: i.label.clone(),
+                ticked: row.state.checklist.contains(&i.id),
+            })
+            .collect(),
+        stage_id: row.state.stage.clone(),
+        stage_feedback: stage.map(|s| s.feedback.clone()).unwrap_or_default(),
+        forward,
+        backward,
+        lost_proposal: row.state.lost_proposal.clone(),
+        history: history
+            .into_iter()
+            .map(|h| HistoryEntry {
+                at: h.at,
+                actor_name: h.actor_name,
+                action: h.action,
+                rule: h.rule,
+                from_owner: h.from_owner,
+                to_owner: h.to_owner,
+                from_stage: h.from_stage,
+                to_stage: h.to_stage,
+                reason: h.reason,
+                feedback: h
+                    .feedback
+                    .into_iter()
+                    .map(|f| (f.label, f.answer))
+                    .collect(),
+            })
+            .collect(),
+        allowed: allowed(&v, &st, at_cap),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Changes. Each: read (settled) → check with the rules → transition at the read
+// version. A stale version means someone else acted first: decide again.
+
+/// Runs `decide` on the settled customer and writes its outcome, retrying
+/// when a concurrent change wins the commit.
+async fn change<F>(state: &AppState, user: &CurrentUser, id: &str, decide: F) -> AppResult<()>
+where
+    F: Fn(
+        &Ctx,
+        &CustomerRow,
+        &crate::customers::model::Allowed,
+    ) -> AppResult<(OwnershipState, HistoryIn, Vec<NotificationIn>)>,
+{
+    let tree = department_tree(state, user).await?;
+    for _ in 0..4 {
+        let ctx = Ctx::load(state).await?;
+        let row = load_settled(state, &ctx, id).await?;
+        let v = viewer(user, &tree);
+        let st = standing(&ctx, &row.state);
+        if !can_see(&v, &st) {
+            // The rep it was just taken from learns why; anyone else learns nothing.
+            return Err(
+                if row.state.released_by.as_deref() == Some(user.id.as_str()) {
+                    AppError::conflict("not_owned")
+                } else {
+                    AppError::NotFound
+                },
+            );
+        }
+        let policy = ctx.policy(Some(&user.department_id));
+        let owned =
+            repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
+        let may = allowed(&v, &st, !below_cap(owned, &policy.limits));
+        let (mut next, history, notify) = decide(&ctx, &row, &may)?;
+        ctx.scheduled(&mut next);
+        match repo::transition(
+            &state.db,
+            &row.id,
+            Some(&user.id),
+            &row.state,
+            next,
+            history,
+            notify,
+            ctx.now,
+        )
+        .await
+        {
+            Ok(()) => return Ok(()),
+            Err(TransitionError::Stale) => continue,
+            Err(TransitionError::Other(e)) => return Err(e),
+        }
+    }
+    Err(AppError::conflict("stale"))
+}
+
+fn manager_of(ctx: &Ctx, s: &OwnershipState) -> Option<String> {
+    confiscation_receiver(
+        s.department.as_deref(),
+        s.owner.as_deref(),
+        &ctx.heads,
+        &ctx.parents,
+    )
+}
+
+pub async fn tick_checklist(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    ticked: Vec<String>,
+) -> AppResult<bool> {
+    let items = list_qual_items(&state.db).await?;
+    let policy_user = user.clone();
+    let owned = {
+        let ctx = Ctx::load(state).await?;
+        let p = ctx.policy(Some(&policy_user.department_id));
+        (
+            repo::count_owned(&state.db, &user.id, p.limits.won_counts_toward_cap).await?,
+            p,
+        )
+    };
+    let locked = std::sync::atomic::AtomicBool::new(false);
+    change(state, user, id, |ctx, row, may| {
+        if !may.tick_checklist {
+            return Err(refusal(row));
+        }
+        let mut next = row.state.clone();
+        next.checklist = items
+            .iter()
+            .filter(|i| ticked.contains(&i.id))
+            .map(|i| i.id.clone())
+            .collect();
+        let complete = next.checklist.len() == items.len();
+        let mut action = "checklist";
+        if complete {
+            if !below_cap(owned.0, &owned.1.limits) {
+                return Err(AppError::conflict("at_cap"));
+            }
+            next.status = Status::Owned.as_str().into();
+            next.stage_entered_at = ctx.now;
+            next.last_followup_at = ctx.now;
+            next.owned_since = ctx.now;
+            action = "qualify";
+            locked.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok((
+            next,
+            HistoryIn {
+                action: action.into(),
+                ..Default::default()
+            },
+            vec![],
+        ))
+    })
+    .await?;
+    Ok(locked.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Why an action is refused: not yours / not in this state.
+fn refusal(row: &CustomerRow) -> AppError {
+    match row.state.status() {
+        Status::Owned | Status::Draft => AppError::Forbidden,
+        Status::Held | Status::Pool | Status::Lost => AppError::conflict("not_owned"),
+    }
+}
+
+fn move_error(e: MoveError) -> AppError {
+    match e {
+        MoveError::SameStage => AppError::validation("to_stage", "same_stage"),
+        MoveError::UnknownStage => AppError::validation("to_stage", "unknown_stage"),
+        MoveError::SkipNeedsReason => AppError::validation("reason", "skip_needs_reason"),
+        MoveError::BackwardNeedsManager => AppError::Forbidden,
+    }
+}
+
+/// Moves a customer to another stage: forward by its owner (with the stage's
+/// feedback, or a reason when skipping), backward only by a manager (with a reason).
+pub async fn move_stage(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    to_stage: &str,
+    answers: Vec<String>,
+    reason: &str,
+) -> AppResult<()> {
+    let reason = reason.trim().to_string();
+    if reason.chars().count() > 1000 {
+        return Err(AppError::validation("reason", "too_long"));
+    }
+    change(state, user, id, |ctx, row, may| {
+        let active = ctx.active_stages();
+        let from = ctx
+            .index_of(&row.state.stage)
+            .ok_or(AppError::validation("to_stage", "unknown_stage"))?;
+        let to = ctx
+            .index_of(to_stage)
+            .ok_or(AppError::validation("to_stage", "unknown_stage"))?;
+        let backward = to < from;
+        if backward && !may.move_back || !backward && !may.advance {
+            return Err(
+                if row.state.status() == Status::Owned && !backward && may.move_back {
+                    // a manager looking at a rep's customer: only the owner moves forward
+                    AppError::Forbidden
+                } else {
+                    refusal(row)
+                },
+            );
+        }
+        check_stage_move(from, to, active.len(), may.move_back, &reason).map_err(move_error)?;
+        if backward && reason.is_empty() {
+            return Err(AppError::validation("reason", "required"));
+        }
+        let current = active[from];
+        let mut feedback = Vec::new();
+        if !backward {
+            for (i, label) in current.feedback.iter().enumerate() {
+                let answer = answers
+                    .get(i)
+                    .map(|a| a.trim().to_string())
+                    .unwrap_or_default();
+                if answer.is_empty() && to == from + 1 {
+                    return Err(AppError::validation("answers", "feedback_required"));
+                }
+                if answer.chars().count() > 1000 {
+                    return Err(AppError::validation("answers", "too_long"));
+                }
+                feedback.push(FeedbackIn {
+                    label: label.clone(),
+                    answer,
+                });
+            }
+        }
+        let target = active[to];
+        let mut next = row.state.clone();
+        next.stage = target.id.clone();
+        next.stage_entered_at = ctx.now;
+        next.reached = next.reached.max(to as i64);
+        next.won = target.probability >= WON_PROBABILITY;
+        let action = if backward {
+            "back"
+        } else if to > from + 1 {
+            "skip"
+        } else {
+            "advance"
+        };
+        let mut notify = Vec::new();
+        if backward {
+            if let Some(owner) = &row.state.owner {
+                notify.push(NotificationIn {
+                    user: owner.clone(),
+                    kind: "moved_back".into(),
+                    detail: Some(target.name.clone()),
+                });
+            }
+        } else if next.won && !row.state.won {
+            if let Some(m) = manager_of(ctx, &row.state) {
+                notify.push(NotificationIn {
+                    user: m,
+                    kind: "won".into(),
+                    detail: Some(target.name.clone()),
+                });
+            }
+        }
+        Ok((
+            next,
+            HistoryIn {
+                action: action.into(),
+                rule: None,
+                reason: (!reason.is_empty()).then(|| reason.clone()),
+                feedback,
+            },
+            notify,
+        ))
+    })
+    .await
+}
+
+pub async fn propose_lost(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    post_mortem: &str,
+) -> AppResult<()> {
+    let text = post_mortem.trim().to_string();
+    if text.chars().count() < 10 {
+        return Err(AppError::validation("post_mortem", "post_mortem_short"));
+    }
+    if text.chars().count() > 2000 {
+        return Err(AppError::validation("post_mortem", "too_long"));
+    }
+    change(state, user, id, |ctx, row, may| {
+        if !may.propose_lost {
+            return Err(refusal(row));
+        }
+        let mut next = row.state.clone();
+        next.lost_proposal = Some(text.clone());
+        let notify = manager_of(ctx, &row.state)
+            .map(|m| {
+                vec![NotificationIn {
+                    user: m,
+                    kind: "lost_proposed".into(),
+                    detail: None,
+                }]
+            })
+            .unwrap_or_default();
+        Ok((
+            next,
+            HistoryIn {
+                action: "lost_proposed".into(),
+                reason: Some(text.clone()),
+                ..Default::default()
+            },
+            notify,
+        ))
+    })
+    .await
+}
+
+pub async fn decide_lost(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    approve: bool,
+) -> AppResult<()> {
+    change(state, user, id, |_ctx, row, may| {
+        if !may.decide_lost {
+            return Err(refusal(row));
+        }
+        let mut next = row.state.clone();
+        let action = if approve {
+            next.status = Status::Lost.as_str().into();
+            next.released_by = row.state.owner.clone();
+            next.released_at = Some(_ctx.now);
+            next.owner = None;
+            "lost"
+        } else {
+            next.lost_proposal = None;
+            "lost_rejected"
+        };
+        let notify = row
+            .state
+            .owner
+            .clone()
+            .map(|o| {
+                vec![NotificationIn {
+                    user: o,
+                    kind: action.into(),
+                    detail: None,
+                }]
+            })
+            .unwrap_or_default();
+        Ok((
+            next,
+            HistoryIn {
+                action: action.into(),
+                reason: row.state.lost_proposal.clone(),
+                ..Default::default()
+            },
+            notify,
+        ))
+    })
+    .await
+}
+
+/// A rep at the cap lets one customer go to the pool, with a reason.
+pub async fn release(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    reason: &str,
+) -> AppResult<()> {
+    let reason = reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason", "required"));
+    }
+    change(state, user, id, |_ctx, row, may| {
+        if !may.release {
+            return Err(
+                if row.state.owner.as_deref() == Some(user.id.as_str())
+                    && row.state.status() == Status::Owned
+                {
+                    AppError::conflict("below_cap")
+                } else {
+                    refusal(row)
+                },
+            );
+        }
+        let mut next = row.state.clone();
+        next.status = Status::Pool.as_str().into();
+        next.released_by = row.state.owner.clone();
+        next.released_at = Some(_ctx.now);
+        next.owner = None;
+        next.lost_proposal = None;
+        Ok((
+            next,
+            HistoryIn {
+                action: "release".into(),
+                reason: Some(reason.clone()),
+                ..Default::default()
+            },
+            vec![],
+        ))
+    })
+    .await
+}
+
+/// Takes a customer from the pool: under the cap, outside the reclaim cooldown
+/// for its previous owner, within the daily claim limit.
+pub async fn claim(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<()> {
+    let ctx0 = Ctx::load(state).await?;
+    let policy = ctx0.policy(Some(&user.department_id));
+    let owned = repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
+    if !below_cap(owned, &policy.limits) {
+        return Err(AppError::conflict("at_cap"));
+    }
+    if let Some(max) = policy.daily_claims {
+        let since = start_of_local_day(ctx0.now, &ctx0.tz);
+        if repo::count_claims_since(&state.db, &user.id, since).await? >= max {
+            return Err(AppError::conflict("daily_claims"));
+        }
+    }
+    change(state, user, id, |ctx, row, may| {
+        if !may.claim {
+            return Err(AppError::conflict("not_in_pool"));
+        }
+        if row.state.released_by.as_deref() == Some(user.id.as_str()) {
+            let released = row.state.released_at.unwrap_or(ctx.now);
+            if !reclaim_allowed(ctx.now, released, policy.reclaim_days) {
+                return Err(AppError::conflict("reclaim_cooldown"));
+            }
+        }
+        let mut next = row.state.clone();
+        hand_to(&mut next, &user.id, &user.department_id, ctx.now);
+        Ok((
+            next,
+            HistoryIn {
+                action: "claim".into(),
+                ..Default::default()
+            },
+            vec![],
+        ))
+    })
+    .await
+}
+
+/// Inbox and team actions of a manager: hand a customer to someone in their
+/// tree (under that person's cap), keep it, or release it to the pool.
+pub async fn manage(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: &str,
+    to_user: &str,
+    reason: &str,
+) -> AppResult<()> {
+    if user.role == Role::Rep {
+        return Err(AppError::Forbidden);
+    }
+    let tree = department_tree(state, user).await?;
+    let reason = reason.trim().to_string();
+    let target = match action {
+        "reassign" => {
+            let (target, active) = user_department(
+                state,
+                repo::valid_key(to_user)
+                    .map_err(|_| AppError::validation("to_user", "not_found"))?,
+            )
+            .await?
+            .ok_or(AppError::validation("to_user", "not_found"))?;
+            let in_scope = user.role.can_administer() || tree.contains(&target.department_id);
+            if !active || !in_scope || !matches!(target.role, Role::Rep | Role::Manager) {
+                return Err(AppError::validation("to_user", "not_found"));
+            }
+            let ctx = Ctx::load(state).await?;
+            let p = ctx.policy(Some(&target.department_id));
+            let owned =
+                repo::count_owned(&state.db, &target.id, p.limits.won_counts_toward_cap).await?;
+            if !below_cap(owned, &p.limits) {
+                return Err(AppError::conflict("target_at_cap"));
+            }
+            Some(target)
+        }
+        "keep" | "pool" => None,
+        _ => return Err(AppError::validation("action", "invalid")),
+    };
+    if action == "pool" && reason.is_empty() {
+        return Err(AppError::validation("reason", "required"));
+    }
+    change(state, user, id, |ctx, row, may| {
+        let s = &row.state;
+        // held customers in the inbox; a manager may also reassign an owned one in their tree
+        let reassigning_owned =
+            action == "reassign" && s.status() == Status::Owned && oversees(user, &tree, s);
+        if !may.manage && !reassigning_owned {
+            return Err(refusal(row));
+        }
+        let mut next = s.clone();
+        let mut notify = Vec::new();
+        match (action, &target) {
+            ("reassign", Some(t)) => {
+                hand_to(&mut next, &t.id, &t.department_id, ctx.now);
+                notify.push(NotificationIn {
+                    user: t.id.clone(),
+                    kind: "assigned".into(),
+                    detail: None,
+                });
+                if let Some(prev) = &s.owner {
+                    if prev != &t.id && prev != &user.id {
+                        notify.push(NotificationIn {
+                            user: prev.clone(),
+                            kind: "reassigned_away".into(),
+                            detail: None,
+                        });
+                    }
+                }
+            }
+            ("keep", _) => hand_to(&mut next, &user.id, &user.department_id, ctx.now),
+            _ => {
+                next.status = Status::Pool.as_str().into();
+                next.owner = None;
+                next.released_at = Some(ctx.now);
+                if next.released_by.is_none() {
+                    next.released_by = s.owner.clone();
+                }
+            }
+        }
+        Ok((
+            next,
+            HistoryIn {
+                action: action.into(),
+                rule: None,
+                reason: (!reason.is_empty()).then(|| reason.clone()),
+                feedback: vec![],
+            },
+            notify,
+        ))
+    })
+    .await
+}
+
+fn oversees(user: &CurrentUser, tree: &[String], s: &OwnershipState) -> bool {
+    user.role.can_administer() || s.department.as_ref().is_some_and(|d| tree.contains(d))
+}
+
+pub async fn assignees(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Assignee>> {
+    if user.role == Role::Rep {
+        return Err(AppError::Forbidden);
+    }
+    let tree = if user.role.can_administer() {
+        crate::people::repo::parent_map(&state.db)
+            .await?
+            .into_keys()
+            .collect()
+    } else {
+        department_tree(state, user).await?
+    };
+    let ctx = Ctx::load(state).await?;
+    Ok(repo::assignees(&state.db, &tree)
+        .await?
+        .into_iter()
+        .map(|a| Assignee {
+            cap: ctx.policy(Some(&a.department)).limits.max_owned,
+            id: a.id,
+            name: a.name,
+            owned: a.owned.clamp(0, i64::from(u32::MAX)) as u32,
+        })
+        .collect())
+}
+
+pub async fn disputes(state: &AppState, user: &CurrentUser) -> AppResult<Vec<DisputeItem>> {
+    let rows = match user.role {
+        Role::Rep => return Err(AppError::Forbidden),
+        Role::Manager => {
+            repo::open_disputes(&state.db, Some(&department_tree(state, user).await?)).await?
+        }
+        _ => repo::open_disputes(&state.db, None).await?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|d| DisputeItem {
+            id: d.id,
+            customer_id: d.customer,
+            customer_name: d.customer_name,
+            owner_name: d.owner_name,
+            raised_by_name: d.raised_by_name,
+            attempted_name: d.attempted_name,
+            note: d.note,
+            at: d.at,
+        })
+        .collect())
+}
+
+/// The manager decides who keeps a disputed customer (seed 001: whoever is closer
+/// to the decision maker). `transfer` hands it to the rep who raised the dispute.
+pub async fn decide_dispute(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    transfer: bool,
+) -> AppResult<()> {
+    if user.role == Role::Rep {
+        return Err(AppError::Forbidden);
+    }
+    let tree = department_tree(state, user).await?;
+    let d = repo::load_dispute(&state.db, repo::valid_key(id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let may_decide = user.role.can_administer() || tree.contains(&d.raised_by_department);
+    if !may_decide {
+        return Err(AppError::NotFound);
+    }
+    if transfer {
+        let (raiser, active) = user_department(state, &d.raised_by)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !active {
+            return Err(AppError::conflict("not_active"));
+        }
+        let customer_in_scope = user.role.can_administer()
+            || d.customer_department
+                .as_ref()
+                .is_some_and(|c| tree.contains(c));
+        if !customer_in_scope {
+            return Err(AppError::Forbidden);
+        }
+        let note = d.note.clone();
+        change(state, user, &d.customer, |ctx, row, _may| {
+            let s = &row.state;
+            if !matches!(s.status(), Status::Owned | Status::Draft | Status::Held) {
+                return Err(AppError::conflict("not_owned"));
+            }
+            let mut next = s.clone();
+            let status = s.status();
+            hand_to(&mut next, &raiser.id, &raiser.department_id, ctx.now);
+            if status == Status::Draft {
+                next.status = Status::Draft.as_str().into();
+            }
+            let mut notify = vec![NotificationIn {
+                user: raiser.id.clone(),
+                kind: "assigned".into(),
+                detail: None,
+            }];
+            if let Some(prev) = &s.owner {
+                notify.push(NotificationIn {
+                    user: prev.clone(),
+                    kind: "reassigned_away".into(),
+                    detail: None,
+                });
+            }
+            Ok((
+                next,
+                HistoryIn {
+                    action: "dispute_transfer".into(),
+                    rule: Some("dispute".into()),
+                    reason: Some(note.clone()),
+                    feedback: vec![],
+                },
+                notify,
+            ))
+        })
+        .await?;
+    }
+    repo::close_dispute(
+        &state.db,
+        &d.id,
+        &user.id,
+        if transfer { "transferred" } else { "kept" },
+        state.now(),
+    )
+    .await
+}
+
+pub async fn notifications(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Notification>> {
+    Ok(repo::notifications(&state.db, &user.id, 50)
+        .await?
+        .into_iter()
+        .map(|n| Notification {
+            id: n.id,
+            kind: n.kind,
+            customer_id: n.customer,
+            customer_name: n.customer_name,
+            detail: n.detail,
+            at: n.at,
+            read: n.read,
+        })
+        .collect())
+}

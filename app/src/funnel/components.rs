@@ -1,0 +1,1 @@
+//! Funnel pages (to come in the next commit).
