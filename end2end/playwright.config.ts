@@ -25,7 +25,7 @@ const phone = {
   launchOptions: chromium,
 };
 
-function server(p: number, args: string[]) {
+function server(p: number, args: string[], extraEnv: Record<string, string> = {}) {
   return {
     command: [bin, ...args].join(' '),
     url: `http://127.0.0.1:${p}/healthz`,
@@ -37,8 +37,15 @@ function server(p: number, args: string[]) {
       BPC_SITE_ROOT: site,
       BPC_LOGIN_MAX_PER_IP: '1000',
       RUST_LOG: 'warn',
+      ...extraEnv,
     },
   };
+}
+
+/** A demo company whose clock a test may move (`POST /test/clock?days=N`), one per
+ * project: journeys that need days to pass run there, one test at a time. */
+export function clockServer(project: string): string {
+  return `http://localhost:${port + (project === 'no-js' ? 4 : 3)}`;
 }
 
 /** The empty installation reserved for a project's setup journey. */
@@ -69,5 +76,7 @@ export default defineConfig({
     // Empty installations (no demo) for the one-time setup journey, one per project.
     server(port + 1, []),
     server(port + 2, []),
+    server(port + 3, ['--demo'], { BPC_TEST_CLOCK: 'true' }),
+    server(port + 4, ['--demo'], { BPC_TEST_CLOCK: 'true' }),
   ],
 });

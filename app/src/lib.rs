@@ -64,7 +64,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=auth::components::SetupPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
                         <Route path=path!("feed") view=shell::FeedPage />
-                        <Route path=path!("customers") view=shell::CustomersPage />
+                        <Route path=path!("customers") view=customers::components::CustomersPage />
+                        <Route path=path!("customers/new") view=customers::components::RegisterPage />
+                        <Route path=path!("customers/:id") view=customers::components::CustomerPage />
+                        <Route path=path!("pool") view=customers::components::PoolPage />
+                        <Route path=path!("funnel") view=funnel::components::FunnelPage />
+                        <Route path=path!("notifications") view=customers::components::NotificationsPage />
+                        <Route path=path!("admin/funnel") view=funnel::components::FunnelSettingsPage />
                         <Route path=path!("checkin") view=shell::CheckinPage />
                         <Route path=path!("me") view=me::components::MePage />
                         <Route path=path!("admin") view=people::components::AdminPage />

@@ -1,5 +1,7 @@
 //! Server functions for customers. Each one is a public endpoint: it finds out who
 //! is asking, and the service checks what they may see and do.
+// Form-backed server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
 
 use crate::customers::model::*;
 use crate::error::AppError;
@@ -12,7 +14,6 @@ pub async fn check_duplicate(name: String, phones: String) -> Result<DupCheck, A
     crate::customers::service::check_duplicate(&state, &user, &name, &phones).await
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "register_customer")]
 pub async fn register_customer(
     name: String,

@@ -1,4 +1,6 @@
 //! Server functions for the funnel: the report, and the admin's configuration.
+// Form-backed server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
 use crate::funnel::model::*;
@@ -89,7 +91,6 @@ pub async fn list_policies() -> Result<Vec<PolicyInfo>, AppError> {
 
 /// Saves the company defaults (empty `department_id`) or a department's
 /// override; `inherit` removes the override.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "save_policy")]
 pub async fn save_policy(
     #[server(default)] department_id: String,

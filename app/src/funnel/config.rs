@@ -128,6 +128,7 @@ pub async fn policies(
 }
 
 #[cfg(test)]
+#[allow(clippy::too_many_arguments)] // rstest case tables with one column per input
 mod tests {
     use super::*;
     use rstest::rstest;

@@ -32,7 +32,9 @@ pub async fn report(state: &AppState, user: &CurrentUser, scope: &str) -> AppRes
     // reached a stage counts toward conversion.
     let mut in_play: Vec<(usize, i64)> = Vec::new();
     let mut reached = vec![0u32; n];
-    let mut per_rep: BTreeMap<String, (Vec<(usize, i64)>, Vec<u32>)> = BTreeMap::new();
+    // rep name → (customers in play as (stage, amount), customers that reached each stage)
+    type RepTally = (Vec<(usize, i64)>, Vec<u32>);
+    let mut per_rep: BTreeMap<String, RepTally> = BTreeMap::new();
     for r in &rows {
         let Some(&i) = index.get(r.stage.as_str()) else {
             continue;

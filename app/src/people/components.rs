@@ -47,6 +47,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <section class="page admin">
             <h1>{t!(i18n, admin_title)}</h1>
+            <a class="card link-card" href="/admin/funnel" data-testid="funnel-settings-link">{t!(i18n, funnel_settings_title)}</a>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {

@@ -86,9 +86,14 @@ fn Frame(user: CurrentUser) -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href="/feed">"BPC"</a>
-            <span class="topbar-user" data-testid="current-user">
-                {user.name.clone()}
-                <small>{move || role_label(i18n, role)}</small>
+            <span class="topbar-right">
+                <a class="bell" href="/notifications" data-testid="bell" aria-label=move || t_string!(i18n, notifications_title).to_string()>
+                    <svg viewBox="0 0 24 24" aria-hidden="true"><path d=ICON_BELL /></svg>
+                </a>
+                <span class="topbar-user" data-testid="current-user">
+                    {user.name.clone()}
+                    <small>{move || role_label(i18n, role)}</small>
+                </span>
             </span>
         </header>
         <nav class="nav" aria-label=move || t_string!(i18n, nav_main).to_string() data-testid="main-nav">
@@ -103,6 +108,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
     }
 }
 
+const ICON_BELL: &str = "M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3a1.5 1.5 0 0 0-3 0v1.2A7 7 0 0 0 5 11v5l-2 2v1h18v-1z";
 const ICON_FEED: &str = "M4 5h16v3H4zM4 10.5h16v3H4zM4 16h10v3H4z";
 const ICON_CUSTOMERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9c0-3.3 3.1-6 7-6s7 2.7 7 6v1H2zm15.5-9a3.5 3.5 0 1 0 0-7M18 14c2.4.4 4 2.6 4 5v2h-3";
 const ICON_CHECKIN: &str = "M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z";
@@ -167,6 +173,32 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "unknown_role" => t_string!(i18n, err_unknown_role).to_string(),
         "not_found" => t_string!(i18n, err_reference_not_found).to_string(),
         "unknown_language" => t_string!(i18n, err_unknown_language).to_string(),
+        "duplicate" => t_string!(i18n, err_duplicate).to_string(),
+        "phone_required" => t_string!(i18n, err_phone_required).to_string(),
+        "too_many_phones" => t_string!(i18n, err_too_many_phones).to_string(),
+        "too_long" => t_string!(i18n, err_too_long).to_string(),
+        "name_invalid" => t_string!(i18n, err_name_invalid).to_string(),
+        "location_invalid" => t_string!(i18n, err_location_invalid).to_string(),
+        "date_invalid" => t_string!(i18n, err_date_invalid).to_string(),
+        "amount_invalid" => t_string!(i18n, err_amount_invalid).to_string(),
+        "feedback_required" => t_string!(i18n, err_feedback_required).to_string(),
+        "skip_needs_reason" => t_string!(i18n, err_skip_needs_reason).to_string(),
+        "same_stage" => t_string!(i18n, err_same_stage).to_string(),
+        "unknown_stage" => t_string!(i18n, err_unknown_stage).to_string(),
+        "post_mortem_short" => t_string!(i18n, err_post_mortem_short).to_string(),
+        "stale" => t_string!(i18n, err_stale).to_string(),
+        "not_owned" => t_string!(i18n, err_not_owned).to_string(),
+        "at_cap" => t_string!(i18n, err_at_cap).to_string(),
+        "below_cap" => t_string!(i18n, err_below_cap).to_string(),
+        "reclaim_cooldown" => t_string!(i18n, err_reclaim_cooldown).to_string(),
+        "daily_claims" => t_string!(i18n, err_daily_claims).to_string(),
+        "not_in_pool" => t_string!(i18n, err_not_in_pool).to_string(),
+        "target_at_cap" => t_string!(i18n, err_target_at_cap).to_string(),
+        "dispute_open" => t_string!(i18n, err_dispute_open).to_string(),
+        "already_yours" => t_string!(i18n, err_already_yours).to_string(),
+        "number_invalid" => t_string!(i18n, err_number_invalid).to_string(),
+        "number_range" => t_string!(i18n, err_number_range).to_string(),
+        "not_active" => t_string!(i18n, err_not_active).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
     }
 }
@@ -274,17 +306,6 @@ pub fn FeedPage() -> impl IntoView {
         <Placeholder
             title=move || t_string!(i18n, feed_title).to_string()
             intro=move || t_string!(i18n, feed_intro).to_string()
-        />
-    }
-}
-
-#[component]
-pub fn CustomersPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Placeholder
-            title=move || t_string!(i18n, customers_title).to_string()
-            intro=move || t_string!(i18n, customers_intro).to_string()
         />
     }
 }
