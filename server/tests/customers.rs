@@ -886,3 +886,33 @@ async fn customer_endpoints_refuse_visitors_and_outsiders_over_http() {
     assert_eq!(r.body["per_stage"][0], 1);
     assert_eq!(r.body["reliable"], false);
 }
+
+#[tokio::test]
+async fn a_sweep_takes_every_overdue_customer_not_only_the_first_batch() {
+    let app = spawn_app().await;
+    let rep1 = user(&app, "rep1").await;
+    let admin = user(&app, "admin").await;
+    let policy =
+        app::funnel::config::parse_policy("15", "30", "1000", false, "3", "manager", "7", "")
+            .expect("policy");
+    app::funnel::repo::save_policy(&app.state.db, &admin.id, None, Some(policy))
+        .await
+        .expect("save");
+    // more than one batch (200) of overdue customers
+    for i in 0..230 {
+        locked(
+            &app,
+            &rep1,
+            &format!("批量公司{i}"),
+            &format!("1360000{i:04}"),
+        )
+        .await;
+    }
+    app.state.clock.advance(10 * DAY);
+    let report = svc::sweep(&app.state).await.expect("sweep");
+    assert_eq!(report.confiscated, 230);
+    assert!(svc::list_customers(&app.state, &rep1, "mine")
+        .await
+        .expect("list")
+        .is_empty());
+}

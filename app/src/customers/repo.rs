@@ -569,13 +569,18 @@ pub async fn record_warning(
     }
 }
 
-/// Ids of customers whose nearest deadline has passed (the `customer_due` index).
+/// Ids of customers whose nearest deadline has passed (a range scan of the
+/// `customer_due` index; the lower bound keeps out NONE, which sorts before every
+/// datetime).
 pub async fn overdue_ids(db: &Db, now: DateTime<Utc>, limit: usize) -> AppResult<Vec<String>> {
     let mut resp = checked(
-        db.query("SELECT VALUE record::id(id) FROM customer WHERE due_at <= $now LIMIT $limit")
-            .bind(("now", now))
-            .bind(("limit", limit as i64))
-            .await?,
+        db.query(
+            "SELECT VALUE record::id(id) FROM customer \
+             WHERE due_at >= d'1970-01-01T00:00:00Z' AND due_at <= $now LIMIT $limit",
+        )
+        .bind(("now", now))
+        .bind(("limit", limit as i64))
+        .await?,
     )?;
     let ids: Vec<String> = resp.take(0)?;
     Ok(ids)
@@ -584,10 +589,13 @@ pub async fn overdue_ids(db: &Db, now: DateTime<Utc>, limit: usize) -> AppResult
 /// Ids of customers with a warning due (the `customer_warn` index).
 pub async fn warning_ids(db: &Db, now: DateTime<Utc>, limit: usize) -> AppResult<Vec<String>> {
     let mut resp = checked(
-        db.query("SELECT VALUE record::id(id) FROM customer WHERE warn_at <= $now LIMIT $limit")
-            .bind(("now", now))
-            .bind(("limit", limit as i64))
-            .await?,
+        db.query(
+            "SELECT VALUE record::id(id) FROM customer \
+             WHERE warn_at >= d'1970-01-01T00:00:00Z' AND warn_at <= $now LIMIT $limit",
+        )
+        .bind(("now", now))
+        .bind(("limit", limit as i64))
+        .await?,
     )?;
     let ids: Vec<String> = resp.take(0)?;
     Ok(ids)
