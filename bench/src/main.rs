@@ -6,6 +6,8 @@
 //! - `sweep N`: one confiscation sweep with N customers of which 1,000 are overdue.
 //!   It must grow with the overdue rows, not with N.
 //!
+//! - `both N`: the two on one loaded database.
+//!
 //! The app is built as in production (`Application::build`, real schema, demo
 //! company) on `mem://` unless `DATABASE_URL` says otherwise. Rows are generated
 //! inside the database in batches (one query per 5,000 rows).
@@ -115,6 +117,11 @@ async fn dupcheck(n: usize) {
     let state = app.state.clone();
     let rep = user(&state, "rep1").await;
     load(&state, &rep.id, &rep.department_id, n, 0).await;
+    measure_dupcheck(&state, n).await;
+}
+
+async fn measure_dupcheck(state: &app::state::AppState, n: usize) {
+    let state = state.clone();
     let asker = user(&state, "rep2").await;
     let mut hits = Vec::new();
     let mut misses = Vec::new();
@@ -147,6 +154,21 @@ async fn sweep(n: usize) {
     let state = app.state.clone();
     let rep = user(&state, "rep1").await;
     load(&state, &rep.id, &rep.department_id, n, 1_000).await;
+    measure_sweep(&state, n).await;
+}
+
+/// Both measurements on one loaded database (1,000 of the N customers overdue).
+async fn both(n: usize) {
+    let app = build().await;
+    let state = app.state.clone();
+    let rep = user(&state, "rep1").await;
+    load(&state, &rep.id, &rep.department_id, n, 1_000).await;
+    measure_dupcheck(&state, n).await;
+    measure_sweep(&state, n).await;
+}
+
+async fn measure_sweep(state: &app::state::AppState, n: usize) {
+    let state = state.clone();
     let t = Instant::now();
     let r = service::sweep(&state).await.expect("sweep");
     let first = t.elapsed();
@@ -169,8 +191,9 @@ async fn main() {
     match args.get(1).map(String::as_str) {
         Some("dupcheck") => dupcheck(n).await,
         Some("sweep") => sweep(n).await,
+        Some("both") => both(n).await,
         _ => {
-            eprintln!("usage: ownership <dupcheck|sweep> [customers]");
+            eprintln!("usage: ownership <dupcheck|sweep|both> [customers]");
             std::process::exit(2);
         }
     }
