@@ -5,10 +5,11 @@
 use crate::auth::model::Role;
 use crate::customers::api::*;
 use crate::customers::model::*;
-use crate::error::AppError;
 use crate::funnel::api::{list_qual_items, list_stages};
 use crate::i18n::*;
-use crate::shell::{action_error, use_user, ErrorBox, FieldError, FormError, Loading};
+use crate::shell::{
+    action_error, reload_on_success, use_user, Changes, ErrorBox, FieldError, FormError, Loading,
+};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -448,28 +449,11 @@ fn DisputeForm(name: RwSignal<String>, phones: RwSignal<String>) -> impl IntoVie
 // ---------------------------------------------------------------------------
 // The customer card
 
-#[derive(Clone, Copy)]
-struct Reload(RwSignal<u32>);
-
-fn reload_on_success<I>(action: ServerAction<I>)
-where
-    I: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    I::Output: Clone + Send + Sync + 'static,
-{
-    let reload = expect_context::<Reload>();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            reload.0.update(|n| *n += 1);
-        }
-    });
-}
-
 #[component]
 pub fn CustomerPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let reload = Reload(RwSignal::new(0));
-    provide_context(reload);
+    let reload = Changes::provide();
     let id = move || params.read().get("id").unwrap_or_default();
     let data = Resource::new(move || (id(), reload.0.get()), |(id, _)| get_customer(id));
     let people = Resource::new(|| (), |_| assignees());

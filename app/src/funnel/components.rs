@@ -5,7 +5,9 @@ use crate::customers::components::money;
 use crate::funnel::api::*;
 use crate::funnel::model::*;
 use crate::i18n::*;
-use crate::shell::{action_error, use_user, ErrorBox, FieldError, FormError, Loading};
+use crate::shell::{
+    action_error, reload_on_success, use_user, Changes, ErrorBox, FieldError, FormError, Loading,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -109,9 +111,9 @@ fn Report(r: FunnelReport) -> impl IntoView {
 #[component]
 pub fn FunnelSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let changes = RwSignal::new(0u32);
+    let changes = Changes::provide();
     let data = Resource::new(
-        move || changes.get(),
+        move || changes.0.get(),
         |_| async move {
             Ok::<_, crate::error::AppError>((
                 list_stages().await?,
@@ -120,7 +122,6 @@ pub fn FunnelSettingsPage() -> impl IntoView {
             ))
         },
     );
-    provide_context(changes);
     view! {
         <section class="page settings">
             <p><a href="/admin">{t!(i18n, admin_title)}</a></p>
@@ -150,24 +151,11 @@ pub fn FunnelSettingsPage() -> impl IntoView {
     }
 }
 
-fn bump<I>(action: ServerAction<I>)
-where
-    I: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
-    I::Output: Clone + Send + Sync + 'static,
-{
-    let changes = expect_context::<RwSignal<u32>>();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            changes.update(|n| *n += 1);
-        }
-    });
-}
-
 #[component]
 fn StageEditor(stage: Option<StageInfo>) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveStage>::new();
-    bump(save);
+    reload_on_success(save);
     let err = action_error(save);
     let is_new = stage.is_none();
     let s = stage.unwrap_or(StageInfo {
@@ -221,7 +209,7 @@ fn StageEditor(stage: Option<StageInfo>) -> impl IntoView {
 fn ItemEditor(item: Option<QualItem>) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveQualItem>::new();
-    bump(save);
+    reload_on_success(save);
     let err = action_error(save);
     let (id, label) = item.map(|q| (q.id, q.label)).unwrap_or_default();
     let existing = !id.is_empty();
@@ -246,7 +234,7 @@ fn ItemEditor(item: Option<QualItem>) -> impl IntoView {
 fn PolicyEditor(p: PolicyInfo) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SavePolicy>::new();
-    bump(save);
+    reload_on_success(save);
     let err = action_error(save);
     let title = match (&p.department_name, p.inherited) {
         (None, _) => t_string!(i18n, policy_company).to_string(),

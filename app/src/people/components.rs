@@ -9,32 +9,16 @@ use crate::people::api::{
 };
 use crate::people::model::{Department, UserSummary};
 use crate::people::rules::tree_order;
-use crate::shell::{action_error, role_label, ErrorBox, FieldError, FormError, Loading};
+use crate::shell::{
+    action_error, reload_on_success, role_label, Changes, ErrorBox, FieldError, FormError, Loading,
+};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-
-/// Bumped after any successful change, so both lists reload.
-#[derive(Clone, Copy)]
-struct Changes(RwSignal<u32>);
-
-fn bump_on_success<I>(action: ServerAction<I>)
-where
-    I: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    I::Output: Clone + Send + Sync + 'static,
-{
-    let changes = expect_context::<Changes>();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            changes.0.update(|n| *n += 1);
-        }
-    });
-}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
-    let changes = Changes(RwSignal::new(0));
-    provide_context(changes);
+    let changes = Changes::provide();
     let data = Resource::new(
         move || changes.0.get(),
         |_| async move {
@@ -96,7 +80,7 @@ fn head_options(users: &[UserSummary], selected: Option<String>) -> impl IntoVie
 fn Departments(depts: Vec<Department>, users: Vec<UserSummary>) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<SaveDepartment>::new();
-    bump_on_success(create);
+    reload_on_success(create);
     let err = action_error(create);
     let rows = tree_order(&depts)
         .into_iter()
@@ -143,7 +127,7 @@ fn DepartmentRow(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveDepartment>::new();
-    bump_on_success(save);
+    reload_on_success(save);
     let err = action_error(save);
     let style = format!("--depth:{depth}");
     view! {
@@ -197,7 +181,7 @@ fn role_options(i18n: I18nContext<Locale>, actor: Role, selected: Role) -> impl 
 fn People(depts: Vec<Department>, users: Vec<UserSummary>, actor_role: Role) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateUser>::new();
-    bump_on_success(create);
+    reload_on_success(create);
     let err = action_error(create);
     const FIELDS: &[&str] = &["login", "name", "role", "department_id", "password"];
     let rows = users
@@ -247,10 +231,10 @@ fn People(depts: Vec<Department>, users: Vec<UserSummary>, actor_role: Role) -> 
 fn PersonRow(user: UserSummary, depts: Vec<Department>, actor_role: Role) -> impl IntoView {
     let i18n = use_i18n();
     let update = ServerAction::<UpdateUser>::new();
-    bump_on_success(update);
+    reload_on_success(update);
     let err = action_error(update);
     let toggle = ServerAction::<SetUserActive>::new();
-    bump_on_success(toggle);
+    reload_on_success(toggle);
     let toggle_err = action_error(toggle);
     let active = user.active;
     let (id_for_update, id_for_toggle) = (user.id.clone(), user.id.clone());

@@ -215,6 +215,34 @@ pub fn error_text(i18n: I18nContext<Locale>, err: &AppError) -> String {
     }
 }
 
+/// A page's change counter: bumped after any successful action, so the page's
+/// resources (keyed on it) reload.
+#[derive(Clone, Copy)]
+pub struct Changes(pub RwSignal<u32>);
+
+impl Changes {
+    /// A fresh counter, provided to the components below.
+    pub fn provide() -> Changes {
+        let changes = Changes(RwSignal::new(0));
+        provide_context(changes);
+        changes
+    }
+}
+
+/// Bumps the page's `Changes` whenever `action` succeeds.
+pub fn reload_on_success<I>(action: ServerAction<I>)
+where
+    I: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    I::Output: Clone + Send + Sync + 'static,
+{
+    let changes = expect_context::<Changes>();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            changes.0.update(|n| *n += 1);
+        }
+    });
+}
+
 /// The error of the last submission of a form, if any.
 pub type FormErr = Signal<Option<AppError>>;
 
