@@ -84,13 +84,20 @@ pub fn parse_amount(raw: &str) -> Result<i64, FieldRefusal> {
     Ok(whole * 100 + cents)
 }
 
-/// Phones separated by commas, semicolons, slashes, spaces between numbers or new lines.
-fn phones(raw: &str) -> Result<(Vec<String>, Vec<String>), FieldRefusal> {
-    let parts: Vec<&str> = raw
-        .split([',', '，', ';', '；', '/', '、', '\n'])
+/// The numbers in a phone field: separated by commas, semicolons, slashes or new lines.
+pub fn split_phones(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split([',', '，', ';', '；', '/', '、', '\n'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .collect();
+}
+
+/// The normalized keys of the valid numbers in a phone field (for lookups).
+pub fn phone_keys(raw: &str) -> Vec<String> {
+    split_phones(raw).filter_map(normalize_phone).collect()
+}
+
+fn phones(raw: &str) -> Result<(Vec<String>, Vec<String>), FieldRefusal> {
+    let parts: Vec<&str> = split_phones(raw).collect();
     if parts.is_empty() {
         return Err(("phones", "phone_required"));
     }

@@ -117,6 +117,22 @@ pub enum ListScope {
     Pool,
 }
 
+impl ListScope {
+    /// Whose customers: the condition (bound to `$key`) without the status part.
+    fn filter(&self) -> (&'static str, serde_json::Value) {
+        match self {
+            ListScope::Owner(u) | ListScope::Inbox(u) => {
+                ("owner = type::record('user', $key)", u.clone().into())
+            }
+            ListScope::Departments(d) => (
+                "department IN $key.map(|$d| type::record('department', $d))",
+                d.clone().into(),
+            ),
+            ListScope::All | ListScope::Pool => ("true", serde_json::Value::Null),
+        }
+    }
+}
+
 /// Pool filters; empty strings mean any.
 #[derive(Clone, Debug, Default)]
 pub struct PoolFilter {
@@ -134,25 +150,13 @@ pub async fn list(
     filter: &PoolFilter,
     limit: usize,
 ) -> AppResult<Vec<CustomerRow>> {
-    let (cond, key): (&str, serde_json::Value) = match scope {
-        ListScope::Owner(u) => (
-            "owner = type::record('user', $key) AND status IN ['draft', 'owned', 'held']",
-            u.clone().into(),
-        ),
-        ListScope::Departments(d) => (
-            "department IN $key.map(|$d| type::record('department', $d)) AND status IN ['draft', 'owned', 'held']",
-            d.clone().into(),
-        ),
-        ListScope::All => (
-            "status IN ['draft', 'owned', 'held']",
-            serde_json::Value::Null,
-        ),
-        ListScope::Inbox(u) => (
-            "owner = type::record('user', $key) AND status = 'held'",
-            u.clone().into(),
-        ),
-        ListScope::Pool => ("status = 'pool'", serde_json::Value::Null),
+    let (whose, key) = scope.filter();
+    let status = match scope {
+        ListScope::Inbox(_) => "status = 'held'",
+        ListScope::Pool => "status = 'pool'",
+        _ => "status IN ['draft', 'owned', 'held']",
     };
+    let cond = format!("{whose} AND {status}");
     let sql = format!(
         "SELECT {fields} FROM customer WHERE {cond} \
            AND ($industry = '' OR industry = $industry) AND ($size = '' OR size = $size) \
@@ -569,33 +573,36 @@ pub async fn record_warning(
     }
 }
 
-/// Ids of customers whose nearest deadline has passed (a range scan of the
-/// `customer_due` index; the lower bound keeps out NONE, which sorts before every
-/// datetime).
-pub async fn overdue_ids(db: &Db, now: DateTime<Utc>, limit: usize) -> AppResult<Vec<String>> {
-    let mut resp = checked(
-        db.query(
-            "SELECT VALUE record::id(id) FROM customer \
-             WHERE due_at >= d'1970-01-01T00:00:00Z' AND due_at <= $now LIMIT $limit",
-        )
-        .bind(("now", now))
-        .bind(("limit", limit as i64))
-        .await?,
-    )?;
-    let ids: Vec<String> = resp.take(0)?;
-    Ok(ids)
+/// The two indexed instants the sweeper scans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DueIndex {
+    /// `due_at`: the nearest deadline (confiscation).
+    Deadline,
+    /// `warn_at`: the next warning.
+    Warning,
 }
 
-/// Ids of customers with a warning due (the `customer_warn` index).
-pub async fn warning_ids(db: &Db, now: DateTime<Utc>, limit: usize) -> AppResult<Vec<String>> {
+/// Ids of customers whose `index` instant has passed: a range scan of that
+/// index. The lower bound keeps out NONE, which sorts before every datetime.
+pub async fn due_ids(
+    db: &Db,
+    index: DueIndex,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> AppResult<Vec<String>> {
+    let field = match index {
+        DueIndex::Deadline => "due_at",
+        DueIndex::Warning => "warn_at",
+    };
+    let sql = format!(
+        "SELECT VALUE record::id(id) FROM customer \
+         WHERE {field} >= d'1970-01-01T00:00:00Z' AND {field} <= $now LIMIT $limit"
+    );
     let mut resp = checked(
-        db.query(
-            "SELECT VALUE record::id(id) FROM customer \
-             WHERE warn_at >= d'1970-01-01T00:00:00Z' AND warn_at <= $now LIMIT $limit",
-        )
-        .bind(("now", now))
-        .bind(("limit", limit as i64))
-        .await?,
+        db.query(sql)
+            .bind(("now", now))
+            .bind(("limit", limit as i64))
+            .await?,
     )?;
     let ids: Vec<String> = resp.take(0)?;
     Ok(ids)
@@ -842,14 +849,7 @@ pub struct FunnelRow {
 }
 
 pub async fn funnel_rows(db: &Db, scope: &ListScope) -> AppResult<Vec<FunnelRow>> {
-    let (cond, key): (&str, serde_json::Value) = match scope {
-        ListScope::Owner(u) => ("owner = type::record('user', $key)", u.clone().into()),
-        ListScope::Departments(d) => (
-            "department IN $key.map(|$d| type::record('department', $d))",
-            d.clone().into(),
-        ),
-        _ => ("true", serde_json::Value::Null),
-    };
+    let (cond, key) = scope.filter();
     let sql = format!(
         "SELECT record::id(stage) AS stage, reached, \
            (IF owner != NONE THEN record::id(owner) END) AS owner, owner.name AS owner_name, \

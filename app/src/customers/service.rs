@@ -3,16 +3,16 @@
 //! asking and checks what they may see and do.
 
 use crate::auth::model::{CurrentUser, Role};
-use crate::customers::input::{mask_phone, parse_customer};
+use crate::customers::input::{mask_phone, parse_customer, phone_keys};
 use crate::customers::lock::{allowed, can_see, sees_phones, Standing, Viewer};
 use crate::customers::model::*;
 use crate::customers::repo::{
-    self, CustomerRow, FeedbackIn, HistoryIn, ListScope, NotificationIn, OwnershipState,
+    self, CustomerRow, DueIndex, FeedbackIn, HistoryIn, ListScope, NotificationIn, OwnershipState,
     PoolFilter, TransitionError,
 };
 use crate::error::{AppError, AppResult};
 use crate::funnel::model::StageInfo;
-use crate::funnel::repo::{list_qual_items, list_stages, load_policies, Policies, Policy};
+use crate::funnel::repo::{list_qual_items, list_stages, load_policies_with, Policies, Policy};
 use crate::funnel::rules::{
     below_cap, check_stage_move, confiscation_due, confiscation_receiver, days_left, is_urgent,
     reclaim_allowed, schedule, start_of_local_day, warning_due, warning_starts, Clock, ClockStarts,
@@ -37,8 +37,12 @@ impl Ctx {
     pub async fn load(state: &AppState) -> AppResult<Ctx> {
         let db = &state.db;
         let stages = list_stages(db, true).await?;
-        let policies = load_policies(db).await?;
         let depts = crate::people::repo::list_departments(db).await?;
+        let parents: HashMap<String, Option<String>> = depts
+            .iter()
+            .map(|d| (d.id.clone(), d.parent_id.clone()))
+            .collect();
+        let policies = load_policies_with(db, parents.clone()).await?;
         Ok(Ctx {
             stages,
             policies,
@@ -48,11 +52,14 @@ impl Ctx {
                 .iter()
                 .map(|d| (d.id.clone(), d.head_id.clone()))
                 .collect(),
-            parents: depts
-                .iter()
-                .map(|d| (d.id.clone(), d.parent_id.clone()))
-                .collect(),
+            parents,
         })
+    }
+
+    /// The departments `user` oversees (see `department_tree`), from the links
+    /// already loaded.
+    fn tree_of(&self, user: &CurrentUser) -> Vec<String> {
+        tree_from(&self.parents, user)
     }
 
     fn active_stages(&self) -> Vec<&StageInfo> {
@@ -124,9 +131,16 @@ pub async fn department_tree(state: &AppState, user: &CurrentUser) -> AppResult<
         return Ok(Vec::new());
     }
     let parents = crate::people::repo::parent_map(&state.db).await?;
-    let mut tree: Vec<String> = subtree(&parents, &user.department_id).into_iter().collect();
+    Ok(tree_from(&parents, user))
+}
+
+fn tree_from(parents: &HashMap<String, Option<String>>, user: &CurrentUser) -> Vec<String> {
+    if user.role == Role::Rep {
+        return Vec::new();
+    }
+    let mut tree: Vec<String> = subtree(parents, &user.department_id).into_iter().collect();
     tree.sort();
-    Ok(tree)
+    tree
 }
 
 fn viewer<'a>(user: &'a CurrentUser, tree: &'a [String]) -> Viewer<'a> {
@@ -192,13 +206,6 @@ fn hand_to(s: &mut OwnershipState, owner: &str, department: &str, now: DateTime<
     s.last_followup_at = now;
     s.owned_since = now;
     s.lost_proposal = None;
-}
-
-async fn user_department(
-    state: &AppState,
-    user_id: &str,
-) -> AppResult<Option<(CurrentUser, bool)>> {
-    crate::people::repo::find_user(&state.db, user_id).await
 }
 
 // ---------------------------------------------------------------------------
@@ -308,7 +315,6 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
-    pub examined: usize,
     pub confiscated: usize,
     pub warned: usize,
 }
@@ -318,45 +324,38 @@ pub struct SweepReport {
 /// of overdue customers, not the size of the table.
 pub async fn sweep(state: &AppState) -> AppResult<SweepReport> {
     let ctx = Ctx::load(state).await?;
-    let mut report = SweepReport::default();
+    Ok(SweepReport {
+        confiscated: sweep_index(state, &ctx, DueIndex::Deadline).await?,
+        warned: sweep_index(state, &ctx, DueIndex::Warning).await?,
+    })
+}
+
+/// Applies the rule of one index (confiscation or warning) to every customer
+/// it returns as due, batch by batch; returns how many it acted on. Each id is
+/// looked at once per sweep, so a row the rule leaves alone cannot loop.
+async fn sweep_index(state: &AppState, ctx: &Ctx, index: DueIndex) -> AppResult<usize> {
     let mut seen = std::collections::HashSet::new();
+    let mut acted = 0;
     loop {
-        let ids = repo::overdue_ids(&state.db, ctx.now, 200).await?;
+        let ids = repo::due_ids(&state.db, index, ctx.now, 200).await?;
         let fresh: Vec<String> = ids
             .into_iter()
             .filter(|id| seen.insert(id.clone()))
             .collect();
         if fresh.is_empty() {
-            break;
+            return Ok(acted);
         }
         for id in fresh {
-            report.examined += 1;
-            if let Some(row) = repo::load(&state.db, &id).await? {
-                if settle(state, &ctx, &row).await? == Settled::Confiscated {
-                    report.confiscated += 1;
-                }
-            }
+            let Some(row) = repo::load(&state.db, &id).await? else {
+                continue;
+            };
+            let did = match index {
+                DueIndex::Deadline => settle(state, ctx, &row).await? == Settled::Confiscated,
+                DueIndex::Warning => warn(state, ctx, &row).await?,
+            };
+            acted += usize::from(did);
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    loop {
-        let ids = repo::warning_ids(&state.db, ctx.now, 200).await?;
-        let fresh: Vec<String> = ids
-            .into_iter()
-            .filter(|id| seen.insert(id.clone()))
-            .collect();
-        if fresh.is_empty() {
-            break;
-        }
-        for id in fresh {
-            if let Some(row) = repo::load(&state.db, &id).await? {
-                if warn(state, &ctx, &row).await? {
-                    report.warned += 1;
-                }
-            }
-        }
-    }
-    Ok(report)
 }
 
 /// Sends the warning due for one customer, once per deadline and level.
@@ -439,12 +438,9 @@ async fn load_settled(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Custom
 
 /// Settles every overdue customer before a list is read.
 async fn settle_all(state: &AppState, ctx: &Ctx) -> AppResult<()> {
-    for id in repo::overdue_ids(&state.db, ctx.now, 200).await? {
-        if let Some(row) = repo::load(&state.db, &id).await? {
-            settle(state, ctx, &row).await?;
-        }
-    }
-    Ok(())
+    sweep_index(state, ctx, DueIndex::Deadline)
+        .await
+        .map(|_| ())
 }
 
 // ---------------------------------------------------------------------------
@@ -457,13 +453,19 @@ pub async fn check_duplicate(
     phones: &str,
 ) -> AppResult<DupCheck> {
     let name_key = crate::customers::rules::normalize_company_name(name);
-    let phone_keys: Vec<String> = phones
-        .split([',', '，', ';', '；', '/', '、', '\n'])
-        .filter_map(crate::customers::rules::normalize_phone)
-        .collect();
-    let exact = repo::find_exact(&state.db, Some(&name_key), &phone_keys).await?;
+    dup_check_keys(state, user, &name_key, &phone_keys(phones)).await
+}
+
+/// The duplicate check on normalized keys (the registration has them already).
+async fn dup_check_keys(
+    state: &AppState,
+    user: &CurrentUser,
+    name_key: &str,
+    phone_keys: &[String],
+) -> AppResult<DupCheck> {
+    let exact = repo::find_exact(&state.db, Some(name_key), phone_keys).await?;
     let near = if exact.is_none() && name_key.chars().count() >= 2 {
-        repo::find_near(&state.db, &name_key, 5).await?
+        repo::find_near(&state.db, name_key, 5).await?
     } else {
         Vec::new()
     };
@@ -487,7 +489,7 @@ pub async fn register(
     confirm_near: bool,
 ) -> AppResult<RegisterOutcome> {
     let valid = parse_customer(&input).map_err(|(f, c)| AppError::validation(f, c))?;
-    let dup = check_duplicate(state, user, &valid.name, &valid.phone_keys.join(",")).await?;
+    let dup = dup_check_keys(state, user, &valid.name_key, &valid.phone_keys).await?;
     if let Some(on) = dup.taken_on {
         return Ok(RegisterOutcome::Duplicate { on, mine: dup.mine });
     }
@@ -496,7 +498,7 @@ pub async fn register(
     }
     let ctx = Ctx::load(state).await?;
     if let Some(referrer) = &valid.referred_by {
-        let tree = department_tree(state, user).await?;
+        let tree = ctx.tree_of(user);
         let row = repo::load(
             &state.db,
             repo::valid_key(referrer)
@@ -560,8 +562,7 @@ pub async fn register(
         }),
         Err(AppError::Conflict { code }) if code == "duplicate" => {
             // lost the race: tell the date like any other duplicate
-            let dup =
-                check_duplicate(state, user, &valid.name, &valid.phone_keys.join(",")).await?;
+            let dup = dup_check_keys(state, user, &valid.name_key, &valid.phone_keys).await?;
             Ok(RegisterOutcome::Duplicate {
                 on: dup
                     .taken_on
@@ -585,11 +586,7 @@ pub async fn raise_dispute(
         return Err(AppError::validation("note", "too_long"));
     }
     let name_key = crate::customers::rules::normalize_company_name(name);
-    let phone_keys: Vec<String> = phones
-        .split([',', '，', ';', '；', '/', '、', '\n'])
-        .filter_map(crate::customers::rules::normalize_phone)
-        .collect();
-    let hit = repo::find_exact(&state.db, Some(&name_key), &phone_keys)
+    let hit = repo::find_exact(&state.db, Some(&name_key), &phone_keys(phones))
         .await?
         .ok_or(AppError::NotFound)?;
     if hit.owner.as_deref() == Some(user.id.as_str()) {
@@ -620,7 +617,7 @@ pub async fn list_customers(
     settle_all(state, &ctx).await?;
     let scope = match (view, user.role) {
         ("team", Role::Boss | Role::Admin) => ListScope::All,
-        ("team", Role::Manager) => ListScope::Departments(department_tree(state, user).await?),
+        ("team", Role::Manager) => ListScope::Departments(ctx.tree_of(user)),
         ("team", Role::Rep) => return Err(AppError::Forbidden),
         ("inbox", Role::Rep) => return Err(AppError::Forbidden),
         ("inbox", _) => ListScope::Inbox(user.id.clone()),
@@ -640,7 +637,7 @@ pub async fn pool(state: &AppState, filter: PoolFilter) -> AppResult<Vec<Custome
 pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<CustomerDetail> {
     let ctx = Ctx::load(state).await?;
     let row = load_settled(state, &ctx, id).await?;
-    let tree = department_tree(state, user).await?;
+    let tree = ctx.tree_of(user);
     let v = viewer(user, &tree);
     let st = standing(&ctx, &row.state);
     if !can_see(&v, &st) {
@@ -722,18 +719,25 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
 // version. A stale version means someone else acted first: decide again.
 
 /// Runs `decide` on the settled customer and writes its outcome, retrying
-/// when a concurrent change wins the commit.
-async fn change<F>(state: &AppState, user: &CurrentUser, id: &str, decide: F) -> AppResult<()>
+/// when a concurrent change wins the commit. `decide` also learns whether the
+/// user is at their cap. Returns the state written.
+async fn change<F>(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    decide: F,
+) -> AppResult<OwnershipState>
 where
     F: Fn(
         &Ctx,
         &CustomerRow,
         &crate::customers::model::Allowed,
+        bool,
     ) -> AppResult<(OwnershipState, HistoryIn, Vec<NotificationIn>)>,
 {
-    let tree = department_tree(state, user).await?;
     for _ in 0..4 {
         let ctx = Ctx::load(state).await?;
+        let tree = ctx.tree_of(user);
         let row = load_settled(state, &ctx, id).await?;
         let v = viewer(user, &tree);
         let st = standing(&ctx, &row.state);
@@ -750,22 +754,23 @@ where
         let policy = ctx.policy(Some(&user.department_id));
         let owned =
             repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
-        let may = allowed(&v, &st, !below_cap(owned, &policy.limits));
-        let (mut next, history, notify) = decide(&ctx, &row, &may)?;
+        let at_cap = !below_cap(owned, &policy.limits);
+        let may = allowed(&v, &st, at_cap);
+        let (mut next, history, notify) = decide(&ctx, &row, &may, at_cap)?;
         ctx.scheduled(&mut next);
         match repo::transition(
             &state.db,
             &row.id,
             Some(&user.id),
             &row.state,
-            next,
+            next.clone(),
             history,
             notify,
             ctx.now,
         )
         .await
         {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(next),
             Err(TransitionError::Stale) => continue,
             Err(TransitionError::Other(e)) => return Err(e),
         }
@@ -789,17 +794,7 @@ pub async fn tick_checklist(
     ticked: Vec<String>,
 ) -> AppResult<bool> {
     let items = list_qual_items(&state.db).await?;
-    let policy_user = user.clone();
-    let owned = {
-        let ctx = Ctx::load(state).await?;
-        let p = ctx.policy(Some(&policy_user.department_id));
-        (
-            repo::count_owned(&state.db, &user.id, p.limits.won_counts_toward_cap).await?,
-            p,
-        )
-    };
-    let locked = std::sync::atomic::AtomicBool::new(false);
-    change(state, user, id, |ctx, row, may| {
+    let written = change(state, user, id, |ctx, row, may, at_cap| {
         if !may.tick_checklist {
             return Err(refusal(row));
         }
@@ -812,7 +807,7 @@ pub async fn tick_checklist(
         let complete = next.checklist.len() == items.len();
         let mut action = "checklist";
         if complete {
-            if !below_cap(owned.0, &owned.1.limits) {
+            if at_cap {
                 return Err(AppError::conflict("at_cap"));
             }
             next.status = Status::Owned.as_str().into();
@@ -820,7 +815,6 @@ pub async fn tick_checklist(
             next.last_followup_at = ctx.now;
             next.owned_since = ctx.now;
             action = "qualify";
-            locked.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         Ok((
             next,
@@ -832,7 +826,7 @@ pub async fn tick_checklist(
         ))
     })
     .await?;
-    Ok(locked.load(std::sync::atomic::Ordering::Relaxed))
+    Ok(written.status() == Status::Owned)
 }
 
 /// Why an action is refused: not yours / not in this state.
@@ -866,7 +860,7 @@ pub async fn move_stage(
     if reason.chars().count() > 1000 {
         return Err(AppError::validation("reason", "too_long"));
     }
-    change(state, user, id, |ctx, row, may| {
+    change(state, user, id, |ctx, row, may, _at_cap| {
         let active = ctx.active_stages();
         let from = ctx
             .index_of(&row.state.stage)
@@ -875,15 +869,9 @@ pub async fn move_stage(
             .index_of(to_stage)
             .ok_or(AppError::validation("to_stage", "unknown_stage"))?;
         let backward = to < from;
+        // only the owner moves forward, only a manager moves back
         if backward && !may.move_back || !backward && !may.advance {
-            return Err(
-                if row.state.status() == Status::Owned && !backward && may.move_back {
-                    // a manager looking at a rep's customer: only the owner moves forward
-                    AppError::Forbidden
-                } else {
-                    refusal(row)
-                },
-            );
+            return Err(refusal(row));
         }
         check_stage_move(from, to, active.len(), may.move_back, &reason).map_err(move_error)?;
         if backward && reason.is_empty() {
@@ -952,6 +940,7 @@ pub async fn move_stage(
         ))
     })
     .await
+    .map(|_| ())
 }
 
 pub async fn propose_lost(
@@ -967,7 +956,7 @@ pub async fn propose_lost(
     if text.chars().count() > 2000 {
         return Err(AppError::validation("post_mortem", "too_long"));
     }
-    change(state, user, id, |ctx, row, may| {
+    change(state, user, id, |ctx, row, may, _at_cap| {
         if !may.propose_lost {
             return Err(refusal(row));
         }
@@ -993,6 +982,7 @@ pub async fn propose_lost(
         ))
     })
     .await
+    .map(|_| ())
 }
 
 pub async fn decide_lost(
@@ -1001,7 +991,7 @@ pub async fn decide_lost(
     id: &str,
     approve: bool,
 ) -> AppResult<()> {
-    change(state, user, id, |_ctx, row, may| {
+    change(state, user, id, |ctx, row, may, _at_cap| {
         if !may.decide_lost {
             return Err(refusal(row));
         }
@@ -1009,7 +999,7 @@ pub async fn decide_lost(
         let action = if approve {
             next.status = Status::Lost.as_str().into();
             next.released_by = row.state.owner.clone();
-            next.released_at = Some(_ctx.now);
+            next.released_at = Some(ctx.now);
             next.owner = None;
             "lost"
         } else {
@@ -1039,6 +1029,7 @@ pub async fn decide_lost(
         ))
     })
     .await
+    .map(|_| ())
 }
 
 /// A rep at the cap lets one customer go to the pool, with a reason.
@@ -1052,7 +1043,7 @@ pub async fn release(
     if reason.is_empty() {
         return Err(AppError::validation("reason", "required"));
     }
-    change(state, user, id, |_ctx, row, may| {
+    change(state, user, id, |ctx, row, may, _at_cap| {
         if !may.release {
             return Err(
                 if row.state.owner.as_deref() == Some(user.id.as_str())
@@ -1067,7 +1058,7 @@ pub async fn release(
         let mut next = row.state.clone();
         next.status = Status::Pool.as_str().into();
         next.released_by = row.state.owner.clone();
-        next.released_at = Some(_ctx.now);
+        next.released_at = Some(ctx.now);
         next.owner = None;
         next.lost_proposal = None;
         Ok((
@@ -1081,6 +1072,7 @@ pub async fn release(
         ))
     })
     .await
+    .map(|_| ())
 }
 
 /// Takes a customer from the pool: under the cap, outside the reclaim cooldown
@@ -1098,7 +1090,7 @@ pub async fn claim(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<
             return Err(AppError::conflict("daily_claims"));
         }
     }
-    change(state, user, id, |ctx, row, may| {
+    change(state, user, id, |ctx, row, may, _at_cap| {
         if !may.claim {
             return Err(AppError::conflict("not_in_pool"));
         }
@@ -1120,6 +1112,7 @@ pub async fn claim(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<
         ))
     })
     .await
+    .map(|_| ())
 }
 
 /// Inbox and team actions of a manager: hand a customer to someone in their
@@ -1135,12 +1128,13 @@ pub async fn manage(
     if user.role == Role::Rep {
         return Err(AppError::Forbidden);
     }
-    let tree = department_tree(state, user).await?;
+    let ctx = Ctx::load(state).await?;
+    let tree = ctx.tree_of(user);
     let reason = reason.trim().to_string();
     let target = match action {
         "reassign" => {
-            let (target, active) = user_department(
-                state,
+            let (target, active) = crate::people::repo::find_user(
+                &state.db,
                 repo::valid_key(to_user)
                     .map_err(|_| AppError::validation("to_user", "not_found"))?,
             )
@@ -1150,7 +1144,6 @@ pub async fn manage(
             if !active || !in_scope || !matches!(target.role, Role::Rep | Role::Manager) {
                 return Err(AppError::validation("to_user", "not_found"));
             }
-            let ctx = Ctx::load(state).await?;
             let p = ctx.policy(Some(&target.department_id));
             let owned =
                 repo::count_owned(&state.db, &target.id, p.limits.won_counts_toward_cap).await?;
@@ -1165,7 +1158,7 @@ pub async fn manage(
     if action == "pool" && reason.is_empty() {
         return Err(AppError::validation("reason", "required"));
     }
-    change(state, user, id, |ctx, row, may| {
+    change(state, user, id, |ctx, row, may, _at_cap| {
         let s = &row.state;
         // held customers in the inbox; a manager may also reassign an owned one in their tree
         let reassigning_owned =
@@ -1215,6 +1208,7 @@ pub async fn manage(
         ))
     })
     .await
+    .map(|_| ())
 }
 
 fn oversees(user: &CurrentUser, tree: &[String], s: &OwnershipState) -> bool {
@@ -1289,7 +1283,7 @@ pub async fn decide_dispute(
         return Err(AppError::NotFound);
     }
     if transfer {
-        let (raiser, active) = user_department(state, &d.raised_by)
+        let (raiser, active) = crate::people::repo::find_user(&state.db, &d.raised_by)
             .await?
             .ok_or(AppError::NotFound)?;
         if !active {
@@ -1303,7 +1297,7 @@ pub async fn decide_dispute(
             return Err(AppError::Forbidden);
         }
         let note = d.note.clone();
-        change(state, user, &d.customer, |ctx, row, _may| {
+        change(state, user, &d.customer, |ctx, row, _may, _at_cap| {
             let s = &row.state;
             if !matches!(s.status(), Status::Owned | Status::Draft | Status::Held) {
                 return Err(AppError::conflict("not_owned"));

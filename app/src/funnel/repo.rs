@@ -305,6 +305,15 @@ impl Policies {
 }
 
 pub async fn load_policies(db: &Db) -> AppResult<Policies> {
+    let parents = crate::people::repo::parent_map(db).await?;
+    load_policies_with(db, parents).await
+}
+
+/// The same, for a caller that has read the department links already.
+pub async fn load_policies_with(
+    db: &Db,
+    parents: HashMap<String, Option<String>>,
+) -> AppResult<Policies> {
     let mut resp = checked(
         db.query(
             "SELECT record::id(id) AS id, followup_days, no_deal_days, max_owned, won_counts, \
@@ -313,7 +322,6 @@ pub async fn load_policies(db: &Db) -> AppResult<Policies> {
         .await?,
     )?;
     let rows: Vec<PolicyRow> = resp.take(0)?;
-    let parents = crate::people::repo::parent_map(db).await?;
     Ok(Policies {
         by_key: rows
             .iter()
