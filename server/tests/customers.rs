@@ -916,3 +916,43 @@ async fn a_sweep_takes_every_overdue_customer_not_only_the_first_batch() {
         .expect("list")
         .is_empty());
 }
+
+#[tokio::test]
+async fn funnel_settings_refuse_everyone_but_boss_and_admin() {
+    let app = spawn_app().await;
+    for login in ["rep1", "manager1"] {
+        let mut c = app.signed_in(login).await;
+        for (endpoint, form) in [
+            ("save_qual_item", vec![("id", ""), ("label", "新标准")]),
+            (
+                "save_policy",
+                vec![
+                    ("department_id", ""),
+                    ("followup_days", "1"),
+                    ("no_deal_days", "1"),
+                    ("max_owned", "1"),
+                    ("warn_days", "0"),
+                    ("destination", "pool"),
+                    ("reclaim_days", "0"),
+                ],
+            ),
+            ("policies", vec![]),
+        ] {
+            let r = c.call(endpoint, &form).await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{login} {endpoint}: {}",
+                r.body
+            );
+        }
+    }
+    // nothing changed: the company defaults are still the seed's
+    let mut admin = app.signed_in("admin").await;
+    let r = admin.call("policies", &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body[0]["followup_days"], 15);
+    assert_eq!(r.body[0]["destination"], "manager");
+    let r = admin.call("qual_items", &[]).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(3));
+}
