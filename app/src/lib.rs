@@ -13,6 +13,8 @@ pub use i18n_gen::i18n;
 pub mod auth;
 pub mod customers;
 pub mod error;
+pub mod feed;
+pub mod field;
 pub mod funnel;
 pub mod me;
 pub mod people;

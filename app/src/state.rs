@@ -12,6 +12,8 @@ pub struct AppConfig {
     pub timezone: chrono_tz::Tz,
     /// When false, a first start shows the one-time setup page instead of demo data.
     pub demo: bool,
+    /// Minutes an in-app reminder waits for an acknowledgement before it escalates.
+    pub escalate_after_minutes: i64,
 }
 
 #[derive(Clone)]
@@ -20,6 +22,7 @@ pub struct AppState {
     pub config: Arc<AppConfig>,
     pub throttle: Arc<LoginThrottle>,
     pub clock: Arc<AppClock>,
+    pub photos: crate::field::photos::PhotoStore,
 }
 
 impl AppState {

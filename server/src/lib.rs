@@ -2,9 +2,11 @@
 
 pub mod db;
 pub mod demo;
+pub mod live;
 pub mod settings;
 
 use app::auth::throttle::LoginThrottle;
+use app::field::photos::PhotoStore;
 use app::state::{AppConfig, AppState};
 use axum::body::Body;
 use axum::extract::State;
@@ -31,6 +33,8 @@ pub enum StartError {
     Db(#[from] db::DbStartError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
+    #[error("photo store (BPC_PHOTOS): {0}")]
+    Photos(String),
     #[error("loading demo data failed: {0}")]
     Demo(app::error::AppError),
 }
@@ -41,6 +45,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     pub state: AppState,
+    pub hub: live::Hub,
 }
 
 impl Application {
@@ -54,6 +59,7 @@ impl Application {
             config: Arc::new(AppConfig {
                 timezone: settings.timezone,
                 demo: settings.demo,
+                escalate_after_minutes: settings.escalate_after_minutes,
             }),
             throttle: Arc::new(LoginThrottle::new(
                 settings.login_window_secs,
@@ -61,6 +67,11 @@ impl Application {
                 settings.login_max_per_ip,
             )),
             clock: Arc::new(app::state::AppClock::default()),
+            photos: if settings.photos == "mem" {
+                PhotoStore::memory()
+            } else {
+                PhotoStore::from_setting(&settings.photos).map_err(StartError::Photos)?
+            },
         };
         if settings.sweep_secs > 0 {
             spawn_sweeper(state.clone(), settings.sweep_secs);
@@ -68,15 +79,18 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| StartError::Listen(settings.listen, e))?;
+        let hub = live::Hub::start(state.db.clone());
         let router = router(
             &settings,
             state.clone(),
+            hub.clone(),
             listener.local_addr().unwrap_or(settings.listen),
         );
         Ok(Application {
             listener,
             router,
             state,
+            hub,
         })
     }
 
@@ -98,7 +112,7 @@ impl Application {
     }
 }
 
-fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
+fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("bpc")
         .site_root(settings.site_root.as_str())
@@ -130,8 +144,15 @@ fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
             axum::routing::post(advance_clock).with_state(state.clone()),
         );
     }
+    let live_state = live::LiveState {
+        app: state.clone(),
+        hub,
+    };
     router
         .route("/healthz", get(healthz).with_state(state.clone()))
+        .route("/ws", get(live::ws_handler).with_state(live_state))
+        .route("/photos/{hash}", get(photo).with_state(state.clone()))
+        .route("/photos/{hash}/thumb", get(photo_thumb).with_state(state.clone()))
         // The start page is the feed (a plain HTTP redirect: works without JavaScript).
         .route("/", get(|| async { axum::response::Redirect::to("/feed") }))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || {
@@ -146,6 +167,8 @@ fn router(settings: &Settings, state: AppState, addr: SocketAddr) -> Router {
         .layer(middleware::from_fn(default_language))
         .layer(sessions)
         .layer(CompressionLayer::new())
+        // photos are checked one by one (15 MB each); this caps a whole request
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(100 * 1024 * 1024))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -272,4 +295,45 @@ where
             tracing::error!("session cleanup stopped: {e}");
         }
     });
+}
+
+async fn photo(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+) -> Response {
+    serve_photo(state, session, hash, false).await
+}
+
+async fn photo_thumb(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+) -> Response {
+    serve_photo(state, session, hash, true).await
+}
+
+/// Photos are for signed-in users; the address is the content hash, shown only
+/// with events the user may see.
+async fn serve_photo(state: AppState, session: tower_sessions::Session, hash: String, thumb: bool) -> Response {
+    match app::auth::session::user_of_session(&state.db, &session).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+    match state.photos.get(&hash, thumb).await {
+        Ok(Some((bytes, mime))) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, max-age=31536000, immutable"),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }

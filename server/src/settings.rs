@@ -39,6 +39,16 @@ pub struct Settings {
     /// `BPC_TEST_CLOCK=true`: serve `POST /test/clock?days=N`, which moves the app's
     /// clock forward. For browser tests only; never on a real deployment.
     pub test_clock: bool,
+    /// `BPC_PHOTOS`: where check-in photos go: a directory (default `data/photos`),
+    /// `s3://bucket[/prefix]` (credentials from the AWS_* variables), or `mem`.
+    pub photos: String,
+    /// `BPC_REMIND_ESCALATE_MINUTES`: an unacknowledged reminder escalates after this
+    /// many minutes (default 10).
+    pub escalate_after_minutes: i64,
+    /// `BPC_SMTP_URL` (e.g. `smtps://user:pass@smtp.example.com`) and `BPC_SMTP_FROM`:
+    /// escalations go out by e-mail when set, to the log otherwise.
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +133,10 @@ impl Settings {
                 "expected a whole number of seconds",
             )?,
             test_clock: parse(&get, "BPC_TEST_CLOCK", false, "expected true or false")?,
+            photos: text("BPC_PHOTOS", "data/photos"),
+            escalate_after_minutes: parse(&get, "BPC_REMIND_ESCALATE_MINUTES", 10, positive)?,
+            smtp_url: get("BPC_SMTP_URL").filter(|v| !v.is_empty()),
+            smtp_from: text("BPC_SMTP_FROM", "bpc@localhost"),
         };
         for (var, value) in [
             ("BPC_SESSION_HOURS", u64::from(settings.session_hours)),
@@ -132,6 +146,10 @@ impl Settings {
                 settings.login_max_per_account as u64,
             ),
             ("BPC_LOGIN_MAX_PER_IP", settings.login_max_per_ip as u64),
+            (
+                "BPC_REMIND_ESCALATE_MINUTES",
+                settings.escalate_after_minutes.max(0) as u64,
+            ),
         ] {
             if value == 0 {
                 return Err(SettingsError {
@@ -164,6 +182,7 @@ impl Settings {
         s.listen = SocketAddr::from(([127, 0, 0, 1], 0));
         s.database_url = "mem://".into();
         s.sweep_secs = 0;
+        s.photos = "mem".into();
         s
     }
 

@@ -23,11 +23,19 @@ pub async fn session() -> AppResult<Session> {
 /// The signed-in, active user, or `None`.
 pub async fn current_user() -> AppResult<Option<CurrentUser>> {
     let session = session().await?;
+    user_of_session(&app_state()?.db, &session).await
+}
+
+/// The active user a session belongs to (for plain axum handlers such as the
+/// websocket and photos, which have the session but no Leptos context).
+pub async fn user_of_session(
+    db: &crate::state::Db,
+    session: &Session,
+) -> AppResult<Option<CurrentUser>> {
     let Some(id) = session.get::<String>(USER_KEY).await.map_err(internal)? else {
         return Ok(None);
     };
-    let state = app_state()?;
-    match repo::find_user(&state.db, &id).await? {
+    match repo::find_user(db, &id).await? {
         Some((user, true)) => Ok(Some(user)),
         // Deactivated or vanished: the session ends here.
         _ => {

@@ -7,6 +7,7 @@ use crate::customers::input::{name_head_tail, ValidCustomer};
 use crate::customers::model::Status;
 use crate::customers::rules::is_near_match;
 use crate::error::{AppError, AppResult};
+use crate::feed::repo::{FeedIn, CREATE_EVENT};
 use crate::state::{checked, new_key, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
@@ -466,10 +467,10 @@ impl From<AppError> for TransitionError {
     }
 }
 
-/// Writes `next` over a customer read at `before.version`, with its history row
-/// and notifications, in one transaction. `Stale` when the version moved on or a
-/// concurrent transaction won the commit. (Eight arguments: each is one part of
-/// the single transaction, and a struct would only rename them.)
+/// Writes `next` over a customer read at `before.version`, with its history row,
+/// notifications and feed event, in one transaction. `Stale` when the version
+/// moved on or a concurrent transaction won the commit. (Nine arguments: each is
+/// one part of the single transaction, and a struct would only rename them.)
 #[allow(clippy::too_many_arguments)]
 pub async fn transition(
     db: &Db,
@@ -479,13 +480,13 @@ pub async fn transition(
     next: OwnershipState,
     history: HistoryIn,
     notify: Vec<NotificationIn>,
+    feed: Option<FeedIn>,
     now: DateTime<Utc>,
 ) -> Result<(), TransitionError> {
-    let result = db
-        .query(
-            "BEGIN TRANSACTION;
+    let sql = format!(
+        "BEGIN TRANSACTION;
              LET $c = type::record('customer', $id);
-             IF $c.version != $version { THROW 'bpc:conflict:stale'; };
+             IF $c.version != $version {{ THROW 'bpc:conflict:stale'; }};
              UPDATE $c SET
                  status = $s.status,
                  owner = IF $s.owner != NONE THEN type::record('user', $s.owner) END,
@@ -498,7 +499,7 @@ pub async fn transition(
                  released_by = IF $s.released_by != NONE THEN type::record('user', $s.released_by) END,
                  released_at = $s.released_at, lost_proposal = $s.lost_proposal,
                  version = $version + 1;
-             CREATE customer_history CONTENT {
+             CREATE customer_history CONTENT {{
                  customer: $c, at: $now,
                  actor: IF $actor != NONE THEN type::record('user', $actor) END,
                  action: $h.action, rule: $h.rule, reason: $h.reason, feedback: $h.feedback,
@@ -506,15 +507,19 @@ pub async fn transition(
                  to_owner: IF $s.owner != NONE THEN type::record('user', $s.owner) END,
                  from_stage: type::record('stage', $from_stage),
                  to_stage: type::record('stage', $s.stage),
-             };
-             FOR $n IN $notify {
-                 CREATE notification CONTENT {
+             }};
+             FOR $n IN $notify {{
+                 CREATE notification CONTENT {{
                      user: type::record('user', $n.user), kind: $n.kind, customer: $c,
                      customer_name: $c.name, detail: $n.detail, at: $now, read: false,
-                 };
-             };
-             COMMIT TRANSACTION;",
-        )
+                 }};
+             }};
+             IF $feed != NONE {{ {CREATE_EVENT} }};
+             COMMIT TRANSACTION;"
+    );
+    let result = db
+        .query(sql)
+        .bind(("feed", feed))
         .bind(("id", id.to_string()))
         .bind(("version", before.version))
         .bind(("s", next))

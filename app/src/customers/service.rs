@@ -2,6 +2,8 @@
 //! writes the outcome through `repo::transition`. Every function takes the user
 //! asking and checks what they may see and do.
 
+use crate::feed::repo::FeedIn;
+use crate::feed::rules::feed_kind;
 use crate::auth::model::{CurrentUser, Role};
 use crate::customers::input::{mask_phone, parse_customer, phone_keys};
 use crate::customers::lock::{allowed, can_see, sees_phones, Standing, Viewer};
@@ -300,7 +302,18 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
             rule: Some(clock.rule().into()),
             ..Default::default()
         };
-        match repo::transition(&state.db, &row.id, None, s, next, history, notify, ctx.now).await {
+        let feed = s.department.clone().map(|department| FeedIn {
+            kind: "confiscate".into(),
+            subject: s.owner.clone(),
+            subject_name: row.owner_name.clone().unwrap_or_default(),
+            department,
+            customer: Some(row.id.clone()),
+            detail: Some(clock.rule().into()),
+            ..Default::default()
+        });
+        match repo::transition(&state.db, &row.id, None, s, next, history, notify, feed, ctx.now)
+            .await
+        {
             Ok(()) => return Ok(Settled::Confiscated),
             Err(TransitionError::Stale) => match repo::load(&state.db, &row.id).await? {
                 Some(fresh) => row = fresh,
@@ -758,6 +771,21 @@ where
         let may = allowed(&v, &st, at_cap);
         let (mut next, history, notify) = decide(&ctx, &row, &may, at_cap)?;
         ctx.scheduled(&mut next);
+        let feed = feed_kind(&history.action, next.won && !row.state.won).map(|kind| FeedIn {
+            kind: kind.into(),
+            actor: Some(user.id.clone()),
+            subject: row.state.owner.clone().or_else(|| Some(user.id.clone())),
+            subject_name: row.owner_name.clone().unwrap_or_else(|| user.name.clone()),
+            department: row
+                .state
+                .department
+                .clone()
+                .unwrap_or_else(|| user.department_id.clone()),
+            customer: Some(row.id.clone()),
+            text: history.reason.clone(),
+            detail: ctx.stage(&next.stage).map(|s| s.name.clone()),
+            ..Default::default()
+        });
         match repo::transition(
             &state.db,
             &row.id,
@@ -766,6 +794,7 @@ where
             next.clone(),
             history,
             notify,
+            feed,
             ctx.now,
         )
         .await
@@ -1357,4 +1386,38 @@ pub async fn notifications(state: &AppState, user: &CurrentUser) -> AppResult<Ve
             read: n.read,
         })
         .collect())
+}
+
+// ---------------------------------------------------------------------------
+// Visits (check-ins and follow-ups) reset the follow-up clock; they are written
+// by `field::service`, which asks here what the customer is and may become.
+
+/// A customer as a visit sees it: settled, visible to the user, with the clock
+/// state a visit by this user would write (`None`: a visit does not count for
+/// the clocks, e.g. a manager visiting a rep's customer, or a draft).
+pub struct VisitTarget {
+    pub row: CustomerRow,
+    pub now: DateTime<Utc>,
+    pub clocks: Option<OwnershipState>,
+}
+
+pub async fn visit_target(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<VisitTarget> {
+    let ctx = Ctx::load(state).await?;
+    let tree = ctx.tree_of(user);
+    let row = load_settled(state, &ctx, id).await?;
+    if !can_see(&viewer(user, &tree), &standing(&ctx, &row.state)) {
+        return Err(AppError::NotFound);
+    }
+    let counts = row.state.status() == Status::Owned && row.state.owner.as_deref() == Some(&user.id);
+    let clocks = counts.then(|| {
+        let mut next = row.state.clone();
+        next.last_followup_at = ctx.now;
+        ctx.scheduled(&mut next);
+        next
+    });
+    Ok(VisitTarget {
+        row,
+        now: ctx.now,
+        clocks,
+    })
 }

@@ -109,8 +109,14 @@ pub fn deadline<Z: TimeZone>(start: DateTime<Utc>, days: u32, tz: &Z) -> DateTim
 
 /// The first instant of `date` in `tz` (the earliest, if midnight repeats; the
 /// first valid instant, if a DST gap swallows midnight).
-fn local_midnight<Z: TimeZone>(date: NaiveDate, tz: &Z) -> DateTime<Utc> {
-    let mut t = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+pub fn local_midnight<Z: TimeZone>(date: NaiveDate, tz: &Z) -> DateTime<Utc> {
+    local_at(date, chrono::NaiveTime::MIN, tz)
+}
+
+/// `date` at wall-clock `time` in `tz`, in UTC: the earlier instant when the time
+/// repeats, the first valid instant after it when a DST gap swallows it.
+pub fn local_at<Z: TimeZone>(date: NaiveDate, time: chrono::NaiveTime, tz: &Z) -> DateTime<Utc> {
+    let mut t = date.and_time(time);
     for _ in 0..4 {
         if let Some(dt) = tz.from_local_datetime(&t).earliest() {
             return dt.with_timezone(&Utc);

@@ -1,0 +1,37 @@
+//! Server functions for the feed.
+
+use crate::error::AppError;
+use crate::feed::model::FeedPage;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
+    let user = crate::auth::session::require_user().await?;
+    Ok((crate::state::app_state()?, user))
+}
+
+#[server(endpoint = "feed")]
+pub async fn get_feed(#[server(default)] before: Option<DateTime<Utc>>) -> Result<FeedPage, AppError> {
+    let (state, user) = ctx().await?;
+    crate::feed::service::feed(&state, &user, before).await
+}
+
+/// Likes an event, or takes the like back. Returns whether the user likes it now.
+#[server(endpoint = "like")]
+pub async fn toggle_like(event: String) -> Result<bool, AppError> {
+    let (state, user) = ctx().await?;
+    crate::feed::service::toggle_like(&state, &user, &event).await
+}
+
+#[server(endpoint = "comment")]
+pub async fn comment_on(event: String, text: String) -> Result<(), AppError> {
+    let (state, user) = ctx().await?;
+    crate::feed::service::comment(&state, &user, &event, &text).await
+}
+
+#[server(endpoint = "unread")]
+pub async fn unread_count() -> Result<i64, AppError> {
+    let (state, user) = ctx().await?;
+    crate::feed::repo::unread(&state.db, &user.id).await
+}

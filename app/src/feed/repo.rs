@@ -1,0 +1,282 @@
+//! SurrealDB access for the feed: events, likes, comments and the push stream.
+
+use crate::error::AppResult;
+use crate::state::{checked, Db};
+use chrono::{DateTime, Utc};
+use surrealdb::types::SurrealValue;
+
+/// A new feed event, written inside another transaction by the statement in
+/// `CREATE_EVENT` (bind it as `$feed`).
+#[derive(Debug, Clone, Default, SurrealValue)]
+pub struct FeedIn {
+    pub kind: String,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    pub subject_name: String,
+    pub department: String,
+    pub customer: Option<String>,
+    pub text: Option<String>,
+    pub detail: Option<String>,
+    pub photos: Vec<String>,
+    pub flags: Vec<String>,
+    pub distance_m: Option<f64>,
+}
+
+/// SurrealQL that creates the feed event bound as `$feed` at `$now`; the
+/// `push_event` database event adds its stream row in the same transaction.
+/// Leaves the new event's key in `$feed_id`.
+pub const CREATE_EVENT: &str = "
+    LET $feed_id = <string> rand::uuid::v7();
+    CREATE type::record('feed_event', $feed_id) CONTENT {
+        kind: $feed.kind,
+        actor: IF $feed.actor != NONE THEN type::record('user', $feed.actor) END,
+        subject: IF $feed.subject != NONE THEN type::record('user', $feed.subject) END,
+        subject_name: $feed.subject_name,
+        department: type::record('department', $feed.department),
+        customer: IF $feed.customer != NONE THEN type::record('customer', $feed.customer) END,
+        customer_name: IF $feed.customer != NONE THEN type::record('customer', $feed.customer).name END,
+        text: $feed.text, detail: $feed.detail, photos: $feed.photos, flags: $feed.flags,
+        distance_m: $feed.distance_m, at: $now,
+    } RETURN NONE;";
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct EventRow {
+    pub id: String,
+    pub kind: String,
+    pub subject_name: String,
+    pub department: String,
+    pub department_name: Option<String>,
+    pub customer: Option<String>,
+    pub customer_name: Option<String>,
+    pub text: Option<String>,
+    pub detail: Option<String>,
+    pub photos: Vec<String>,
+    pub flags: Vec<String>,
+    pub distance_m: Option<f64>,
+    pub at: DateTime<Utc>,
+    pub likes: i64,
+    pub comments: i64,
+    pub liked: bool,
+}
+
+const EVENT_FIELDS: &str = "record::id(id) AS id, kind, subject_name, \
+    record::id(department) AS department, department.name AS department_name, \
+    (IF customer != NONE THEN record::id(customer) END) AS customer, customer_name, \
+    text, detail, photos, flags, distance_m, at, likes, comments, \
+    record::exists(type::record('feed_like', [record::id(id), $me])) AS liked";
+
+/// The newest events the viewer may see (`departments`: `None` = all), older
+/// than `before` when given.
+pub async fn events(
+    db: &Db,
+    me: &str,
+    departments: Option<&[String]>,
+    before: Option<DateTime<Utc>>,
+    limit: usize,
+) -> AppResult<Vec<EventRow>> {
+    let scope = if departments.is_some() {
+        "department IN $depts.map(|$d| type::record('department', $d))"
+    } else {
+        "true"
+    };
+    let sql = format!(
+        "SELECT {EVENT_FIELDS} FROM feed_event WHERE {scope} \
+         AND ($before = NONE OR at < $before) ORDER BY at DESC LIMIT $limit"
+    );
+    let mut resp = checked(
+        db.query(sql)
+            .bind(("me", me.to_string()))
+            .bind(("depts", departments.map(|d| d.to_vec()).unwrap_or_default()))
+            .bind(("before", before))
+            .bind(("limit", limit as i64))
+            .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
+pub async fn event(db: &Db, me: &str, id: &str) -> AppResult<Option<EventRow>> {
+    let sql = format!("SELECT {EVENT_FIELDS} FROM type::record('feed_event', $id)");
+    let mut resp = checked(
+        db.query(sql)
+            .bind(("me", me.to_string()))
+            .bind(("id", id.to_string()))
+            .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct CommentRow {
+    pub id: String,
+    pub event: String,
+    pub user_name: String,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+const COMMENT_FIELDS: &str =
+    "record::id(id) AS id, record::id(event) AS event, user_name, text, at";
+
+/// Comments on these events, oldest first.
+pub async fn comments_of(db: &Db, events: &[String]) -> AppResult<Vec<CommentRow>> {
+    let sql = format!(
+        "SELECT {COMMENT_FIELDS} FROM feed_comment \
+         WHERE event IN $events.map(|$e| type::record('feed_event', $e)) ORDER BY at"
+    );
+    let mut resp = checked(db.query(sql).bind(("events", events.to_vec())).await?)?;
+    Ok(resp.take(0)?)
+}
+
+pub async fn comment(db: &Db, id: &str) -> AppResult<Option<CommentRow>> {
+    let sql = format!("SELECT {COMMENT_FIELDS} FROM type::record('feed_comment', $id)");
+    let mut resp = checked(db.query(sql).bind(("id", id.to_string())).await?)?;
+    Ok(resp.take(0)?)
+}
+
+/// Likes or unlikes; the count is recounted in the same transaction. Returns
+/// whether the viewer likes it now. Notifies the subject of a new like.
+pub async fn toggle_like(
+    db: &Db,
+    event: &str,
+    user: &str,
+    user_name: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let mut resp = checked(
+        db.query(
+            "BEGIN TRANSACTION;
+             LET $e = type::record('feed_event', $event);
+             LET $l = type::record('feed_like', [$event, $user]);
+             LET $liked = IF record::exists($l) {
+                 DELETE $l; false
+             } ELSE {
+                 CREATE $l CONTENT { event: $e, user: type::record('user', $user), at: $now };
+                 IF $e.subject != NONE AND record::id($e.subject) != $user {
+                     CREATE notification CONTENT {
+                         user: $e.subject, kind: 'like', customer: $e.customer,
+                         customer_name: $e.customer_name, detail: $name, at: $now, read: false,
+                     };
+                 };
+                 true
+             };
+             UPDATE $e SET likes = count(SELECT id FROM feed_like WHERE event = $e) RETURN NONE;
+             RETURN $liked;
+             COMMIT TRANSACTION;",
+        )
+        .bind(("event", event.to_string()))
+        .bind(("user", user.to_string()))
+        .bind(("name", user_name.to_string()))
+        .bind(("now", now))
+        .await?,
+    )?;
+    let n = resp.num_statements();
+    let liked: Option<bool> = resp.take(n - 1)?;
+    Ok(liked.unwrap_or(false))
+}
+
+/// Adds a comment, recounts, and notifies the event's subject (not themself).
+pub async fn add_comment(
+    db: &Db,
+    event: &str,
+    user: &str,
+    user_name: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    checked(
+        db.query(
+            "BEGIN TRANSACTION;
+             LET $e = type::record('feed_event', $event);
+             CREATE feed_comment CONTENT {
+                 event: $e, user: type::record('user', $user), user_name: $name,
+                 text: $text, at: $now,
+             } RETURN NONE;
+             IF $e.subject != NONE AND record::id($e.subject) != $user {
+                 CREATE notification CONTENT {
+                     user: $e.subject, kind: 'comment', customer: $e.customer,
+                     customer_name: $e.customer_name, detail: $name, at: $now, read: false,
+                 };
+             };
+             UPDATE $e SET comments = count(SELECT id FROM feed_comment WHERE event = $e) RETURN NONE;
+             COMMIT TRANSACTION;",
+        )
+        .bind(("event", event.to_string()))
+        .bind(("user", user.to_string()))
+        .bind(("name", user_name.to_string()))
+        .bind(("text", text.to_string()))
+        .bind(("now", now))
+        .await?,
+    )?;
+    Ok(())
+}
+
+/// One row of the push stream.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct StreamRow {
+    pub seq: String,
+    pub kind: String,
+    pub department: Option<String>,
+    pub user: Option<String>,
+    pub event: Option<String>,
+    #[surreal(rename = "ref")]
+    pub reference: Option<String>,
+}
+
+pub const STREAM_FIELDS: &str = "seq, kind, \
+    (IF department != NONE THEN record::id(department) END) AS department, \
+    (IF user != NONE THEN record::id(user) END) AS user, event, ref";
+
+/// Stream rows from `floor` on, in order.
+pub async fn stream_since(db: &Db, floor: &str, limit: usize) -> AppResult<Vec<StreamRow>> {
+    let sql = format!(
+        "SELECT {STREAM_FIELDS} FROM stream WHERE seq >= $floor ORDER BY seq LIMIT $limit"
+    );
+    let mut resp = checked(
+        db.query(sql)
+            .bind(("floor", floor.to_string()))
+            .bind(("limit", limit as i64))
+            .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
+/// The newest stream position.
+pub async fn stream_head(db: &Db) -> AppResult<Option<String>> {
+    let mut resp = checked(
+        db.query("SELECT VALUE seq FROM stream ORDER BY seq DESC LIMIT 1")
+            .await?,
+    )?;
+    let v: Vec<String> = resp.take(0)?;
+    Ok(v.into_iter().next())
+}
+
+pub async fn unread(db: &Db, user: &str) -> AppResult<i64> {
+    let mut resp = checked(
+        db.query(
+            "RETURN count(SELECT id FROM notification WHERE user = type::record('user', $u) AND read = false)",
+        )
+        .bind(("u", user.to_string()))
+        .await?,
+    )?;
+    let n: Option<i64> = resp.take(0)?;
+    Ok(n.unwrap_or(0))
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct AlertRow {
+    pub id: String,
+    pub title: String,
+    pub content: String,
+    pub remind_at: DateTime<Utc>,
+}
+
+pub async fn alert(db: &Db, id: &str) -> AppResult<Option<AlertRow>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS id, title, content, remind_at FROM type::record('reminder', $id)",
+        )
+        .bind(("id", id.to_string()))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}

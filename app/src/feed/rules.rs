@@ -1,0 +1,216 @@
+//! Who sees a feed event, which changes make one, and the resume protocol of the
+//! live stream. Pure functions.
+
+use std::collections::{HashSet, VecDeque};
+
+/// Who a stream row is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// A feed event of this department (the actor's).
+    Department(String),
+    /// Private to one user (notifications, reminders).
+    User(String),
+}
+
+/// The person looking at the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedViewer {
+    pub user: String,
+    /// Departments whose events they see; `None` = every department (boss, admin).
+    pub departments: Option<Vec<String>>,
+}
+
+/// Colleagues see their own department's events; managers their department tree;
+/// boss and admin everything. Private rows go to their user only.
+pub fn sees(viewer: &FeedViewer, audience: &Audience) -> bool {
+    match audience {
+        Audience::User(u) => *u == viewer.user,
+        Audience::Department(d) => match &viewer.departments {
+            None => true,
+            Some(ds) => ds.iter().any(|x| x == d),
+        },
+    }
+}
+
+/// The feed event an ownership change makes, if any (history actions).
+pub fn feed_kind(action: &str, won_now: bool) -> Option<&'static str> {
+    match action {
+        "advance" | "skip" if won_now => Some("won"),
+        "advance" => Some("advance"),
+        "skip" => Some("skip"),
+        "confiscate" => Some("confiscate"),
+        "lost" => Some("lost"),
+        _ => None,
+    }
+}
+
+/// A comment's text: trimmed, 1–1000 characters.
+pub fn parse_comment(text: &str) -> Result<String, &'static str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("required");
+    }
+    if t.chars().count() > 1000 {
+        return Err("too_long");
+    }
+    Ok(t.to_string())
+}
+
+/// How far back a resuming client replays: rows may commit a little out of
+/// `seq` order (each `seq` is taken when its transaction runs, not when it
+/// commits), so a client resumes from a little before the last row it saw and
+/// drops what it already has.
+pub const REPLAY_MARGIN_MS: u64 = 5_000;
+
+/// The UUIDv7 `seq` of `REPLAY_MARGIN_MS` before `last` (all random bits zero),
+/// for `seq >= floor` scans. `None` when `last` is not a UUIDv7 string.
+pub fn replay_floor(last: &str) -> Option<String> {
+    let hex: String = last.chars().filter(|c| *c != '-').collect();
+    if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let ms = u64::from_str_radix(&hex[..12], 16).ok()?;
+    let floor = ms.saturating_sub(REPLAY_MARGIN_MS);
+    let t = format!("{floor:012x}");
+    Some(format!("{}-{}-0000-0000-000000000000", &t[..8], &t[8..12]))
+}
+
+/// What a client has seen: the newest `seq` and the recent ones, so a replay
+/// delivers each row once.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    last: Option<String>,
+    order: VecDeque<String>,
+    seen: HashSet<String>,
+}
+
+/// How many recent `seq`s a client remembers (far more than arrive in the
+/// replay margin).
+const REMEMBER: usize = 2_000;
+
+impl Resume {
+    pub fn starting_at(cursor: Option<String>) -> Resume {
+        Resume {
+            last: cursor,
+            ..Default::default()
+        }
+    }
+
+    /// Where to resume from after a reconnect.
+    pub fn cursor(&self) -> Option<String> {
+        self.last.clone()
+    }
+
+    /// True the first time a `seq` arrives (deliver it), false for a repeat.
+    /// Rows older than the starting cursor that were not seen on this client
+    /// (replayed only because of the margin) are delivered too: they are exactly
+    /// the late commits the margin exists for.
+    pub fn accept(&mut self, seq: &str) -> bool {
+        if self.seen.contains(seq) {
+            return false;
+        }
+        self.seen.insert(seq.to_string());
+        self.order.push_back(seq.to_string());
+        while self.order.len() > REMEMBER {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        if self.last.as_deref().is_none_or(|l| seq > l) {
+            self.last = Some(seq.to_string());
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn viewer(user: &str, departments: Option<&[&str]>) -> FeedViewer {
+        FeedViewer {
+            user: user.into(),
+            departments: departments.map(|d| d.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[rstest]
+    #[case::colleague(viewer("u1", Some(&["d1"])), Audience::Department("d1".into()), true)]
+    #[case::other_department(viewer("u1", Some(&["d1"])), Audience::Department("d2".into()), false)]
+    #[case::manager_tree(viewer("m", Some(&["d1", "d1a", "d1b"])), Audience::Department("d1b".into()), true)]
+    #[case::manager_sibling(viewer("m", Some(&["d1", "d1a"])), Audience::Department("d2".into()), false)]
+    #[case::boss(viewer("b", None), Audience::Department("d9".into()), true)]
+    #[case::mine(viewer("u1", Some(&["d1"])), Audience::User("u1".into()), true)]
+    #[case::someone_elses(viewer("u2", Some(&["d1"])), Audience::User("u1".into()), false)]
+    #[case::boss_not_private(viewer("b", None), Audience::User("u1".into()), false)]
+    #[case::no_departments(viewer("u1", Some(&[])), Audience::Department("d1".into()), false)]
+    fn visibility(#[case] v: FeedViewer, #[case] a: Audience, #[case] expected: bool) {
+        assert_eq!(sees(&v, &a), expected);
+    }
+
+    #[rstest]
+    #[case("advance", false, Some("advance"))]
+    #[case("advance", true, Some("won"))]
+    #[case("skip", true, Some("won"))]
+    #[case("skip", false, Some("skip"))]
+    #[case("confiscate", false, Some("confiscate"))]
+    #[case("lost", false, Some("lost"))]
+    #[case("checklist", false, None)]
+    #[case("qualify", false, None)]
+    #[case("reassign", false, None)]
+    #[case("back", false, None)]
+    fn feed_kinds(#[case] action: &str, #[case] won: bool, #[case] expected: Option<&str>) {
+        assert_eq!(feed_kind(action, won), expected);
+    }
+
+    #[rstest]
+    #[case("  好的，明天跟进 ", Ok("好的，明天跟进".to_string()))]
+    #[case("   ", Err("required"))]
+    #[case("", Err("required"))]
+    fn comments(#[case] input: &str, #[case] expected: Result<String, &str>) {
+        assert_eq!(parse_comment(input), expected);
+        assert_eq!(parse_comment(&"字".repeat(1001)), Err("too_long"));
+        assert!(parse_comment(&"字".repeat(1000)).is_ok());
+    }
+
+    #[rstest]
+    // 0x019abcdef012 ms minus 5000 (0x1388) = 0x019abcdedc8a
+    #[case("019abcde-f012-7abc-8def-0123456789ab", Some("019abcde-dc8a-0000-0000-000000000000"))]
+    // near zero: saturates
+    #[case("00000000-0001-7000-8000-000000000000", Some("00000000-0000-0000-0000-000000000000"))]
+    #[case("not-a-uuid", None)]
+    #[case("", None)]
+    #[case("019abcde-f012-7abc-8def-0123456789zz", None)]
+    fn replay_floors(#[case] last: &str, #[case] expected: Option<&str>) {
+        assert_eq!(replay_floor(last).as_deref(), expected);
+        if let Some(f) = replay_floor(last) {
+            assert!(f.as_str() <= last, "the floor is never after the last row");
+        }
+    }
+
+    #[test]
+    fn resume_delivers_each_row_once_and_tracks_the_newest() {
+        let mut r = Resume::starting_at(Some("b".into()));
+        assert!(r.accept("c"));
+        assert!(!r.accept("c"), "a repeat is dropped");
+        // a late commit older than the cursor, replayed by the margin: delivered once
+        assert!(r.accept("a"));
+        assert!(!r.accept("a"));
+        assert_eq!(r.cursor().as_deref(), Some("c"), "the cursor never goes back");
+        assert!(r.accept("d"));
+        assert_eq!(r.cursor().as_deref(), Some("d"));
+    }
+
+    #[test]
+    fn resume_memory_is_bounded() {
+        let mut r = Resume::default();
+        for i in 0..(REMEMBER + 500) {
+            assert!(r.accept(&format!("{i:08}")));
+        }
+        assert_eq!(r.seen.len(), REMEMBER);
+        assert_eq!(r.order.len(), REMEMBER);
+        // the newest are still remembered
+        assert!(!r.accept(&format!("{:08}", REMEMBER + 499)));
+    }
+}

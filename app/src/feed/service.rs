@@ -1,0 +1,174 @@
+//! The feed: who sees which events, likes and comments, and turning stream rows
+//! into websocket messages.
+
+use crate::auth::model::{CurrentUser, Role};
+use crate::customers::service::department_tree;
+use crate::error::{AppError, AppResult};
+use crate::feed::model::{CommentItem, FeedItem, FeedPage, Push};
+use crate::feed::repo::{self, CommentRow, EventRow, StreamRow};
+use crate::feed::rules::{parse_comment, sees, Audience, FeedViewer};
+use crate::state::{AppState, Db};
+use chrono::{DateTime, Utc};
+
+/// What a user may see of the feed.
+pub async fn feed_viewer(state: &AppState, user: &CurrentUser) -> AppResult<FeedViewer> {
+    let departments = match user.role {
+        Role::Boss | Role::Admin => None,
+        Role::Manager => Some(department_tree(state, user).await?),
+        Role::Rep => Some(vec![user.department_id.clone()]),
+    };
+    Ok(FeedViewer {
+        user: user.id.clone(),
+        departments,
+    })
+}
+
+fn item(row: EventRow, comments: Vec<CommentItem>) -> FeedItem {
+    FeedItem {
+        id: row.id,
+        kind: row.kind,
+        subject_name: row.subject_name,
+        department_name: row.department_name.unwrap_or_default(),
+        customer_id: row.customer,
+        customer_name: row.customer_name,
+        text: row.text,
+        detail: row.detail,
+        photos: row.photos,
+        flags: row.flags,
+        distance_m: row.distance_m,
+        at: row.at,
+        likes: row.likes,
+        comments: row.comments,
+        liked: row.liked,
+        comment_list: comments,
+    }
+}
+
+fn comment_item(c: CommentRow) -> CommentItem {
+    CommentItem {
+        id: c.id,
+        user_name: c.user_name,
+        text: c.text,
+        at: c.at,
+    }
+}
+
+/// The newest events the user may see, with their comments, and the stream
+/// position the live socket resumes from.
+pub async fn feed(
+    state: &AppState,
+    user: &CurrentUser,
+    before: Option<DateTime<Utc>>,
+) -> AppResult<FeedPage> {
+    let viewer = feed_viewer(state, user).await?;
+    // read the head first: anything written after it arrives over the socket
+    let cursor = repo::stream_head(&state.db).await?;
+    let rows = repo::events(&state.db, &user.id, viewer.departments.as_deref(), before, 30).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut comments = repo::comments_of(&state.db, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<CommentItem> = comments
+                .iter()
+                .filter(|c| c.event == r.id)
+                .cloned()
+                .map(comment_item)
+                .collect();
+            item(r, mine)
+        })
+        .collect();
+    comments.clear();
+    Ok(FeedPage { items, cursor })
+}
+
+/// Loads an event the user may see; anything else is not found.
+async fn visible_event(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<EventRow> {
+    let id = crate::customers::repo::valid_key(id)?;
+    let viewer = feed_viewer(state, user).await?;
+    match repo::event(&state.db, &user.id, id).await? {
+        Some(e) if sees(&viewer, &Audience::Department(e.department.clone())) => Ok(e),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn toggle_like(state: &AppState, user: &CurrentUser, event: &str) -> AppResult<bool> {
+    let e = visible_event(state, user, event).await?;
+    repo::toggle_like(&state.db, &e.id, &user.id, &user.name, state.now()).await
+}
+
+pub async fn comment(state: &AppState, user: &CurrentUser, event: &str, text: &str) -> AppResult<()> {
+    let text = parse_comment(text).map_err(|code| AppError::validation("text", code))?;
+    let e = visible_event(state, user, event).await?;
+    repo::add_comment(&state.db, &e.id, &user.id, &user.name, &text, state.now()).await
+}
+
+/// A stream row as a websocket message and who may receive it. `None` when
+/// what it points at is gone or the row is of a kind this version does not know.
+pub async fn render(db: &Db, row: &StreamRow) -> AppResult<Option<(Audience, Push)>> {
+    let audience = match (&row.user, &row.department) {
+        (Some(u), _) => Audience::User(u.clone()),
+        (None, Some(d)) => Audience::Department(d.clone()),
+        (None, None) => return Ok(None),
+    };
+    let seq = row.seq.clone();
+    let push = match row.kind.as_str() {
+        "event" => {
+            let Some(id) = &row.event else { return Ok(None) };
+            let Some(e) = repo::event(db, "", id).await? else {
+                return Ok(None);
+            };
+            Push::Event {
+                seq,
+                item: item(e, Vec::new()),
+            }
+        }
+        "counts" => {
+            let Some(id) = &row.event else { return Ok(None) };
+            let Some(e) = repo::event(db, "", id).await? else {
+                return Ok(None);
+            };
+            Push::Counts {
+                seq,
+                event: e.id,
+                likes: e.likes,
+                comments: e.comments,
+            }
+        }
+        "comment" => {
+            let (Some(event), Some(id)) = (&row.event, &row.reference) else {
+                return Ok(None);
+            };
+            let Some(c) = repo::comment(db, id).await? else {
+                return Ok(None);
+            };
+            Push::Comment {
+                seq,
+                event: event.clone(),
+                comment: comment_item(c),
+            }
+        }
+        "notify" => {
+            let Some(u) = &row.user else { return Ok(None) };
+            Push::Notify {
+                seq,
+                unread: repo::unread(db, u).await?,
+            }
+        }
+        "alert" => {
+            let Some(id) = &row.reference else { return Ok(None) };
+            let Some(a) = repo::alert(db, id).await? else {
+                return Ok(None);
+            };
+            Push::Alert {
+                seq,
+                reminder: a.id,
+                title: a.title,
+                content: a.content,
+                at: a.remind_at,
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some((audience, push)))
+}

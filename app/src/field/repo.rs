@@ -1,0 +1,168 @@
+//! SurrealDB access for visits and follow-ups: the record, the customer's clocks
+//! and the feed event in one transaction.
+
+use crate::customers::repo::OwnershipState;
+use crate::error::{AppError, AppResult};
+use crate::feed::repo::{FeedIn, CREATE_EVENT};
+use crate::state::{checked, Db};
+use chrono::{DateTime, Utc};
+use std::sync::LazyLock;
+use surrealdb::types::SurrealValue;
+
+/// A visit or follow-up to store. `id` is `<user>:<idempotency key>`.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct VisitIn {
+    pub id: String,
+    pub user: String,
+    pub department: String,
+    pub customer: String,
+    pub purpose: String,
+    pub text: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub accuracy: Option<f64>,
+    pub distance_m: Option<f64>,
+    pub flags: Vec<String>,
+    pub photos: Vec<String>,
+    pub captured_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitKind {
+    Checkin,
+    Followup,
+}
+
+static VISIT_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
+    let body = |create: &str| {
+        format!(
+            "BEGIN TRANSACTION;
+             LET $c = type::record('customer', $v.customer);
+             IF $clocks != NONE {{
+                 IF $c.version != $version {{ THROW 'bpc:conflict:stale'; }};
+                 UPDATE $c SET last_followup_at = $clocks.last_followup_at,
+                     due_at = $clocks.due_at, due_clock = $clocks.due_clock,
+                     warn_at = $clocks.warn_at, warned = $clocks.warned,
+                     version = $version + 1 RETURN NONE;
+             }};
+             {create}
+             {CREATE_EVENT}
+             COMMIT TRANSACTION;"
+        )
+    };
+    [
+        body(
+            "CREATE type::record('checkin', $v.id) CONTENT {
+                 user: type::record('user', $v.user),
+                 department: type::record('department', $v.department),
+                 customer: $c, purpose: $v.purpose, lat: $v.lat, lng: $v.lng,
+                 accuracy: $v.accuracy, distance_m: $v.distance_m, flags: $v.flags,
+                 photos: $v.photos, captured_at: $v.captured_at, at: $now,
+             } RETURN NONE;",
+        ),
+        body(
+            "CREATE type::record('followup', $v.id) CONTENT {
+                 user: type::record('user', $v.user),
+                 department: type::record('department', $v.department),
+                 customer: $c, text: $v.text, photos: $v.photos, at: $now,
+             } RETURN NONE;",
+        ),
+    ]
+});
+
+/// Why a visit was not written.
+#[derive(Debug)]
+pub enum VisitError {
+    /// The customer changed since it was read, or the same key raced in: re-read.
+    Retry,
+    Other(AppError),
+}
+
+/// Stores the visit, resets the customer's clocks (when `clocks` is given, at
+/// `version`) and adds the feed event, in one transaction.
+pub async fn record_visit(
+    db: &Db,
+    kind: VisitKind,
+    visit: VisitIn,
+    clocks: Option<OwnershipState>,
+    version: i64,
+    feed: FeedIn,
+    now: DateTime<Utc>,
+) -> Result<(), VisitError> {
+    let sql = &VISIT_SQL[match kind {
+        VisitKind::Checkin => 0,
+        VisitKind::Followup => 1,
+    }];
+    let result = db
+        .query(sql.as_str())
+        .bind(("v", visit))
+        .bind(("clocks", clocks))
+        .bind(("version", version))
+        .bind(("feed", feed))
+        .bind(("now", now))
+        .await;
+    match result.map_err(AppError::from).and_then(checked) {
+        Ok(_) => Ok(()),
+        Err(AppError::Conflict { code }) if code == "stale" => Err(VisitError::Retry),
+        // a write conflict, or the same record id created concurrently
+        Err(AppError::Internal { .. }) => Err(VisitError::Retry),
+        Err(e) => Err(VisitError::Other(e)),
+    }
+}
+
+/// A stored check-in, for answering a repeated key.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct StoredCheckin {
+    pub customer_name: String,
+    pub distance_m: Option<f64>,
+    pub flags: Vec<String>,
+}
+
+pub async fn stored_checkin(db: &Db, id: &str) -> AppResult<Option<StoredCheckin>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT customer.name AS customer_name, distance_m, flags \
+             FROM type::record('checkin', $id)",
+        )
+        .bind(("id", id.to_string()))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
+pub async fn followup_exists(db: &Db, id: &str) -> AppResult<bool> {
+    let mut resp = checked(
+        db.query("RETURN record::exists(type::record('followup', $id))")
+            .bind(("id", id.to_string()))
+            .await?,
+    )?;
+    let b: Option<bool> = resp.take(0)?;
+    Ok(b.unwrap_or(false))
+}
+
+/// Customers a user may check in at: their own (drafts and owned), plus a
+/// manager's department tree, with positions.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct PlaceRow {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+}
+
+pub async fn places(db: &Db, user: &str, departments: &[String]) -> AppResult<Vec<PlaceRow>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS id, name, address, lat, lng FROM customer \
+             WHERE (owner = type::record('user', $u) AND status IN ['draft', 'owned', 'held']) \
+                OR (department IN $depts.map(|$d| type::record('department', $d)) \
+                    AND status IN ['draft', 'owned']) \
+             ORDER BY name LIMIT 2000",
+        )
+        .bind(("u", user.to_string()))
+        .bind(("depts", departments.to_vec()))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}

@@ -1,0 +1,275 @@
+//! Check-ins and follow-ups: check who may visit, judge the position, store the
+//! photos, then write the visit, the clocks and the feed event together.
+
+use crate::auth::model::CurrentUser;
+use crate::customers::service::{department_tree, visit_target};
+use crate::error::{AppError, AppResult};
+use crate::feed::repo::FeedIn;
+use crate::field::model::{CheckinOutcome, NearbyCustomer};
+use crate::field::photos::MAX_PHOTOS;
+use crate::field::repo::{self, VisitError, VisitIn, VisitKind};
+use crate::field::rules::{assess, nearest_first, parse_fix, valid_key};
+use crate::state::AppState;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+/// A check-in as posted by the phone (text fields of the multipart form).
+#[derive(Debug, Clone, Default)]
+pub struct CheckinForm {
+    pub key: String,
+    pub customer: String,
+    pub purpose: String,
+    pub lat: String,
+    pub lng: String,
+    pub accuracy: String,
+    /// RFC 3339, from the phone's clock when the check-in was made.
+    pub captured_at: String,
+}
+
+fn parse_captured(s: &str) -> AppResult<Option<DateTime<Utc>>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| AppError::validation("captured_at", "invalid"))
+}
+
+fn check_purpose(p: &str) -> AppResult<String> {
+    let p = p.trim();
+    if p.chars().count() > 500 {
+        return Err(AppError::validation("purpose", "too_long"));
+    }
+    Ok(p.to_string())
+}
+
+async fn store_photos(state: &AppState, photos: Vec<Bytes>) -> AppResult<Vec<String>> {
+    if photos.len() > MAX_PHOTOS {
+        return Err(AppError::validation("photos", "too_many"));
+    }
+    let mut hashes = Vec::with_capacity(photos.len());
+    for p in photos {
+        let h = state.photos.put(p).await?;
+        if !hashes.contains(&h) {
+            hashes.push(h);
+        }
+    }
+    Ok(hashes)
+}
+
+/// Records a visit. The same key from the same user is stored once: a repeat
+/// answers with what was stored the first time.
+pub async fn check_in(
+    state: &AppState,
+    user: &CurrentUser,
+    form: CheckinForm,
+    photos: Vec<Bytes>,
+) -> AppResult<CheckinOutcome> {
+    let key = form.key.trim();
+    if !valid_key(key) {
+        return Err(AppError::validation("key", "invalid"));
+    }
+    let id = format!("{}:{}", user.id, key);
+    if let Some(done) = repo::stored_checkin(&state.db, &id).await? {
+        return Ok(CheckinOutcome {
+            id,
+            duplicate: true,
+            customer_name: done.customer_name,
+            distance_m: done.distance_m,
+            flags: done.flags,
+        });
+    }
+    if form.customer.trim().is_empty() {
+        return Err(AppError::validation("customer", "required"));
+    }
+    let purpose = check_purpose(&form.purpose)?;
+    let fix = parse_fix(&form.lat, &form.lng, &form.accuracy)
+        .map_err(|field| AppError::validation(field, "invalid"))?;
+    let captured_at = parse_captured(&form.captured_at)?;
+    // who may visit is checked before anything is stored
+    visit_target(state, user, form.customer.trim()).await?;
+    let photos = store_photos(state, photos).await?;
+    for _ in 0..4 {
+        let target = visit_target(state, user, form.customer.trim()).await?;
+        let row = &target.row;
+        let place = row.lat.zip(row.lng);
+        let (distance_m, flags) = assess(fix, place, captured_at, target.now);
+        let flags: Vec<String> = flags.iter().map(|f| f.as_str().to_string()).collect();
+        let visit = VisitIn {
+            id: id.clone(),
+            user: user.id.clone(),
+            department: user.department_id.clone(),
+            customer: row.id.clone(),
+            purpose: purpose.clone(),
+            text: String::new(),
+            lat: fix.map(|f| f.lat),
+            lng: fix.map(|f| f.lng),
+            accuracy: fix.map(|f| f.accuracy).filter(|a| a.is_finite()),
+            distance_m,
+            flags: flags.clone(),
+            photos: photos.clone(),
+            captured_at,
+        };
+        let feed = FeedIn {
+            kind: "checkin".into(),
+            actor: Some(user.id.clone()),
+            subject: Some(user.id.clone()),
+            subject_name: user.name.clone(),
+            // colleagues see each other's visits: the rep's own department
+            department: user.department_id.clone(),
+            customer: Some(row.id.clone()),
+            text: (!purpose.is_empty()).then(|| purpose.clone()),
+            photos: photos.clone(),
+            flags: flags.clone(),
+            distance_m,
+            ..Default::default()
+        };
+        match repo::record_visit(
+            &state.db,
+            VisitKind::Checkin,
+            visit,
+            target.clocks,
+            row.state.version,
+            feed,
+            target.now,
+        )
+        .await
+        {
+            Ok(()) => {
+                return Ok(CheckinOutcome {
+                    id,
+                    duplicate: false,
+                    customer_name: row.name.clone(),
+                    distance_m,
+                    flags,
+                })
+            }
+            Err(VisitError::Retry) => {
+                // the same key may have won a race: answer as a repeat
+                if let Some(done) = repo::stored_checkin(&state.db, &id).await? {
+                    return Ok(CheckinOutcome {
+                        id,
+                        duplicate: true,
+                        customer_name: done.customer_name,
+                        distance_m: done.distance_m,
+                        flags: done.flags,
+                    });
+                }
+            }
+            Err(VisitError::Other(e)) => return Err(e),
+        }
+    }
+    Err(AppError::conflict("stale"))
+}
+
+/// Records a follow-up (text, optional photos) on a customer.
+pub async fn follow_up(
+    state: &AppState,
+    user: &CurrentUser,
+    customer: &str,
+    key: &str,
+    text: &str,
+    photos: Vec<Bytes>,
+) -> AppResult<()> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::validation("text", "required"));
+    }
+    if text.chars().count() > 2000 {
+        return Err(AppError::validation("text", "too_long"));
+    }
+    let key = if key.trim().is_empty() {
+        uuid::Uuid::new_v4().to_string()
+    } else if valid_key(key.trim()) {
+        key.trim().to_string()
+    } else {
+        return Err(AppError::validation("key", "invalid"));
+    };
+    let id = format!("{}:{}", user.id, key);
+    if repo::followup_exists(&state.db, &id).await? {
+        return Ok(());
+    }
+    visit_target(state, user, customer).await?;
+    let photos = store_photos(state, photos).await?;
+    for _ in 0..4 {
+        let target = visit_target(state, user, customer).await?;
+        let row = &target.row;
+        let visit = VisitIn {
+            id: id.clone(),
+            user: user.id.clone(),
+            department: user.department_id.clone(),
+            customer: row.id.clone(),
+            purpose: String::new(),
+            text: text.to_string(),
+            lat: None,
+            lng: None,
+            accuracy: None,
+            distance_m: None,
+            flags: Vec::new(),
+            photos: photos.clone(),
+            captured_at: None,
+        };
+        let feed = FeedIn {
+            kind: "followup".into(),
+            actor: Some(user.id.clone()),
+            subject: Some(user.id.clone()),
+            subject_name: user.name.clone(),
+            // colleagues see each other's visits: the rep's own department
+            department: user.department_id.clone(),
+            customer: Some(row.id.clone()),
+            text: Some(text.to_string()),
+            photos: photos.clone(),
+            ..Default::default()
+        };
+        match repo::record_visit(
+            &state.db,
+            VisitKind::Followup,
+            visit,
+            target.clocks,
+            row.state.version,
+            feed,
+            target.now,
+        )
+        .await
+        {
+            Ok(()) => return Ok(()),
+            Err(VisitError::Retry) => {
+                if repo::followup_exists(&state.db, &id).await? {
+                    return Ok(());
+                }
+            }
+            Err(VisitError::Other(e)) => return Err(e),
+        }
+    }
+    Err(AppError::conflict("stale"))
+}
+
+/// The customers the user may visit, nearest first when a position is known.
+pub async fn nearby(
+    state: &AppState,
+    user: &CurrentUser,
+    lat: Option<f64>,
+    lng: Option<f64>,
+) -> AppResult<Vec<NearbyCustomer>> {
+    let tree = department_tree(state, user).await?;
+    let rows = repo::places(&state.db, &user.id, &tree).await?;
+    let here = lat.zip(lng);
+    let order: Vec<(usize, Option<f64>)> = match here {
+        Some(h) => {
+            let places: Vec<Option<(f64, f64)>> = rows.iter().map(|r| r.lat.zip(r.lng)).collect();
+            nearest_first(h, &places)
+        }
+        None => (0..rows.len()).map(|i| (i, None)).collect(),
+    };
+    Ok(order
+        .into_iter()
+        .take(50)
+        .map(|(i, d)| NearbyCustomer {
+            id: rows[i].id.clone(),
+            name: rows[i].name.clone(),
+            address: rows[i].address.clone(),
+            distance_m: d,
+        })
+        .collect())
+}

@@ -1,0 +1,248 @@
+//! Live push. Each app server follows the `stream` table with one SurrealDB live
+//! query and fans each row out to its own websockets, so a write through any app
+//! server (or straight into the database) reaches every socket on every server.
+//! A reconnecting client sends the last `seq` it saw and gets the rows after it,
+//! in order, before the live ones.
+
+use app::auth::model::CurrentUser;
+use app::feed::model::{Hello, Push};
+use app::feed::repo::{self, StreamRow};
+use app::feed::rules::{replay_floor, sees, Audience, FeedViewer};
+use app::state::{AppState, Db};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use surrealdb::types::SurrealValue;
+use tower_sessions::Session;
+
+/// A rendered stream row: who may see it and the JSON to send.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub seq: String,
+    pub audience: Audience,
+    pub json: Arc<str>,
+}
+
+/// This process's fan-out point.
+#[derive(Clone)]
+pub struct Hub {
+    tx: broadcast::Sender<Arc<Outgoing>>,
+}
+
+/// Messages a slow socket may fall behind by before it is dropped (it then
+/// reconnects and catches up from the stream).
+const BACKLOG: usize = 4096;
+/// Rows replayed per reconnect, at most.
+const REPLAY_LIMIT: usize = 5_000;
+
+impl Hub {
+    /// Starts following the stream table. The task re-subscribes if the live
+    /// query ends (a dropped connection to a remote database).
+    pub fn start(db: Db) -> Hub {
+        let (tx, _) = broadcast::channel(BACKLOG);
+        let hub = Hub { tx };
+        let task = hub.clone();
+        tokio::spawn(async move { task.follow(db).await });
+        hub
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Outgoing>> {
+        self.tx.subscribe()
+    }
+
+    async fn follow(self, db: Db) {
+        loop {
+            match db.select::<Vec<StreamLive>>("stream").live().await {
+                Ok(mut stream) => {
+                    while let Some(n) = stream.next().await {
+                        let row = match n {
+                            Ok(n) if n.action == surrealdb::types::Action::Create => n.data,
+                            Ok(_) => continue,
+                            Err(e) => {
+                                tracing::warn!("live stream: {e}");
+                                break;
+                            }
+                        };
+                        let row = row.into_row();
+                        match render(&db, &row).await {
+                            Some(out) => {
+                                // no receivers is fine: nobody is connected here
+                                let _ = self.tx.send(Arc::new(out));
+                            }
+                            None => continue,
+                        }
+                    }
+                    tracing::warn!("live stream ended; following it again");
+                }
+                Err(e) => tracing::warn!("cannot follow the stream: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+/// A stream row as the live query delivers it (record links, not ids).
+#[derive(Debug, Clone, SurrealValue)]
+struct StreamLive {
+    seq: String,
+    kind: String,
+    department: Option<surrealdb::types::RecordId>,
+    user: Option<surrealdb::types::RecordId>,
+    event: Option<String>,
+    #[surreal(rename = "ref")]
+    reference: Option<String>,
+}
+
+fn key_of(id: &surrealdb::types::RecordId) -> String {
+    match &id.key {
+        surrealdb::types::RecordIdKey::String(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl StreamLive {
+    fn into_row(self) -> StreamRow {
+        StreamRow {
+            seq: self.seq,
+            kind: self.kind,
+            department: self.department.as_ref().map(key_of),
+            user: self.user.as_ref().map(key_of),
+            event: self.event,
+            reference: self.reference,
+        }
+    }
+}
+
+pub async fn render(db: &Db, row: &StreamRow) -> Option<Outgoing> {
+    match app::feed::service::render(db, row).await {
+        Ok(Some((audience, push))) => Some(Outgoing {
+            seq: push.seq().to_string(),
+            audience,
+            json: serde_json::to_string(&push).ok()?.into(),
+        }),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("render stream row {}: {e}", row.seq);
+            None
+        }
+    }
+}
+
+/// Everything the socket handler needs.
+#[derive(Clone)]
+pub struct LiveState {
+    pub app: AppState,
+    pub hub: Hub,
+}
+
+/// `GET /ws`: signed-in users only.
+pub async fn ws_handler(
+    State(live): State<LiveState>,
+    session: Session,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let user = match app::auth::session::user_of_session(&live.app.db, &session).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    upgrade.on_upgrade(move |socket| serve_socket(live, user, socket))
+}
+
+async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
+    let viewer = match app::feed::service::feed_viewer(&live.app, &user).await {
+        Ok(v) => v,
+        Err(_) => return,
+    };
+    // Subscribe before the replay, so nothing falls between the two.
+    let mut rx = live.hub.subscribe();
+    let (mut sink, mut incoming) = socket.split();
+    // The client speaks first: where to resume.
+    let hello = match tokio::time::timeout(Duration::from_secs(10), incoming.next()).await {
+        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<Hello>(&t).ok(),
+        _ => None,
+    };
+    let Some(hello) = hello else { return };
+    let mut sent: HashSet<String> = HashSet::new();
+    if let Some(floor) = hello.after.as_deref().and_then(replay_floor) {
+        match replay(&live.app.db, &floor).await {
+            Ok(rows) => {
+                for out in rows {
+                    if sees(&viewer, &out.audience) && sent.insert(out.seq.clone()) {
+                        if sink.send(Message::Text(out.json.to_string().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            Err(()) => return,
+        }
+    }
+    let mut ping = tokio::time::interval(Duration::from_secs(25));
+    loop {
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                Ok(out) => {
+                    if !sees(&viewer, &out.audience) {
+                        continue;
+                    }
+                    // already sent by the replay
+                    if !sent.is_empty() && sent.remove(&out.seq) {
+                        continue;
+                    }
+                    if sink.send(Message::Text(out.json.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                // fell too far behind: the client reconnects and replays
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    return;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            incoming_msg = incoming.next() => match incoming_msg {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn replay(db: &Db, floor: &str) -> Result<Vec<Outgoing>, ()> {
+    let rows = repo::stream_since(db, floor, REPLAY_LIMIT)
+        .await
+        .map_err(|e| tracing::warn!("replay: {e}"))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if let Some(o) = render(db, row).await {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+/// For tests and benchmarks: the messages a viewer would get from a replay.
+pub async fn replay_for(db: &Db, viewer: &FeedViewer, after: &str) -> Vec<Push> {
+    let Some(floor) = replay_floor(after) else {
+        return Vec::new();
+    };
+    replay(db, &floor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| sees(viewer, &o.audience))
+        .filter_map(|o| serde_json::from_str(&o.json).ok())
+        .collect()
+}
