@@ -50,7 +50,19 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
-        let db = db::connect(&settings).await?;
+        Self::build_on(settings, None).await
+    }
+
+    /// Builds on an already open database (`None`: connect as the settings say).
+    /// Several applications on one database behave as several app servers.
+    pub async fn build_on(
+        settings: Settings,
+        db: Option<app::state::Db>,
+    ) -> Result<Application, StartError> {
+        let db = match db {
+            Some(db) => db,
+            None => db::connect(&settings).await?,
+        };
         if settings.demo && demo::load_demo(&db).await.map_err(StartError::Demo)? {
             tracing::info!("demo company loaded");
         }

@@ -160,8 +160,8 @@ pub async fn toggle_like(
                  true
              };
              UPDATE $e SET likes = count(SELECT id FROM feed_like WHERE event = $e) RETURN NONE;
-             RETURN $liked;
-             COMMIT TRANSACTION;",
+             COMMIT TRANSACTION;
+             RETURN record::exists(type::record('feed_like', [$event, $user]));",
         )
         .bind(("event", event.to_string()))
         .bind(("user", user.to_string()))

@@ -24,6 +24,20 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp { base, state }
 }
 
+/// A second app server on the database of `first` (as several servers share one
+/// SurrealDB): its own hub, sockets and HTTP port.
+pub async fn spawn_second(first: &TestApp) -> TestApp {
+    let mut settings = Settings::for_tests();
+    settings.demo = true;
+    let app = Application::build_on(settings, Some(first.state.db.clone()))
+        .await
+        .expect("second app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp { base, state }
+}
+
 /// The demo company, as `--demo` loads it.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
@@ -125,6 +139,28 @@ impl Client {
                 self.cookie = (!value.is_empty()).then(|| format!("bpc_session={value}"));
             }
         }
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body }
+    }
+
+    /// The session cookie, for a websocket handshake.
+    pub fn cookie(&self) -> Option<String> {
+        self.cookie.clone()
+    }
+
+    /// Posts a multipart form (text fields and files) to a server function.
+    pub async fn multipart(&mut self, endpoint: &str, form: reqwest::multipart::Form) -> Reply {
+        let mut req = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "application/json")
+            .multipart(form);
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, c.clone());
+        }
+        let resp = req.send().await.expect("request");
         let status = resp.status();
         let text = resp.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
