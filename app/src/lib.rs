@@ -65,7 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::components::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/setup") view=auth::components::SetupPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
-                        <Route path=path!("feed") view=shell::FeedPage />
+                        <Route path=path!("feed") view=feed::components::FeedPage />
                         <Route path=path!("customers") view=customers::components::CustomersPage />
                         <Route path=path!("customers/new") view=customers::components::RegisterPage />
                         <Route path=path!("customers/:id") view=customers::components::CustomerPage />
@@ -73,7 +73,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("funnel") view=funnel::components::FunnelPage />
                         <Route path=path!("notifications") view=customers::components::NotificationsPage />
                         <Route path=path!("admin/funnel") view=funnel::components::FunnelSettingsPage />
-                        <Route path=path!("checkin") view=shell::CheckinPage />
+                        <Route path=path!("checkin") view=field::components::CheckinPage />
                         <Route path=path!("me") view=me::components::MePage />
                         <Route path=path!("admin") view=people::components::AdminPage />
                     </ParentRoute>

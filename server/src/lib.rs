@@ -91,7 +91,7 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| StartError::Listen(settings.listen, e))?;
-        let hub = live::Hub::start(state.db.clone());
+        let hub = live::Hub::start(state.db.clone(), settings.timezone);
         let router = router(
             &settings,
             state.clone(),
@@ -164,7 +164,10 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .route("/healthz", get(healthz).with_state(state.clone()))
         .route("/ws", get(live::ws_handler).with_state(live_state))
         .route("/photos/{hash}", get(photo).with_state(state.clone()))
-        .route("/photos/{hash}/thumb", get(photo_thumb).with_state(state.clone()))
+        .route(
+            "/photos/{hash}/thumb",
+            get(photo_thumb).with_state(state.clone()),
+        )
         // The start page is the feed (a plain HTTP redirect: works without JavaScript).
         .route("/", get(|| async { axum::response::Redirect::to("/feed") }))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || {
@@ -180,7 +183,9 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .layer(sessions)
         .layer(CompressionLayer::new())
         // photos are checked one by one (15 MB each); this caps a whole request
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(100 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            100 * 1024 * 1024,
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -327,7 +332,12 @@ async fn photo_thumb(
 
 /// Photos are for signed-in users; the address is the content hash, shown only
 /// with events the user may see.
-async fn serve_photo(state: AppState, session: tower_sessions::Session, hash: String, thumb: bool) -> Response {
+async fn serve_photo(
+    state: AppState,
+    session: tower_sessions::Session,
+    hash: String,
+    thumb: bool,
+) -> Response {
     match app::auth::session::user_of_session(&state.db, &session).await {
         Ok(Some(_)) => {}
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),

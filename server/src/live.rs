@@ -17,8 +17,8 @@ use futures::{SinkExt, StreamExt};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
 use surrealdb::types::SurrealValue;
+use tokio::sync::broadcast;
 use tower_sessions::Session;
 
 /// A rendered stream row: who may see it and the JSON to send.
@@ -44,11 +44,11 @@ const REPLAY_LIMIT: usize = 5_000;
 impl Hub {
     /// Starts following the stream table. The task re-subscribes if the live
     /// query ends (a dropped connection to a remote database).
-    pub fn start(db: Db) -> Hub {
+    pub fn start(db: Db, tz: chrono_tz::Tz) -> Hub {
         let (tx, _) = broadcast::channel(BACKLOG);
         let hub = Hub { tx };
         let task = hub.clone();
-        tokio::spawn(async move { task.follow(db).await });
+        tokio::spawn(async move { task.follow(db, tz).await });
         hub
     }
 
@@ -56,7 +56,7 @@ impl Hub {
         self.tx.subscribe()
     }
 
-    async fn follow(self, db: Db) {
+    async fn follow(self, db: Db, tz: chrono_tz::Tz) {
         loop {
             match db.select::<Vec<StreamLive>>("stream").live().await {
                 Ok(mut stream) => {
@@ -70,7 +70,7 @@ impl Hub {
                             }
                         };
                         let row = row.into_row();
-                        match render(&db, &row).await {
+                        match render(&db, &tz, &row).await {
                             Some(out) => {
                                 // no receivers is fine: nobody is connected here
                                 let _ = self.tx.send(Arc::new(out));
@@ -119,8 +119,8 @@ impl StreamLive {
     }
 }
 
-pub async fn render(db: &Db, row: &StreamRow) -> Option<Outgoing> {
-    match app::feed::service::render(db, row).await {
+pub async fn render(db: &Db, tz: &chrono_tz::Tz, row: &StreamRow) -> Option<Outgoing> {
+    match app::feed::service::render(db, tz, row).await {
         Ok(Some((audience, push))) => Some(Outgoing {
             seq: push.seq().to_string(),
             audience,
@@ -171,11 +171,15 @@ async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
     let Some(hello) = hello else { return };
     let mut sent: HashSet<String> = HashSet::new();
     if let Some(floor) = hello.after.as_deref().and_then(replay_floor) {
-        match replay(&live.app.db, &floor).await {
+        match replay(&live.app.db, &live.app.config.timezone, &floor).await {
             Ok(rows) => {
                 for out in rows {
                     if sees(&viewer, &out.audience) && sent.insert(out.seq.clone()) {
-                        if sink.send(Message::Text(out.json.to_string().into())).await.is_err() {
+                        if sink
+                            .send(Message::Text(out.json.to_string().into()))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -220,13 +224,13 @@ async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
     }
 }
 
-async fn replay(db: &Db, floor: &str) -> Result<Vec<Outgoing>, ()> {
+async fn replay(db: &Db, tz: &chrono_tz::Tz, floor: &str) -> Result<Vec<Outgoing>, ()> {
     let rows = repo::stream_since(db, floor, REPLAY_LIMIT)
         .await
         .map_err(|e| tracing::warn!("replay: {e}"))?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        if let Some(o) = render(db, row).await {
+        if let Some(o) = render(db, tz, row).await {
             out.push(o);
         }
     }
@@ -238,7 +242,7 @@ pub async fn replay_for(db: &Db, viewer: &FeedViewer, after: &str) -> Vec<Push> 
     let Some(floor) = replay_floor(after) else {
         return Vec::new();
     };
-    replay(db, &floor)
+    replay(db, &chrono_tz::Tz::UTC, &floor)
         .await
         .unwrap_or_default()
         .into_iter()

@@ -54,7 +54,8 @@ async fn customer(app: &TestApp, who: &CurrentUser, name: &str, phone: &str) -> 
 fn png() -> Vec<u8> {
     let img = image::RgbImage::from_pixel(640, 480, image::Rgb([20, 120, 200]));
     let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).expect("png");
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
     out.into_inner()
 }
 
@@ -70,7 +71,10 @@ fn checkin_form(key: &str, customer: &str, lat: &str, lng: &str, photo: Option<V
     if let Some(bytes) = photo {
         f = f.part(
             "photos",
-            Part::bytes(bytes).file_name("visit.png").mime_str("image/png").expect("mime"),
+            Part::bytes(bytes)
+                .file_name("visit.png")
+                .mime_str("image/png")
+                .expect("mime"),
         );
     }
     f
@@ -94,10 +98,16 @@ async fn a_check_in_resets_the_follow_up_clock_and_lands_in_the_feed() {
         .bind(("id", id.clone()))
         .await
         .expect("update");
-    let before = app::customers::repo::load(&app.state.db, &id).await.unwrap().unwrap();
+    let before = app::customers::repo::load(&app.state.db, &id)
+        .await
+        .unwrap()
+        .unwrap();
     let mut c = app.signed_in("rep1").await;
     let r = c
-        .multipart("checkin", checkin_form("visit-0001", &id, "31.2306", "121.4739", Some(png())))
+        .multipart(
+            "checkin",
+            checkin_form("visit-0001", &id, "31.2306", "121.4739", Some(png())),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["duplicate"], false);
@@ -105,21 +115,36 @@ async fn a_check_in_resets_the_follow_up_clock_and_lands_in_the_feed() {
     let d = r.body["distance_m"].as_f64().expect("distance");
     assert!(d > 10.0 && d < 60.0, "{d}");
 
-    let after = app::customers::repo::load(&app.state.db, &id).await.unwrap().unwrap();
+    let after = app::customers::repo::load(&app.state.db, &id)
+        .await
+        .unwrap()
+        .unwrap();
     let gained = after.state.last_followup_at - before.state.last_followup_at;
     assert!(gained.num_days() >= 2, "follow-up clock moved by {gained}");
-    assert!(after.state.due_at >= before.state.due_at, "deadline recomputed");
+    assert!(
+        after.state.due_at >= before.state.due_at,
+        "deadline recomputed"
+    );
     assert_eq!(after.state.version, before.state.version + 1);
 
     // the event, with the photo, is in a colleague's feed; the thumbnail is served
     let colleague = user(&app, "rep2").await;
-    let page = app::feed::service::feed(&app.state, &colleague, None).await.unwrap();
-    let ev = page.items.iter().find(|i| i.kind == "checkin").expect("event");
+    let page = app::feed::service::feed(&app.state, &colleague, None)
+        .await
+        .unwrap();
+    let ev = page
+        .items
+        .iter()
+        .find(|i| i.kind == "checkin")
+        .expect("event");
     assert_eq!(ev.subject_name, rep.name);
     assert_eq!(ev.photos.len(), 1);
     let (status, _) = c.get(&format!("/photos/{}/thumb", ev.photos[0])).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = app.client().get(&format!("/photos/{}/thumb", ev.photos[0])).await;
+    let (status, _) = app
+        .client()
+        .get(&format!("/photos/{}/thumb", ev.photos[0]))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "photos need a session");
 }
 
@@ -130,10 +155,17 @@ async fn far_denied_and_late_check_ins_are_flagged_and_bad_input_is_named() {
     let id = customer(&app, &rep, "杭州明湖贸易有限公司", "13800000002").await;
     let mut c = app.signed_in("rep1").await;
     // 2 km away
-    let r = c.multipart("checkin", checkin_form("far-000001", &id, "31.2480", "121.4737", None)).await;
+    let r = c
+        .multipart(
+            "checkin",
+            checkin_form("far-000001", &id, "31.2480", "121.4737", None),
+        )
+        .await;
     assert_eq!(r.body["flags"], serde_json::json!(["far"]));
     // location denied: saved without a position, flagged
-    let r = c.multipart("checkin", checkin_form("deny-00001", &id, "", "", None)).await;
+    let r = c
+        .multipart("checkin", checkin_form("deny-00001", &id, "", "", None))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["flags"], serde_json::json!(["no_position"]));
     assert!(r.body["distance_m"].is_null());
@@ -144,15 +176,30 @@ async fn far_denied_and_late_check_ins_are_flagged_and_bad_input_is_named() {
         .text("lat", "31.2304")
         .text("lng", "121.4737")
         .text("accuracy", "10")
-        .text("captured_at", (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339());
+        .text(
+            "captured_at",
+            (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339(),
+        );
     let r = c.multipart("checkin", late).await;
     assert_eq!(r.body["flags"], serde_json::json!(["time_skew"]));
 
     let before = count(&app, "RETURN count(SELECT id FROM checkin)").await;
     for (form, field, code) in [
-        (checkin_form("bad-lat-01", &id, "95", "121", None), "lat", "invalid"),
-        (checkin_form("short", &id, "31", "121", None), "key", "invalid"),
-        (checkin_form("no-cust-01", "", "31", "121", None), "customer", "required"),
+        (
+            checkin_form("bad-lat-01", &id, "95", "121", None),
+            "lat",
+            "invalid",
+        ),
+        (
+            checkin_form("short", &id, "31", "121", None),
+            "key",
+            "invalid",
+        ),
+        (
+            checkin_form("no-cust-01", "", "31", "121", None),
+            "customer",
+            "required",
+        ),
         (
             checkin_form("not-img-01", &id, "31.23", "121.47", None).part(
                 "photos",
@@ -174,7 +221,11 @@ async fn far_denied_and_late_check_ins_are_flagged_and_bad_input_is_named() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}: {}", r.body);
         assert_eq!((r.error_field(), r.error_code()), (Some(field), Some(code)));
     }
-    assert_eq!(count(&app, "RETURN count(SELECT id FROM checkin)").await, before, "nothing stored");
+    assert_eq!(
+        count(&app, "RETURN count(SELECT id FROM checkin)").await,
+        before,
+        "nothing stored"
+    );
 }
 
 #[tokio::test]
@@ -183,8 +234,18 @@ async fn the_same_key_sent_twice_or_at_once_stores_one_check_in() {
     let rep = user(&app, "rep1").await;
     let id = customer(&app, &rep, "苏州新纪元电子有限公司", "13800000003").await;
     let mut c = app.signed_in("rep1").await;
-    let first = c.multipart("checkin", checkin_form("replay-0001", &id, "31.2304", "121.4737", Some(png()))).await;
-    let again = c.multipart("checkin", checkin_form("replay-0001", &id, "31.2304", "121.4737", Some(png()))).await;
+    let first = c
+        .multipart(
+            "checkin",
+            checkin_form("replay-0001", &id, "31.2304", "121.4737", Some(png())),
+        )
+        .await;
+    let again = c
+        .multipart(
+            "checkin",
+            checkin_form("replay-0001", &id, "31.2304", "121.4737", Some(png())),
+        )
+        .await;
     assert_eq!(first.body["duplicate"], false);
     assert_eq!(again.body["duplicate"], true);
     assert_eq!(again.body["id"], first.body["id"]);
@@ -198,7 +259,13 @@ async fn the_same_key_sent_twice_or_at_once_stores_one_check_in() {
                 .post(format!("{base}/api/checkin"))
                 .header("accept", "application/json")
                 .header("cookie", cookie)
-                .multipart(checkin_form("replay-0002", &id, "31.2304", "121.4737", None))
+                .multipart(checkin_form(
+                    "replay-0002",
+                    &id,
+                    "31.2304",
+                    "121.4737",
+                    None,
+                ))
                 .send()
                 .await
                 .expect("send")
@@ -210,7 +277,11 @@ async fn the_same_key_sent_twice_or_at_once_stores_one_check_in() {
     }
     assert_eq!(count(&app, "RETURN count(SELECT id FROM checkin)").await, 2);
     assert_eq!(
-        count(&app, "RETURN count(SELECT id FROM feed_event WHERE kind = 'checkin')").await,
+        count(
+            &app,
+            "RETURN count(SELECT id FROM feed_event WHERE kind = 'checkin')"
+        )
+        .await,
         2,
         "one feed event per check-in"
     );
@@ -222,42 +293,81 @@ async fn other_departments_neither_see_nor_comment_nor_like() {
     let rep = user(&app, "rep1").await;
     let id = customer(&app, &rep, "南京恒通物流有限公司", "13800000004").await;
     let mut c = app.signed_in("rep1").await;
-    let r = c.multipart("checkin", checkin_form("dept-00001", &id, "31.2304", "121.4737", None)).await;
+    let r = c
+        .multipart(
+            "checkin",
+            checkin_form("dept-00001", &id, "31.2304", "121.4737", None),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let manager = user(&app, "manager1").await;
-    let event = app::feed::service::feed(&app.state, &manager, None).await.unwrap().items[0].id.clone();
+    let event = app::feed::service::feed(&app.state, &manager, None)
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
 
     // 销售二部 sees nothing of 销售一部
     let outsider = user(&app, "rep5").await;
-    let theirs = app::feed::service::feed(&app.state, &outsider, None).await.unwrap();
+    let theirs = app::feed::service::feed(&app.state, &outsider, None)
+        .await
+        .unwrap();
     assert!(theirs.items.iter().all(|i| i.id != event));
     let other_manager = user(&app, "manager2").await;
-    let theirs = app::feed::service::feed(&app.state, &other_manager, None).await.unwrap();
+    let theirs = app::feed::service::feed(&app.state, &other_manager, None)
+        .await
+        .unwrap();
     assert!(theirs.items.iter().all(|i| i.id != event));
     // and cannot touch it
     let mut o = app.signed_in("rep5").await;
-    let r = o.call("comment", &[("event", &event), ("text", "看看")]).await;
+    let r = o
+        .call("comment", &[("event", &event), ("text", "看看")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = o.call("like", &[("event", &event)]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // nor check in at a customer that is not theirs
-    let r = o.multipart("checkin", checkin_form("steal-0001", &id, "31.2304", "121.4737", None)).await;
+    let r = o
+        .multipart(
+            "checkin",
+            checkin_form("steal-0001", &id, "31.2304", "121.4737", None),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(count(&app, "RETURN count(SELECT id FROM feed_comment)").await, 0);
-    assert_eq!(count(&app, "RETURN count(SELECT id FROM feed_like)").await, 0);
+    assert_eq!(
+        count(&app, "RETURN count(SELECT id FROM feed_comment)").await,
+        0
+    );
+    assert_eq!(
+        count(&app, "RETURN count(SELECT id FROM feed_like)").await,
+        0
+    );
     // anonymous callers are refused
     let r = app.client().call("feed", &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     // the manager comments and likes; the rep is notified of both; escaped text kept
     let mut m = app.signed_in("manager1").await;
-    let r = m.call("comment", &[("event", &event), ("text", "<b>好</b> 继续跟进")]).await;
+    let r = m
+        .call(
+            "comment",
+            &[("event", &event), ("text", "<b>好</b> 继续跟进")],
+        )
+        .await;
     assert!(r.status.is_success(), "{}", r.body);
     let r = m.call("like", &[("event", &event)]).await;
     assert_eq!(r.body, serde_json::json!(true));
-    let r = m.call("comment", &[("event", &event), ("text", "   ")]).await;
-    assert_eq!((r.error_field(), r.error_code()), (Some("text"), Some("required")));
-    let page = app::feed::service::feed(&app.state, &rep, None).await.unwrap();
+    let r = m
+        .call("comment", &[("event", &event), ("text", "   ")])
+        .await;
+    assert_eq!(
+        (r.error_field(), r.error_code()),
+        (Some("text"), Some("required"))
+    );
+    let page = app::feed::service::feed(&app.state, &rep, None)
+        .await
+        .unwrap();
     let item = page.items.iter().find(|i| i.id == event).unwrap();
     assert_eq!((item.likes, item.comments), (1, 1));
     assert_eq!(item.comment_list[0].text, "<b>好</b> 继续跟进");
@@ -267,7 +377,10 @@ async fn other_departments_neither_see_nor_comment_nor_like() {
         .into_iter()
         .map(|n| n.kind)
         .collect();
-    assert!(kinds.contains(&"comment".to_string()) && kinds.contains(&"like".to_string()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"comment".to_string()) && kinds.contains(&"like".to_string()),
+        "{kinds:?}"
+    );
     // unlike takes it back
     let r = m.call("like", &[("event", &event)]).await;
     assert_eq!(r.body, serde_json::json!(false));
@@ -275,14 +388,19 @@ async fn other_departments_neither_see_nor_comment_nor_like() {
 
 // --- websockets -------------------------------------------------------------
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn socket(app: &TestApp, client: &Client, after: Option<String>) -> Socket {
     let url = app.base.replace("http://", "ws://") + "/ws";
     let mut req = url.into_client_request().expect("request");
-    req.headers_mut()
-        .insert("cookie", client.cookie().expect("cookie").parse().expect("header"));
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("connect");
+    req.headers_mut().insert(
+        "cookie",
+        client.cookie().expect("cookie").parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect");
     let hello = serde_json::to_string(&Hello { after }).unwrap();
     ws.send(Message::Text(hello.into())).await.expect("hello");
     ws
@@ -362,7 +480,9 @@ async fn a_reconnecting_socket_gets_what_it_missed_in_order_exactly_once() {
     assert_eq!(seqs, sorted, "in stream order");
 
     // another department heard nothing of it
-    assert!(next_push(&mut other, Duration::from_millis(300)).await.is_none());
+    assert!(next_push(&mut other, Duration::from_millis(300))
+        .await
+        .is_none());
 }
 
 #[tokio::test]
@@ -377,9 +497,16 @@ async fn an_event_written_through_one_app_server_reaches_a_socket_on_another() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut r = a.signed_in("rep1").await;
     let started = std::time::Instant::now();
-    let reply = r.multipart("checkin", checkin_form("two-srv-001", &id, "31.2304", "121.4737", None)).await;
+    let reply = r
+        .multipart(
+            "checkin",
+            checkin_form("two-srv-001", &id, "31.2304", "121.4737", None),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
-    let push = next_push(&mut ws, Duration::from_secs(1)).await.expect("pushed within 1 s");
+    let push = next_push(&mut ws, Duration::from_secs(1))
+        .await
+        .expect("pushed within 1 s");
     let elapsed = started.elapsed();
     match push {
         Push::Event { item, .. } => {
@@ -393,22 +520,43 @@ async fn an_event_written_through_one_app_server_reaches_a_socket_on_another() {
     // a comment through B reaches the rep's socket on A, with the counts and the bell
     let mut rep_ws = socket(&a, &r, None).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let event = app::feed::service::feed(&b.state, &rep, None).await.unwrap().items[0].id.clone();
+    let event = app::feed::service::feed(&b.state, &rep, None)
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
     let mut mb = b.signed_in("manager1").await;
-    let reply = mb.call("comment", &[("event", &event), ("text", "干得好")]).await;
+    let reply = mb
+        .call("comment", &[("event", &event), ("text", "干得好")])
+        .await;
     assert!(reply.status.is_success());
     let mut resume = Resume::default();
     let got = drain(&mut rep_ws, &mut resume, Duration::from_millis(800)).await;
-    assert!(got.iter().any(|p| matches!(p, Push::Comment { comment, .. } if comment.text == "干得好")), "{got:?}");
-    assert!(got.iter().any(|p| matches!(p, Push::Counts { comments: 1, .. })), "{got:?}");
-    assert!(got.iter().any(|p| matches!(p, Push::Notify { unread, .. } if *unread >= 1)), "{got:?}");
+    assert!(
+        got.iter()
+            .any(|p| matches!(p, Push::Comment { comment, .. } if comment.text == "干得好")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|p| matches!(p, Push::Counts { comments: 1, .. })),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|p| matches!(p, Push::Notify { unread, .. } if *unread >= 1)),
+        "{got:?}"
+    );
 }
 
 #[tokio::test]
 async fn sockets_need_a_session() {
     let app = spawn_app().await;
     let url = app.base.replace("http://", "ws://") + "/ws";
-    let err = tokio_tungstenite::connect_async(url).await.expect_err("refused");
+    let err = tokio_tungstenite::connect_async(url)
+        .await
+        .expect_err("refused");
     match err {
         tokio_tungstenite::tungstenite::Error::Http(resp) => {
             assert_eq!(resp.status(), StatusCode::UNAUTHORIZED.as_u16())

@@ -566,6 +566,7 @@ fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
                 {a.decide_lost.then(|| view! { <DecideLostForm id=c.id.clone() /> })}
             </div>
         })}
+        {(a.advance || a.tick_checklist).then(|| view! { <crate::field::components::FollowupForm customer=c.id.clone() /> })}
         <History entries=d.history.clone() />
     }
 }
@@ -919,6 +920,8 @@ fn notification_text(i18n: I18nContext<Locale>, kind: &str) -> String {
         "lost_rejected" => t_string!(i18n, note_lost_rejected).to_string(),
         "dispute_kept" => t_string!(i18n, note_dispute_kept).to_string(),
         "dispute_transferred" => t_string!(i18n, note_dispute_transferred).to_string(),
+        "comment" => t_string!(i18n, note_comment).to_string(),
+        "like" => t_string!(i18n, note_like).to_string(),
         other => other.to_string(),
     }
 }

@@ -2,8 +2,6 @@
 //! writes the outcome through `repo::transition`. Every function takes the user
 //! asking and checks what they may see and do.
 
-use crate::feed::repo::FeedIn;
-use crate::feed::rules::feed_kind;
 use crate::auth::model::{CurrentUser, Role};
 use crate::customers::input::{mask_phone, parse_customer, phone_keys};
 use crate::customers::lock::{allowed, can_see, sees_phones, Standing, Viewer};
@@ -13,6 +11,8 @@ use crate::customers::repo::{
     PoolFilter, TransitionError,
 };
 use crate::error::{AppError, AppResult};
+use crate::feed::repo::FeedIn;
+use crate::feed::rules::feed_kind;
 use crate::funnel::model::StageInfo;
 use crate::funnel::repo::{list_qual_items, list_stages, load_policies_with, Policies, Policy};
 use crate::funnel::rules::{
@@ -311,8 +311,10 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
             detail: Some(clock.rule().into()),
             ..Default::default()
         });
-        match repo::transition(&state.db, &row.id, None, s, next, history, notify, feed, ctx.now)
-            .await
+        match repo::transition(
+            &state.db, &row.id, None, s, next, history, notify, feed, ctx.now,
+        )
+        .await
         {
             Ok(()) => return Ok(Settled::Confiscated),
             Err(TransitionError::Stale) => match repo::load(&state.db, &row.id).await? {
@@ -1401,14 +1403,19 @@ pub struct VisitTarget {
     pub clocks: Option<OwnershipState>,
 }
 
-pub async fn visit_target(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<VisitTarget> {
+pub async fn visit_target(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> AppResult<VisitTarget> {
     let ctx = Ctx::load(state).await?;
     let tree = ctx.tree_of(user);
     let row = load_settled(state, &ctx, id).await?;
     if !can_see(&viewer(user, &tree), &standing(&ctx, &row.state)) {
         return Err(AppError::NotFound);
     }
-    let counts = row.state.status() == Status::Owned && row.state.owner.as_deref() == Some(&user.id);
+    let counts =
+        row.state.status() == Status::Owned && row.state.owner.as_deref() == Some(&user.id);
     let clocks = counts.then(|| {
         let mut next = row.state.clone();
         next.last_followup_at = ctx.now;

@@ -1,7 +1,7 @@
 //! Server functions for the feed.
 
 use crate::error::AppError;
-use crate::feed::model::FeedPage;
+use crate::feed::model::{CommentItem, FeedPage};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -12,7 +12,9 @@ async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUse
 }
 
 #[server(endpoint = "feed")]
-pub async fn get_feed(#[server(default)] before: Option<DateTime<Utc>>) -> Result<FeedPage, AppError> {
+pub async fn get_feed(
+    #[server(default)] before: Option<DateTime<Utc>>,
+) -> Result<FeedPage, AppError> {
     let (state, user) = ctx().await?;
     crate::feed::service::feed(&state, &user, before).await
 }
@@ -25,7 +27,7 @@ pub async fn toggle_like(event: String) -> Result<bool, AppError> {
 }
 
 #[server(endpoint = "comment")]
-pub async fn comment_on(event: String, text: String) -> Result<(), AppError> {
+pub async fn comment_on(event: String, text: String) -> Result<CommentItem, AppError> {
     let (state, user) = ctx().await?;
     crate::feed::service::comment(&state, &user, &event, &text).await
 }
@@ -34,4 +36,11 @@ pub async fn comment_on(event: String, text: String) -> Result<(), AppError> {
 pub async fn unread_count() -> Result<i64, AppError> {
     let (state, user) = ctx().await?;
     crate::feed::repo::unread(&state.db, &user.id).await
+}
+
+/// The newest stream position: where a page's live socket starts.
+#[server(endpoint = "stream_head")]
+pub async fn stream_head() -> Result<Option<String>, AppError> {
+    let (state, _user) = ctx().await?;
+    crate::feed::repo::stream_head(&state.db).await
 }

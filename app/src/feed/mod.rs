@@ -9,3 +9,5 @@ pub mod rules;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+
+pub mod live;

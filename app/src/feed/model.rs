@@ -19,6 +19,8 @@ pub struct FeedItem {
     pub flags: Vec<String>,
     pub distance_m: Option<f64>,
     pub at: DateTime<Utc>,
+    /// `at` in the company's time zone, as shown ("11-24 14:30").
+    pub at_local: String,
     pub likes: i64,
     pub comments: i64,
     pub liked: bool,
@@ -31,6 +33,7 @@ pub struct CommentItem {
     pub user_name: String,
     pub text: String,
     pub at: DateTime<Utc>,
+    pub at_local: String,
 }
 
 /// The first page of the feed, and where the live stream picks up after it.
@@ -48,12 +51,27 @@ pub struct FeedPage {
 pub enum Push {
     /// A new feed event (without `liked`, which is per viewer).
     Event { seq: String, item: FeedItem },
-    Counts { seq: String, event: String, likes: i64, comments: i64 },
-    Comment { seq: String, event: String, comment: CommentItem },
+    Counts {
+        seq: String,
+        event: String,
+        likes: i64,
+        comments: i64,
+    },
+    Comment {
+        seq: String,
+        event: String,
+        comment: CommentItem,
+    },
     /// Something new in the viewer's notifications: refresh the unread count.
     Notify { seq: String, unread: i64 },
     /// A reminder is due now.
-    Alert { seq: String, reminder: String, title: String, content: String, at: DateTime<Utc> },
+    Alert {
+        seq: String,
+        reminder: String,
+        title: String,
+        content: String,
+        at: DateTime<Utc>,
+    },
 }
 
 impl Push {

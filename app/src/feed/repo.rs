@@ -175,9 +175,11 @@ pub async fn toggle_like(
 }
 
 /// Adds a comment, recounts, and notifies the event's subject (not themself).
+#[allow(clippy::too_many_arguments)]
 pub async fn add_comment(
     db: &Db,
     event: &str,
+    id: &str,
     user: &str,
     user_name: &str,
     text: &str,
@@ -187,7 +189,7 @@ pub async fn add_comment(
         db.query(
             "BEGIN TRANSACTION;
              LET $e = type::record('feed_event', $event);
-             CREATE feed_comment CONTENT {
+             CREATE type::record('feed_comment', $id) CONTENT {
                  event: $e, user: type::record('user', $user), user_name: $name,
                  text: $text, at: $now,
              } RETURN NONE;
@@ -201,6 +203,7 @@ pub async fn add_comment(
              COMMIT TRANSACTION;",
         )
         .bind(("event", event.to_string()))
+        .bind(("id", id.to_string()))
         .bind(("user", user.to_string()))
         .bind(("name", user_name.to_string()))
         .bind(("text", text.to_string()))
@@ -228,9 +231,8 @@ pub const STREAM_FIELDS: &str = "seq, kind, \
 
 /// Stream rows from `floor` on, in order.
 pub async fn stream_since(db: &Db, floor: &str, limit: usize) -> AppResult<Vec<StreamRow>> {
-    let sql = format!(
-        "SELECT {STREAM_FIELDS} FROM stream WHERE seq >= $floor ORDER BY seq LIMIT $limit"
-    );
+    let sql =
+        format!("SELECT {STREAM_FIELDS} FROM stream WHERE seq >= $floor ORDER BY seq LIMIT $limit");
     let mut resp = checked(
         db.query(sql)
             .bind(("floor", floor.to_string()))

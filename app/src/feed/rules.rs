@@ -176,9 +176,15 @@ mod tests {
 
     #[rstest]
     // 0x019abcdef012 ms minus 5000 (0x1388) = 0x019abcdedc8a
-    #[case("019abcde-f012-7abc-8def-0123456789ab", Some("019abcde-dc8a-0000-0000-000000000000"))]
+    #[case(
+        "019abcde-f012-7abc-8def-0123456789ab",
+        Some("019abcde-dc8a-0000-0000-000000000000")
+    )]
     // near zero: saturates
-    #[case("00000000-0001-7000-8000-000000000000", Some("00000000-0000-0000-0000-000000000000"))]
+    #[case(
+        "00000000-0001-7000-8000-000000000000",
+        Some("00000000-0000-0000-0000-000000000000")
+    )]
     #[case("not-a-uuid", None)]
     #[case("", None)]
     #[case("019abcde-f012-7abc-8def-0123456789zz", None)]
@@ -197,7 +203,11 @@ mod tests {
         // a late commit older than the cursor, replayed by the margin: delivered once
         assert!(r.accept("a"));
         assert!(!r.accept("a"));
-        assert_eq!(r.cursor().as_deref(), Some("c"), "the cursor never goes back");
+        assert_eq!(
+            r.cursor().as_deref(),
+            Some("c"),
+            "the cursor never goes back"
+        );
         assert!(r.accept("d"));
         assert_eq!(r.cursor().as_deref(), Some("d"));
     }

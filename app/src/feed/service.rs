@@ -23,7 +23,12 @@ pub async fn feed_viewer(state: &AppState, user: &CurrentUser) -> AppResult<Feed
     })
 }
 
-fn item(row: EventRow, comments: Vec<CommentItem>) -> FeedItem {
+/// How the feed shows a time: month-day hour:minute in the company's zone.
+pub fn local_label(at: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
+    at.with_timezone(tz).format("%m-%d %H:%M").to_string()
+}
+
+fn item(row: EventRow, comments: Vec<CommentItem>, tz: &chrono_tz::Tz) -> FeedItem {
     FeedItem {
         id: row.id,
         kind: row.kind,
@@ -37,6 +42,7 @@ fn item(row: EventRow, comments: Vec<CommentItem>) -> FeedItem {
         flags: row.flags,
         distance_m: row.distance_m,
         at: row.at,
+        at_local: local_label(row.at, tz),
         likes: row.likes,
         comments: row.comments,
         liked: row.liked,
@@ -44,11 +50,12 @@ fn item(row: EventRow, comments: Vec<CommentItem>) -> FeedItem {
     }
 }
 
-fn comment_item(c: CommentRow) -> CommentItem {
+fn comment_item(c: CommentRow, tz: &chrono_tz::Tz) -> CommentItem {
     CommentItem {
         id: c.id,
         user_name: c.user_name,
         text: c.text,
+        at_local: local_label(c.at, tz),
         at: c.at,
     }
 }
@@ -61,9 +68,17 @@ pub async fn feed(
     before: Option<DateTime<Utc>>,
 ) -> AppResult<FeedPage> {
     let viewer = feed_viewer(state, user).await?;
+    let tz = state.config.timezone;
     // read the head first: anything written after it arrives over the socket
     let cursor = repo::stream_head(&state.db).await?;
-    let rows = repo::events(&state.db, &user.id, viewer.departments.as_deref(), before, 30).await?;
+    let rows = repo::events(
+        &state.db,
+        &user.id,
+        viewer.departments.as_deref(),
+        before,
+        30,
+    )
+    .await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut comments = repo::comments_of(&state.db, &ids).await?;
     let items = rows
@@ -73,9 +88,9 @@ pub async fn feed(
                 .iter()
                 .filter(|c| c.event == r.id)
                 .cloned()
-                .map(comment_item)
+                .map(|c| comment_item(c, &tz))
                 .collect();
-            item(r, mine)
+            item(r, mine, &tz)
         })
         .collect();
     comments.clear();
@@ -100,15 +115,33 @@ pub async fn toggle_like(state: &AppState, user: &CurrentUser, event: &str) -> A
     repo::toggle_like(&state.db, &e.id, &user.id, &user.name, state.now()).await
 }
 
-pub async fn comment(state: &AppState, user: &CurrentUser, event: &str, text: &str) -> AppResult<()> {
+pub async fn comment(
+    state: &AppState,
+    user: &CurrentUser,
+    event: &str,
+    text: &str,
+) -> AppResult<CommentItem> {
     let text = parse_comment(text).map_err(|code| AppError::validation("text", code))?;
     let e = visible_event(state, user, event).await?;
-    repo::add_comment(&state.db, &e.id, &user.id, &user.name, &text, state.now()).await
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = state.now();
+    repo::add_comment(&state.db, &e.id, &id, &user.id, &user.name, &text, now).await?;
+    Ok(CommentItem {
+        id,
+        user_name: user.name.clone(),
+        text,
+        at: now,
+        at_local: local_label(now, &state.config.timezone),
+    })
 }
 
 /// A stream row as a websocket message and who may receive it. `None` when
 /// what it points at is gone or the row is of a kind this version does not know.
-pub async fn render(db: &Db, row: &StreamRow) -> AppResult<Option<(Audience, Push)>> {
+pub async fn render(
+    db: &Db,
+    tz: &chrono_tz::Tz,
+    row: &StreamRow,
+) -> AppResult<Option<(Audience, Push)>> {
     let audience = match (&row.user, &row.department) {
         (Some(u), _) => Audience::User(u.clone()),
         (None, Some(d)) => Audience::Department(d.clone()),
@@ -117,17 +150,21 @@ pub async fn render(db: &Db, row: &StreamRow) -> AppResult<Option<(Audience, Pus
     let seq = row.seq.clone();
     let push = match row.kind.as_str() {
         "event" => {
-            let Some(id) = &row.event else { return Ok(None) };
+            let Some(id) = &row.event else {
+                return Ok(None);
+            };
             let Some(e) = repo::event(db, "", id).await? else {
                 return Ok(None);
             };
             Push::Event {
                 seq,
-                item: item(e, Vec::new()),
+                item: item(e, Vec::new(), tz),
             }
         }
         "counts" => {
-            let Some(id) = &row.event else { return Ok(None) };
+            let Some(id) = &row.event else {
+                return Ok(None);
+            };
             let Some(e) = repo::event(db, "", id).await? else {
                 return Ok(None);
             };
@@ -148,7 +185,7 @@ pub async fn render(db: &Db, row: &StreamRow) -> AppResult<Option<(Audience, Pus
             Push::Comment {
                 seq,
                 event: event.clone(),
-                comment: comment_item(c),
+                comment: comment_item(c, tz),
             }
         }
         "notify" => {
@@ -159,7 +196,9 @@ pub async fn render(db: &Db, row: &StreamRow) -> AppResult<Option<(Audience, Pus
             }
         }
         "alert" => {
-            let Some(id) = &row.reference else { return Ok(None) };
+            let Some(id) = &row.reference else {
+                return Ok(None);
+            };
             let Some(a) = repo::alert(db, id).await? else {
                 return Ok(None);
             };

@@ -17,7 +17,9 @@ mod form {
 
     /// The text fields and photos of a multipart post. A photo over the size
     /// limit is refused while it streams, before it is all in memory.
-    pub async fn read(data: MultipartData) -> Result<(HashMap<String, String>, Vec<Bytes>), AppError> {
+    pub async fn read(
+        data: MultipartData,
+    ) -> Result<(HashMap<String, String>, Vec<Bytes>), AppError> {
         let mut data = data
             .into_inner()
             .ok_or_else(|| AppError::validation("request", "invalid"))?;

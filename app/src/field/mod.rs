@@ -11,3 +11,6 @@ pub mod photos;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+
+#[cfg(feature = "hydrate")]
+pub mod outbox;

@@ -168,7 +168,12 @@ pub struct DayItem {
 pub fn prefill(items: &[DayItem]) -> Vec<DayItem> {
     let mut out: Vec<DayItem> = items
         .iter()
-        .filter(|i| matches!(i.kind.as_str(), "checkin" | "followup" | "advance" | "skip" | "won"))
+        .filter(|i| {
+            matches!(
+                i.kind.as_str(),
+                "checkin" | "followup" | "advance" | "skip" | "won"
+            )
+        })
         .cloned()
         .collect();
     out.sort_by_key(|i| i.at);
@@ -332,7 +337,10 @@ mod tests {
     // across a month end
     #[case("2026-11-30", "2026-12-01T12:00:00Z", true)]
     fn daily_log_window(#[case] day: &str, #[case] now: &str, #[case] open: bool) {
-        assert_eq!(log_editable(day.parse().unwrap(), utc(now), &Shanghai), open);
+        assert_eq!(
+            log_editable(day.parse().unwrap(), utc(now), &Shanghai),
+            open
+        );
     }
 
     fn item(at: &str, kind: &str, customer: &str) -> DayItem {

@@ -66,7 +66,12 @@ pub async fn check_in(
     form: CheckinForm,
     photos: Vec<Bytes>,
 ) -> AppResult<CheckinOutcome> {
-    let key = form.key.trim();
+    // a form posted without JavaScript has no key: it is sent once anyway
+    let generated = uuid::Uuid::new_v4().to_string();
+    let key = match form.key.trim() {
+        "" => generated.as_str(),
+        k => k,
+    };
     if !valid_key(key) {
         return Err(AppError::validation("key", "invalid"));
     }

@@ -53,6 +53,7 @@ pub fn Shell() -> impl IntoView {
     provide_context(UserResource(user));
     view! {
         <div class="app">
+          <crate::feed::live::LiveProvider>
             <Suspense fallback=|| view! { <header class="topbar"><span class="brand">"BPC"</span></header> }>
                 {move || Suspend::new(async move {
                     match user.await {
@@ -67,6 +68,7 @@ pub fn Shell() -> impl IntoView {
             <main class="content">
                 <Outlet />
             </main>
+          </crate::feed::live::LiveProvider>
         </div>
     }
 }
@@ -89,6 +91,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
             <span class="topbar-right">
                 <a class="bell" href="/notifications" data-testid="bell" aria-label=move || t_string!(i18n, notifications_title).to_string()>
                     <svg viewBox="0 0 24 24" aria-hidden="true"><path d=ICON_BELL /></svg>
+                    <BellCount />
                 </a>
                 <span class="topbar-user" data-testid="current-user">
                     {user.name.clone()}
@@ -105,6 +108,17 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                 <NavItem href="/admin" icon=ICON_ADMIN label=move || t_string!(i18n, nav_admin).to_string() desktop_only=true />
             </Show>
         </nav>
+    }
+}
+
+/// The unread count on the bell, asked for after hydration and kept current by
+/// the live stream.
+#[component]
+fn BellCount() -> impl IntoView {
+    let live = crate::feed::live::Live::get();
+    let count = move || live.map(|l| l.unread_count()).unwrap_or(0);
+    view! {
+        {move || (count() > 0).then(|| view! { <span class="bell-count" data-testid="bell-count">{count()}</span> })}
     }
 }
 
@@ -197,6 +211,9 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "dispute_open" => t_string!(i18n, err_dispute_open).to_string(),
         "already_yours" => t_string!(i18n, err_already_yours).to_string(),
         "number_invalid" => t_string!(i18n, err_number_invalid).to_string(),
+        "too_large" => t_string!(i18n, err_photo_too_large).to_string(),
+        "not_image" => t_string!(i18n, err_not_image).to_string(),
+        "too_many" => t_string!(i18n, err_too_many_photos).to_string(),
         "number_range" => t_string!(i18n, err_number_range).to_string(),
         "not_active" => t_string!(i18n, err_not_active).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
@@ -307,45 +324,6 @@ pub fn LangSwitch() -> impl IntoView {
                 <button type="submit" class:current=move || current() == "en">"English"</button>
             </ActionForm>
         </div>
-    }
-}
-
-#[component]
-fn Placeholder(
-    #[prop(into)] title: Signal<String>,
-    #[prop(into)] intro: Signal<String>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="page">
-            <h1>{title}</h1>
-            <div class="card empty-state">
-                <p>{intro}</p>
-                <p class="muted">{t!(i18n, coming_soon)}</p>
-            </div>
-        </section>
-    }
-}
-
-#[component]
-pub fn FeedPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Placeholder
-            title=move || t_string!(i18n, feed_title).to_string()
-            intro=move || t_string!(i18n, feed_intro).to_string()
-        />
-    }
-}
-
-#[component]
-pub fn CheckinPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Placeholder
-            title=move || t_string!(i18n, checkin_title).to_string()
-            intro=move || t_string!(i18n, checkin_intro).to_string()
-        />
     }
 }
 

@@ -1,0 +1,161 @@
+//! The browser's end of the live stream: one websocket per open page, shared by
+//! the bell, the reminder alerts and the feed. It resumes from the last `seq` it
+//! saw after a dropped connection and hands each message on once.
+
+use crate::feed::model::Push;
+use leptos::prelude::*;
+
+/// What the live stream has brought, for the components that show it.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// Unread notifications, once the stream has said (the page load says first).
+    pub unread: RwSignal<Option<i64>>,
+    /// Feed messages not yet applied by the feed page.
+    pub inbox: RwSignal<Vec<Push>>,
+    pub connected: RwSignal<bool>,
+    /// Check-ins waiting in this browser for the network.
+    pub pending: RwSignal<usize>,
+    /// The last check-in the queue sent: its customer and flags, or an error code.
+    pub sent: RwSignal<Option<Result<crate::field::model::CheckinOutcome, crate::error::AppError>>>,
+}
+
+impl Live {
+    pub fn provide() -> Live {
+        let live = Live {
+            unread: RwSignal::new(None),
+            inbox: RwSignal::new(Vec::new()),
+            connected: RwSignal::new(false),
+            pending: RwSignal::new(0),
+            sent: RwSignal::new(None),
+        };
+        provide_context(live);
+        live
+    }
+
+    pub fn get() -> Option<Live> {
+        use_context::<Live>()
+    }
+
+    /// Unread notifications (0 until the browser has asked).
+    pub fn unread_count(&self) -> i64 {
+        self.unread.get().unwrap_or(0)
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn dispatch(&self, push: Push) {
+        match push {
+            Push::Notify { unread, .. } => self.unread.set(Some(unread)),
+            other => self.inbox.update(|v| v.push(other)),
+        }
+    }
+}
+
+/// Opens the socket, in the browser only (after hydration): it asks where the
+/// stream stands and the unread count, then follows the stream from there.
+#[component]
+pub fn LiveProvider(children: Children) -> impl IntoView {
+    let live = Live::provide();
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        wasm_bindgen_futures::spawn_local(async move {
+            // not signed in: no stream
+            let Ok(cursor) = crate::feed::api::stream_head().await else {
+                return;
+            };
+            if let Ok(n) = crate::feed::api::unread_count().await {
+                live.unread.set(Some(n));
+            }
+            client::start(live, cursor);
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = live;
+    });
+    children()
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::Live;
+    use crate::feed::model::{Hello, Push};
+    use crate::feed::rules::Resume;
+    use leptos::prelude::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{MessageEvent, WebSocket};
+
+    pub fn start(live: Live, cursor: Option<String>) {
+        let resume = Rc::new(RefCell::new(Resume::starting_at(cursor)));
+        connect(live, resume);
+        // the check-in queue goes out whenever the network comes back
+        if let Some(w) = web_sys::window() {
+            let on_online = Closure::<dyn FnMut()>::new(move || {
+                crate::field::outbox::flush_soon(live);
+            });
+            let _ =
+                w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+            on_online.forget();
+        }
+        crate::field::outbox::flush_soon(live);
+    }
+
+    fn url() -> Option<String> {
+        let loc = web_sys::window()?.location();
+        let scheme = if loc.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        Some(format!("{scheme}://{}/ws", loc.host().ok()?))
+    }
+
+    fn connect(live: Live, resume: Rc<RefCell<Resume>>) {
+        let Some(url) = url() else { return };
+        let Ok(ws) = WebSocket::new(&url) else {
+            retry(live, resume);
+            return;
+        };
+        let hello_ws = ws.clone();
+        let hello_resume = resume.clone();
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            let hello = Hello {
+                after: hello_resume.borrow().cursor(),
+            };
+            if let Ok(text) = serde_json::to_string(&hello) {
+                let _ = hello_ws.send_with_str(&text);
+            }
+            live.connected.set(true);
+            crate::field::outbox::flush_soon(live);
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        on_open.forget();
+
+        let msg_resume = resume.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Some(text) = e.data().as_string() else {
+                return;
+            };
+            let Ok(push) = serde_json::from_str::<Push>(&text) else {
+                return;
+            };
+            if msg_resume.borrow_mut().accept(push.seq()) {
+                live.dispatch(push);
+            }
+        });
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+
+        let close_resume = resume.clone();
+        let on_close = Closure::<dyn FnMut()>::new(move || {
+            live.connected.set(false);
+            retry(live, close_resume.clone());
+        });
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        on_close.forget();
+    }
+
+    fn retry(live: Live, resume: Rc<RefCell<Resume>>) {
+        gloo_timers::callback::Timeout::new(1_500, move || connect(live, resume)).forget();
+    }
+}

@@ -1,0 +1,164 @@
+import { expect, test, Browser, Page, TestInfo } from '@playwright/test';
+import { expectSignedIn, login, ready, shot, unique } from './helpers';
+
+// A 2×2 PNG, as a phone camera's photo would arrive (any image will do).
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+// The customer's registered location and where the phone says the rep stands (≈15 m away).
+const SHOP = { lat: '31.2304', lng: '121.4737' };
+const HERE = { latitude: 31.2305, longitude: 121.4738, accuracy: 20 };
+
+async function signIn(page: Page, info: TestInfo, user: string) {
+  await login(page, info, user);
+  await expectSignedIn(page);
+}
+
+/** A browser context of its own (a second phone), signed in. */
+async function phone(browser: Browser, info: TestInfo, user: string, geo = true) {
+  const context = await browser.newContext({
+    ...info.project.use,
+    ...(geo ? { geolocation: HERE, permissions: ['geolocation'] } : {}),
+  });
+  const page = await context.newPage();
+  await signIn(page, info, user);
+  return { context, page };
+}
+
+async function registerAtShop(page: Page, info: TestInfo, name: string) {
+  await page.goto('/customers/new');
+  await ready(page, info);
+  const form = page.getByTestId('register-form');
+  await form.locator('input[name=name]').fill(name);
+  await form.locator('input[name=phones]').fill(`139${Math.floor(10_000_000 + Math.random() * 89_999_999)}`);
+  await form.locator('input[name=lat]').fill(SHOP.lat);
+  await form.locator('input[name=lng]').fill(SHOP.lng);
+  for (const box of await form.getByTestId('checklist-item').all()) await box.check();
+  await page.getByTestId('register-submit').click();
+  await expect(page).toHaveURL(/\/customers\/[0-9a-f]+$/);
+}
+
+/** Opens the feed and waits until its socket is live. */
+async function liveFeed(page: Page, info: TestInfo) {
+  await page.goto('/feed');
+  await ready(page, info);
+  await expect(page.getByTestId('live')).toHaveAttribute('data-connected', 'true');
+}
+
+async function checkIn(page: Page, info: TestInfo, customer: string, purpose: string) {
+  await page.goto('/checkin');
+  await ready(page, info);
+  await expect(page.getByTestId('geo')).toHaveAttribute('data-state', 'ok');
+  const select = page.getByTestId('customer-select');
+  const option = select.locator('option', { hasText: customer });
+  // nearest first: the customer 15 m away is offered with its distance
+  await expect(option).toContainText(' m');
+  await select.selectOption({ label: (await option.textContent()) ?? '' });
+  await page.getByTestId('purpose').fill(purpose);
+  await page.getByTestId('photos').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: PHOTO });
+  await page.getByTestId('checkin-submit').click();
+}
+
+test('a check-in appears live in the manager feed; the manager likes and comments and the rep sees both live', async ({ browser }, info) => {
+  test.skip(info.project.name === 'no-js', 'position, the queue and the live feed need JavaScript; the plain form is covered below');
+  const name = unique('签到客户', info);
+  const purpose = unique('演示新品', info);
+  const rep = await phone(browser, info, 'rep1');
+  const mgr = await phone(browser, info, 'manager1', false);
+  await registerAtShop(rep.page, info, name);
+  await liveFeed(mgr.page, info);
+
+  await checkIn(rep.page, info, name, purpose);
+  await expect(rep.page.getByTestId('checkin-done')).toContainText(name);
+  await shot(rep.page, info, 'checkin-done');
+
+  // the manager's open feed shows it without a reload: photo, distance, no flags
+  const item = mgr.page.getByTestId('feed-item').filter({ hasText: purpose });
+  await expect(item).toBeVisible();
+  await expect(item.getByTestId('distance')).toContainText('米');
+  await expect(item.locator('.feed-photos img')).toHaveCount(1);
+  await expect(item.locator('.badge.flag')).toHaveCount(0);
+  await shot(mgr.page, info, 'manager-feed');
+
+  // the rep watches the feed while the manager likes and comments
+  await liveFeed(rep.page, info);
+  const mine = rep.page.getByTestId('feed-item').filter({ hasText: purpose });
+  await expect(mine.getByTestId('likes')).toHaveText('0');
+  await item.getByTestId('like').click();
+  await expect(item.getByTestId('likes')).toHaveText('1');
+  const comment = `<i>${unique('很好', info)}</i>`;
+  await item.locator('input[name=text]').fill(comment);
+  await item.locator('button[type=submit]', { hasText: '发送' }).click();
+
+  await expect(mine.getByTestId('likes')).toHaveText('1');
+  // shown as text, not markup
+  await expect(mine.getByTestId('comments')).toContainText(comment);
+  await expect(rep.page.getByTestId('bell-count')).toBeVisible();
+  await shot(rep.page, info, 'rep-feed-live');
+  await rep.context.close();
+  await mgr.context.close();
+});
+
+test('a check-in made offline is kept on the phone and sent once when back online', async ({ browser }, info) => {
+  test.skip(info.project.name === 'no-js', 'the offline queue lives in the browser');
+  const name = unique('离线客户', info);
+  const purpose = unique('离线拜访', info);
+  const rep = await phone(browser, info, 'rep2');
+  await registerAtShop(rep.page, info, name);
+
+  await rep.page.goto('/checkin');
+  await ready(rep.page, info);
+  await expect(rep.page.getByTestId('geo')).toHaveAttribute('data-state', 'ok');
+  await rep.context.setOffline(true);
+  const select = rep.page.getByTestId('customer-select');
+  const option = select.locator('option', { hasText: name });
+  await select.selectOption({ label: (await option.textContent()) ?? '' });
+  await rep.page.getByTestId('purpose').fill(purpose);
+  await rep.page.getByTestId('photos').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: PHOTO });
+  await rep.page.getByTestId('checkin-submit').click();
+  await expect(rep.page.getByTestId('queued')).toBeVisible();
+  await expect(rep.page.getByTestId('pending')).toContainText('1');
+  await shot(rep.page, info, 'checkin-queued');
+
+  await rep.context.setOffline(false);
+  await expect(rep.page.getByTestId('checkin-done')).toContainText(name, { timeout: 15_000 });
+  await expect(rep.page.getByTestId('pending')).toHaveCount(0);
+
+  // exactly one event, with its photo
+  const mgr = await phone(browser, info, 'manager1', false);
+  await mgr.page.goto('/feed');
+  const items = mgr.page.getByTestId('feed-item').filter({ hasText: purpose });
+  await expect(items).toHaveCount(1);
+  await expect(items.locator('.feed-photos img')).toHaveCount(1);
+  await rep.context.close();
+  await mgr.context.close();
+});
+
+test('without JavaScript a check-in is saved without a position and flagged; a follow-up is recorded', async ({ browser }, info) => {
+  test.skip(info.project.name === 'hydrated', 'the plain-form path');
+  const name = unique('表单客户', info);
+  const rep = await phone(browser, info, 'rep3', false);
+  await registerAtShop(rep.page, info, name);
+  const text = unique('电话回访', info);
+  const followup = rep.page.getByTestId('followup-form');
+  await followup.locator('textarea[name=text]').fill(text);
+  await followup.locator('button[type=submit]').click();
+  await expect(rep.page).toHaveURL(/\/customers\/[0-9a-f]+$/);
+
+  await rep.page.goto('/checkin');
+  await expect(rep.page.getByTestId('customer-select')).toBeVisible();
+  const select = rep.page.getByTestId('customer-select');
+  const option = select.locator('option', { hasText: name });
+  await select.selectOption({ label: (await option.textContent()) ?? '' });
+  const purpose = unique('无脚本拜访', info);
+  await rep.page.getByTestId('purpose').fill(purpose);
+  await rep.page.getByTestId('checkin-submit').click();
+  await expect(rep.page).toHaveURL(/\/feed$/);
+  const item = rep.page.getByTestId('feed-item').filter({ hasText: purpose });
+  await expect(item.locator('.badge.flag[data-flag=no_position]')).toHaveText('无定位');
+  await expect(rep.page.getByTestId('feed-item').filter({ hasText: text })).toBeVisible();
+  await shot(rep.page, info, 'feed-no-js');
+  await rep.context.close();
+});
