@@ -174,14 +174,14 @@ async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
         match replay(&live.app.db, &live.app.config.timezone, &floor).await {
             Ok(rows) => {
                 for out in rows {
-                    if sees(&viewer, &out.audience) && sent.insert(out.seq.clone()) {
-                        if sink
+                    if sees(&viewer, &out.audience)
+                        && sent.insert(out.seq.clone())
+                        && sink
                             .send(Message::Text(out.json.to_string().into()))
                             .await
                             .is_err()
-                        {
-                            return;
-                        }
+                    {
+                        return;
                     }
                 }
             }
