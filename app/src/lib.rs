@@ -21,6 +21,7 @@ pub mod people;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod worklog;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("notifications") view=customers::components::NotificationsPage />
                         <Route path=path!("admin/funnel") view=funnel::components::FunnelSettingsPage />
                         <Route path=path!("checkin") view=field::components::CheckinPage />
+                        <Route path=path!("logs") view=worklog::components::DailyLogPage />
                         <Route path=path!("me") view=me::components::MePage />
                         <Route path=path!("admin") view=people::components::AdminPage />
                     </ParentRoute>

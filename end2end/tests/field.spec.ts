@@ -111,9 +111,11 @@ test('a check-in made offline is kept on the phone and sent once when back onlin
   await rep.page.goto('/checkin');
   await ready(rep.page, info);
   await expect(rep.page.getByTestId('geo')).toHaveAttribute('data-state', 'ok');
-  await rep.context.setOffline(true);
   const select = rep.page.getByTestId('customer-select');
   const option = select.locator('option', { hasText: name });
+  // the list for this position has arrived; then the network goes
+  await expect(option).toContainText(' m');
+  await rep.context.setOffline(true);
   await select.selectOption({ label: (await option.textContent()) ?? '' });
   await rep.page.getByTestId('purpose').fill(purpose);
   await rep.page.getByTestId('photos').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: PHOTO });

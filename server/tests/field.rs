@@ -564,3 +564,118 @@ async fn sockets_need_a_session() {
         other => panic!("unexpected {other}"),
     }
 }
+
+#[tokio::test]
+async fn a_daily_log_is_prefilled_saved_once_edited_and_closed_after_the_next_day() {
+    let app = spawn_app().await;
+    let rep = user(&app, "rep1").await;
+    let id = customer(&app, &rep, "宁波海天塑料有限公司", "13800000007").await;
+    follow_up(&app, &rep, &id, "电话确认了样品").await;
+    let mut c = app.signed_in("rep1").await;
+    let r = c
+        .multipart(
+            "checkin",
+            checkin_form("log-visit-01", &id, "31.2304", "121.4737", None),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let v = app::worklog::service::view(&app.state, &rep, "")
+        .await
+        .unwrap();
+    assert!(v.editable && !v.saved);
+    let kinds: Vec<&str> = v.activity.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec!["followup", "checkin"],
+        "the day's activity in time order"
+    );
+
+    // bad input names the field and saves nothing
+    for (work, hours, expenses, field) in [
+        ("", "8", "", "work"),
+        ("拜访两家", "25", "", "hours"),
+        ("拜访两家", "8", "abc", "expenses"),
+    ] {
+        let r = c
+            .call(
+                "save_daily_log",
+                &[("work", work), ("hours", hours), ("expenses", expenses)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}");
+        assert_eq!(r.error_field(), Some(field));
+    }
+    assert_eq!(
+        count(&app, "RETURN count(SELECT id FROM daily_log)").await,
+        0
+    );
+
+    let r = c
+        .call(
+            "save_daily_log",
+            &[
+                ("work", "拜访宁波海天"),
+                ("hours", "7.5"),
+                ("expenses", "35.5"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let r = c
+        .call(
+            "save_daily_log",
+            &[
+                ("work", "拜访宁波海天，约了下周演示"),
+                ("hours", "8"),
+                ("expenses", "35.5"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let v = app::worklog::service::view(&app.state, &rep, "")
+        .await
+        .unwrap();
+    assert!(v.saved);
+    assert_eq!(
+        (v.work.as_str(), v.hours, v.expenses.as_str()),
+        ("拜访宁波海天，约了下周演示", 8.0, "35.50")
+    );
+    assert_eq!(
+        count(&app, "RETURN count(SELECT id FROM daily_log)").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "RETURN count(SELECT id FROM feed_event WHERE kind = 'daily_log')"
+        )
+        .await,
+        1,
+        "one feed event, updated by the edit"
+    );
+    let manager = user(&app, "manager1").await;
+    let page = app::feed::service::feed(&app.state, &manager, None)
+        .await
+        .unwrap();
+    let log = page
+        .items
+        .iter()
+        .find(|i| i.kind == "daily_log")
+        .expect("in the manager's feed");
+    assert_eq!(log.text.as_deref(), Some("拜访宁波海天，约了下周演示"));
+
+    // two days later the day is closed
+    let today = v.day.clone();
+    app.state.clock.advance(2 * 86_400);
+    let r = c
+        .call(
+            "save_daily_log",
+            &[("day", today.as_str()), ("work", "补记"), ("hours", "8")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error_code()),
+        (StatusCode::CONFLICT, Some("log_closed"))
+    );
+}

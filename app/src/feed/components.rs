@@ -84,6 +84,7 @@ pub fn FeedPage() -> impl IntoView {
         <section class="page feed">
             <div class="page-head">
                 <h1>{t!(i18n, nav_feed)}</h1>
+                <a class="button small" href="/logs" data-testid="write-log">{t!(i18n, feed_write_log)}</a>
                 <span class="live-dot" data-testid="live" data-connected=move || Live::get().map(|l| l.connected.get()).unwrap_or(false).to_string()></span>
             </div>
             <Transition fallback=Loading>
@@ -169,7 +170,8 @@ fn FeedCard(item: FeedItem, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
                 <span class="muted small feed-when">{item.at_local.clone()}</span>
             </div>
             {customer.map(|(cid, name)| view! { <a class="feed-customer" href=format!("/customers/{cid}")>{name}</a> })}
-            {item.detail.clone().filter(|_| item.kind != "confiscate").map(|d| view! { <span class="muted small">" → " {d}</span> })}
+            {item.detail.clone().filter(|_| !matches!(item.kind.as_str(), "confiscate" | "daily_log")).map(|d| view! { <span class="muted small">" → " {d}</span> })}
+            {item.detail.clone().filter(|_| item.kind == "daily_log").map(|h| view! { <span class="muted small">{move || t_string!(i18n, feed_hours).replace("{h}", &h)}</span> })}
             {item.text.clone().map(|t| view! { <p class="feed-text">{t}</p> })}
             {(!item.photos.is_empty()).then(|| view! {
                 <div class="feed-photos">

@@ -214,6 +214,7 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "too_large" => t_string!(i18n, err_photo_too_large).to_string(),
         "not_image" => t_string!(i18n, err_not_image).to_string(),
         "too_many" => t_string!(i18n, err_too_many_photos).to_string(),
+        "log_closed" => t_string!(i18n, err_log_closed).to_string(),
         "number_range" => t_string!(i18n, err_number_range).to_string(),
         "not_active" => t_string!(i18n, err_not_active).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
