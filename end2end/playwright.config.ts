@@ -76,7 +76,7 @@ export default defineConfig({
     // Empty installations (no demo) for the one-time setup journey, one per project.
     server(port + 1, []),
     server(port + 2, []),
-    server(port + 3, ['--demo'], { BPC_TEST_CLOCK: 'true' }),
-    server(port + 4, ['--demo'], { BPC_TEST_CLOCK: 'true' }),
+    server(port + 3, ['--demo'], { BPC_TEST_CLOCK: 'true', BPC_REMIND_SECS: '1' }),
+    server(port + 4, ['--demo'], { BPC_TEST_CLOCK: 'true', BPC_REMIND_SECS: '1' }),
   ],
 });

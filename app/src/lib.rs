@@ -18,6 +18,7 @@ pub mod field;
 pub mod funnel;
 pub mod me;
 pub mod people;
+pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/funnel") view=funnel::components::FunnelSettingsPage />
                         <Route path=path!("checkin") view=field::components::CheckinPage />
                         <Route path=path!("logs") view=worklog::components::DailyLogPage />
+                        <Route path=path!("reminders") view=reminders::components::RemindersPage />
                         <Route path=path!("me") view=me::components::MePage />
                         <Route path=path!("admin") view=people::components::AdminPage />
                     </ParentRoute>

@@ -35,6 +35,8 @@ pub enum StartError {
     Listen(SocketAddr, std::io::Error),
     #[error("photo store (BPC_PHOTOS): {0}")]
     Photos(String),
+    #[error("e-mail channel (BPC_SMTP_URL, BPC_SMTP_FROM, BPC_SMTP_TO): {0}")]
+    Smtp(String),
     #[error("loading demo data failed: {0}")]
     Demo(app::error::AppError),
 }
@@ -87,6 +89,10 @@ impl Application {
         };
         if settings.sweep_secs > 0 {
             spawn_sweeper(state.clone(), settings.sweep_secs);
+        }
+        if settings.remind_secs > 0 {
+            let channel = escalation_channel(&settings).map_err(StartError::Smtp)?;
+            spawn_reminders(state.clone(), channel, settings.remind_secs);
         }
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -203,6 +209,48 @@ fn spawn_sweeper(state: AppState, secs: u64) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!("sweep failed: {e:?}"),
+            }
+        }
+    });
+}
+
+/// The escalation channel the settings ask for: e-mail when `BPC_SMTP_URL` is
+/// set, the log otherwise.
+fn escalation_channel(
+    settings: &Settings,
+) -> Result<Arc<dyn app::reminders::channel::Channel>, String> {
+    use app::reminders::channel::{LogChannel, SmtpChannel};
+    Ok(match &settings.smtp_url {
+        Some(url) => Arc::new(SmtpChannel::new(
+            url,
+            &settings.smtp_from,
+            &settings.smtp_to,
+        )?),
+        None => Arc::new(LogChannel),
+    })
+}
+
+/// Alerts due reminders and escalates unanswered ones; creates the coming
+/// birthday and founding-date reminders once an hour.
+fn spawn_reminders(state: AppState, channel: Arc<dyn app::reminders::channel::Channel>, secs: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(tokio::time::Duration::from_secs(secs));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_anniversaries: Option<std::time::Instant> = None;
+        loop {
+            tick.tick().await;
+            if last_anniversaries.is_none_or(|t| t.elapsed().as_secs() >= 3600) {
+                last_anniversaries = Some(std::time::Instant::now());
+                if let Err(e) = app::reminders::service::schedule_anniversaries(&state).await {
+                    tracing::error!("anniversary reminders failed: {e:?}");
+                }
+            }
+            match app::reminders::service::tick(&state, channel.as_ref()).await {
+                Ok(r) if r.alerted + r.escalated > 0 => {
+                    tracing::info!(alerted = r.alerted, escalated = r.escalated, "reminders")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!("reminder tick failed: {e:?}"),
             }
         }
     });

@@ -49,6 +49,10 @@ pub struct Settings {
     /// escalations go out by e-mail when set, to the log otherwise.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// `BPC_SMTP_TO`: the address an escalation goes to, `{login}` replaced.
+    pub smtp_to: String,
+    /// `BPC_REMIND_SECS`: how often reminders are checked (default 15; 0 = never).
+    pub remind_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +141,13 @@ impl Settings {
             escalate_after_minutes: parse(&get, "BPC_REMIND_ESCALATE_MINUTES", 10, positive)?,
             smtp_url: get("BPC_SMTP_URL").filter(|v| !v.is_empty()),
             smtp_from: text("BPC_SMTP_FROM", "bpc@localhost"),
+            smtp_to: text("BPC_SMTP_TO", "{login}@localhost"),
+            remind_secs: parse(
+                &get,
+                "BPC_REMIND_SECS",
+                15,
+                "expected a whole number of seconds",
+            )?,
         };
         for (var, value) in [
             ("BPC_SESSION_HOURS", u64::from(settings.session_hours)),
@@ -183,6 +194,7 @@ impl Settings {
         s.database_url = "mem://".into();
         s.sweep_secs = 0;
         s.photos = "mem".into();
+        s.remind_secs = 0;
         s
     }
 

@@ -567,6 +567,7 @@ fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
             </div>
         })}
         {(a.advance || a.tick_checklist).then(|| view! { <crate::field::components::FollowupForm customer=c.id.clone() /> })}
+        {a.advance.then(|| view! { <crate::reminders::components::RevisitForm customer=c.id.clone() days=d.revisit_days /> })}
         <History entries=d.history.clone() />
     }
 }
@@ -921,6 +922,7 @@ fn notification_text(i18n: I18nContext<Locale>, kind: &str) -> String {
         "dispute_kept" => t_string!(i18n, note_dispute_kept).to_string(),
         "dispute_transferred" => t_string!(i18n, note_dispute_transferred).to_string(),
         "comment" => t_string!(i18n, note_comment).to_string(),
+        "reminder" => t_string!(i18n, note_reminder).to_string(),
         "like" => t_string!(i18n, note_like).to_string(),
         other => other.to_string(),
     }

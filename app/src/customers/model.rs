@@ -118,6 +118,8 @@ pub struct NextStage {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomerDetail {
+    /// Revisit reminder every N days (None: off).
+    pub revisit_days: Option<i64>,
     pub card: CustomerCard,
     pub contact: String,
     pub contact_role: String,

@@ -32,6 +32,7 @@ pub struct CustomerRow {
     pub referred_name: Option<String>,
     pub founded_on: Option<String>,
     pub dm_birthday: Option<String>,
+    pub revisit_days: Option<i64>,
     pub notes: String,
     pub expected_cents: i64,
     pub created_by: String,
@@ -80,7 +81,7 @@ pub fn row_fields() -> String {
     format!(
         "record::id(id) AS id, name, phones, contact, contact_role, decision_maker, address, \
          region, lat, lng, industry, size, source, {ref_id} AS referred_by, \
-         referred_by.name AS referred_name, founded_on, dm_birthday, notes, expected_cents, \
+         referred_by.name AS referred_name, founded_on, dm_birthday, revisit_days, notes, expected_cents, \
          record::id(created_by) AS created_by, created_by.name AS created_by_name, created_at, \
          owner.name AS owner_name, \
          {{ status: status, owner: {owner}, department: {dept}, checklist: checklist, \

@@ -689,6 +689,7 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         lng: row.lng,
         founded_on: row.founded_on.clone(),
         dm_birthday: row.dm_birthday.clone(),
+        revisit_days: row.revisit_days,
         notes: row.notes.clone(),
         referred_by: row.referred_by.clone().zip(row.referred_name.clone()),
         created_by_name: row.created_by_name.clone().unwrap_or_default(),

@@ -85,6 +85,7 @@ pub fn FeedPage() -> impl IntoView {
             <div class="page-head">
                 <h1>{t!(i18n, nav_feed)}</h1>
                 <a class="button small" href="/logs" data-testid="write-log">{t!(i18n, feed_write_log)}</a>
+                <a class="button small" href="/reminders" data-testid="reminders-link">{t!(i18n, remind_title)}</a>
                 <span class="live-dot" data-testid="live" data-connected=move || Live::get().map(|l| l.connected.get()).unwrap_or(false).to_string()></span>
             </div>
             <Transition fallback=Loading>

@@ -13,6 +13,8 @@ pub struct Live {
     /// Feed messages not yet applied by the feed page.
     pub inbox: RwSignal<Vec<Push>>,
     pub connected: RwSignal<bool>,
+    /// Reminders alerting now: (id, title, content), until acknowledged.
+    pub alerts: RwSignal<Vec<(String, String, String)>>,
     /// Check-ins waiting in this browser for the network.
     pub pending: RwSignal<usize>,
     /// The last check-in the queue sent: its customer and flags, or an error code.
@@ -25,6 +27,7 @@ impl Live {
             unread: RwSignal::new(None),
             inbox: RwSignal::new(Vec::new()),
             connected: RwSignal::new(false),
+            alerts: RwSignal::new(Vec::new()),
             pending: RwSignal::new(0),
             sent: RwSignal::new(None),
         };
@@ -45,6 +48,16 @@ impl Live {
     fn dispatch(&self, push: Push) {
         match push {
             Push::Notify { unread, .. } => self.unread.set(Some(unread)),
+            Push::Alert {
+                reminder,
+                title,
+                content,
+                ..
+            } => self.alerts.update(|v| {
+                if !v.iter().any(|a| a.0 == reminder) {
+                    v.push((reminder, title, content));
+                }
+            }),
             other => self.inbox.update(|v| v.push(other)),
         }
     }

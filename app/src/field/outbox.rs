@@ -19,6 +19,8 @@ const PREFIX: &str = "/outbox/checkin/";
 
 thread_local! {
     static FLUSHING: Cell<bool> = const { Cell::new(false) };
+    /// Asked to flush while a flush ran: run once more when it ends.
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
 }
 
 async fn cache() -> Option<Cache> {
@@ -119,10 +121,23 @@ async fn post(form: &FormData) -> Sent {
 }
 
 /// Sends everything queued, oldest first, stopping at the first network failure.
+/// One flush at a time; a request during a flush makes it go round once more.
 pub async fn flush(live: Live) {
     if FLUSHING.with(|f| f.replace(true)) {
+        AGAIN.with(|a| a.set(true));
         return;
     }
+    loop {
+        AGAIN.with(|a| a.set(false));
+        flush_once(live).await;
+        if !AGAIN.with(Cell::get) {
+            break;
+        }
+    }
+    FLUSHING.with(|f| f.set(false));
+}
+
+async fn flush_once(live: Live) {
     if let Some(cache) = cache().await {
         for req in queued(&cache).await {
             let Ok(found) = JsFuture::from(cache.match_with_request(&req)).await else {
@@ -148,7 +163,6 @@ pub async fn flush(live: Live) {
         }
         live.pending.set(queued(&cache).await.len());
     }
-    FLUSHING.with(|f| f.set(false));
 }
 
 pub fn flush_soon(live: Live) {

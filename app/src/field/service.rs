@@ -142,13 +142,14 @@ pub async fn check_in(
         .await
         {
             Ok(()) => {
+                after_visit(state, &row.id).await;
                 return Ok(CheckinOutcome {
                     id,
                     duplicate: false,
                     customer_name: row.name.clone(),
                     distance_m,
                     flags,
-                })
+                });
             }
             Err(VisitError::Retry) => {
                 // the same key may have won a race: answer as a repeat
@@ -238,7 +239,10 @@ pub async fn follow_up(
         )
         .await
         {
-            Ok(()) => return Ok(()),
+            Ok(()) => {
+                after_visit(state, &row.id).await;
+                return Ok(());
+            }
             Err(VisitError::Retry) => {
                 if repo::followup_exists(&state.db, &id).await? {
                     return Ok(());
@@ -248,6 +252,14 @@ pub async fn follow_up(
         }
     }
     Err(AppError::conflict("stale"))
+}
+
+/// A visit moves the customer's revisit reminder on (derived data: a failure is
+/// logged, the visit stands).
+async fn after_visit(state: &AppState, customer: &str) {
+    if let Err(e) = crate::reminders::service::schedule_revisit(state, customer).await {
+        tracing::warn!("revisit reminder for {customer}: {e}");
+    }
 }
 
 /// The customers the user may visit, nearest first when a position is known.

@@ -16,7 +16,11 @@ pub fn morning() -> NaiveTime {
 
 /// A schedule item's time as typed ("2026-11-24" + "14:30") in `tz`. A time that
 /// a DST change skips moves to the first valid instant after it.
-pub fn parse_local<Tz: TimeZone>(date: &str, time: &str, tz: &Tz) -> Result<DateTime<Utc>, &'static str> {
+pub fn parse_local<Tz: TimeZone>(
+    date: &str,
+    time: &str,
+    tz: &Tz,
+) -> Result<DateTime<Utc>, &'static str> {
     let date: NaiveDate = date.trim().parse().map_err(|_| "date")?;
     let time = NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| "time")?;
     Ok(local_at(date, time, tz))
@@ -24,7 +28,11 @@ pub fn parse_local<Tz: TimeZone>(date: &str, time: &str, tz: &Tz) -> Result<Date
 
 /// The next revisit alert: `every_days` local days after the day of the last
 /// effective follow-up, in the morning.
-pub fn next_revisit<Tz: TimeZone>(last_followup: DateTime<Utc>, every_days: u32, tz: &Tz) -> DateTime<Utc> {
+pub fn next_revisit<Tz: TimeZone>(
+    last_followup: DateTime<Utc>,
+    every_days: u32,
+    tz: &Tz,
+) -> DateTime<Utc> {
     let day = last_followup.with_timezone(tz).date_naive() + Duration::days(i64::from(every_days));
     local_at(day, morning(), tz)
 }
@@ -93,7 +101,11 @@ mod tests {
     #[case("2026-11-31", "10:00", Err("date"))]
     #[case("2026-11-24", "25:00", Err("time"))]
     #[case("tomorrow", "10:00", Err("date"))]
-    fn schedule_times_in_shanghai(#[case] d: &str, #[case] t: &str, #[case] expected: Result<&str, &str>) {
+    fn schedule_times_in_shanghai(
+        #[case] d: &str,
+        #[case] t: &str,
+        #[case] expected: Result<&str, &str>,
+    ) {
         assert_eq!(parse_local(d, t, &Shanghai), expected.map(utc));
     }
 

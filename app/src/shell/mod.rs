@@ -99,6 +99,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                 </span>
             </span>
         </header>
+        <crate::reminders::components::AlertBanner />
         <nav class="nav" aria-label=move || t_string!(i18n, nav_main).to_string() data-testid="main-nav">
             <NavItem href="/feed" icon=ICON_FEED label=move || t_string!(i18n, nav_feed).to_string() />
             <NavItem href="/customers" icon=ICON_CUSTOMERS label=move || t_string!(i18n, nav_customers).to_string() />
@@ -215,6 +216,7 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "not_image" => t_string!(i18n, err_not_image).to_string(),
         "too_many" => t_string!(i18n, err_too_many_photos).to_string(),
         "log_closed" => t_string!(i18n, err_log_closed).to_string(),
+        "in_past" => t_string!(i18n, err_in_past).to_string(),
         "number_range" => t_string!(i18n, err_number_range).to_string(),
         "not_active" => t_string!(i18n, err_not_active).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
