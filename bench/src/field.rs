@@ -21,25 +21,8 @@ use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn report(label: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    if samples.is_empty() {
-        println!("{label}: no samples");
-        return;
-    }
-    println!(
-        "{label}: n={} p50={:.2?} p99={:.2?} max={:.2?}",
-        samples.len(),
-        percentile(&samples, 0.50),
-        percentile(&samples, 0.99),
-        samples.last().copied().unwrap_or_default()
-    );
-}
+mod stats;
+use stats::report;
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")

@@ -15,6 +15,9 @@
 use app::customers::service;
 use std::time::{Duration, Instant};
 
+mod stats;
+use stats::report;
+
 const BATCH: usize = 5_000;
 
 async fn build() -> server::Application {
@@ -94,22 +97,6 @@ async fn load(state: &app::state::AppState, owner: &str, dept: &str, n: usize, o
         }
     }
     eprintln!("loaded {n} customers in {:.1?}", started.elapsed());
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn report(label: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    println!(
-        "{label}: n={} p50={:.2?} p99={:.2?} max={:.2?}",
-        samples.len(),
-        percentile(&samples, 0.50),
-        percentile(&samples, 0.99),
-        samples.last().copied().unwrap_or_default()
-    );
 }
 
 async fn dupcheck(n: usize) {

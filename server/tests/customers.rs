@@ -12,12 +12,7 @@ use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 async fn user(app: &TestApp, login: &str) -> CurrentUser {
-    let id = app.user_id(login).await;
-    app::people::repo::find_user(&app.state.db, &id)
-        .await
-        .expect("query")
-        .expect("user")
-        .0
+    app.user(login).await
 }
 
 fn input(name: &str, phone: &str) -> CustomerInput {

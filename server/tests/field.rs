@@ -6,7 +6,6 @@
 mod helpers;
 
 use app::auth::model::CurrentUser;
-use app::customers::model::RegisterOutcome;
 use app::feed::model::{Hello, Push};
 use app::feed::rules::Resume;
 use futures::{SinkExt, StreamExt};
@@ -18,22 +17,11 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 async fn user(app: &TestApp, login: &str) -> CurrentUser {
-    let id = app.user_id(login).await;
-    app::people::repo::find_user(&app.state.db, &id)
-        .await
-        .expect("query")
-        .expect("user")
-        .0
+    app.user(login).await
 }
 
 /// A customer locked to `who`, registered at People's Square, Shanghai.
 async fn customer(app: &TestApp, who: &CurrentUser, name: &str, phone: &str) -> String {
-    let ticked = app::funnel::repo::list_qual_items(&app.state.db)
-        .await
-        .expect("items")
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
     let input = app::customers::model::CustomerInput {
         name: name.into(),
         phones: phone.into(),
@@ -42,13 +30,7 @@ async fn customer(app: &TestApp, who: &CurrentUser, name: &str, phone: &str) -> 
         industry: "制造".into(),
         ..Default::default()
     };
-    match app::customers::service::register(&app.state, who, input, ticked, true)
-        .await
-        .expect("register")
-    {
-        RegisterOutcome::Created { id, .. } => id,
-        other => panic!("not created: {other:?}"),
-    }
+    app.locked_customer(who, input).await
 }
 
 fn png() -> Vec<u8> {

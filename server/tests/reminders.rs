@@ -6,7 +6,6 @@
 mod helpers;
 
 use app::auth::model::CurrentUser;
-use app::customers::model::RegisterOutcome;
 use app::reminders::channel::MemoryChannel;
 use app::reminders::service::{self as svc, TickReport};
 use chrono::{Duration, Utc};
@@ -14,12 +13,7 @@ use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 async fn user(app: &TestApp, login: &str) -> CurrentUser {
-    let id = app.user_id(login).await;
-    app::people::repo::find_user(&app.state.db, &id)
-        .await
-        .expect("query")
-        .expect("user")
-        .0
+    app.user(login).await
 }
 
 /// Local date and time strings `mins` minutes from the app's now.
@@ -161,12 +155,6 @@ async fn customer(
     phone: &str,
     birthday: &str,
 ) -> String {
-    let ticked = app::funnel::repo::list_qual_items(&app.state.db)
-        .await
-        .expect("items")
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
     let input = app::customers::model::CustomerInput {
         name: name.into(),
         phones: phone.into(),
@@ -174,13 +162,7 @@ async fn customer(
         dm_birthday: birthday.into(),
         ..Default::default()
     };
-    match app::customers::service::register(&app.state, who, input, ticked, true)
-        .await
-        .expect("register")
-    {
-        RegisterOutcome::Created { id, .. } => id,
-        other => panic!("not created: {other:?}"),
-    }
+    app.locked_customer(who, input).await
 }
 
 #[tokio::test]

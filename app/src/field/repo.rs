@@ -130,9 +130,14 @@ pub async fn stored_checkin(db: &Db, id: &str) -> AppResult<Option<StoredCheckin
     Ok(resp.take(0)?)
 }
 
-pub async fn followup_exists(db: &Db, id: &str) -> AppResult<bool> {
+pub async fn visit_exists(db: &Db, kind: VisitKind, id: &str) -> AppResult<bool> {
+    let table = match kind {
+        VisitKind::Checkin => "checkin",
+        VisitKind::Followup => "followup",
+    };
     let mut resp = checked(
-        db.query("RETURN record::exists(type::record('followup', $id))")
+        db.query("RETURN record::exists(type::record($table, $id))")
+            .bind(("table", table))
             .bind(("id", id.to_string()))
             .await?,
     )?;

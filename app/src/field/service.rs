@@ -2,7 +2,7 @@
 //! photos, then write the visit, the clocks and the feed event together.
 
 use crate::auth::model::CurrentUser;
-use crate::customers::service::{department_tree, visit_target};
+use crate::customers::service::{department_tree, visit_target, VisitTarget};
 use crate::error::{AppError, AppResult};
 use crate::feed::repo::FeedIn;
 use crate::field::model::{CheckinOutcome, NearbyCustomer};
@@ -58,6 +58,70 @@ async fn store_photos(state: &AppState, photos: Vec<Bytes>) -> AppResult<Vec<Str
     Ok(hashes)
 }
 
+/// What became of a visit write.
+enum Written {
+    /// Stored now, decided on this state of the customer.
+    New(Box<(VisitTarget, VisitIn)>),
+    /// The same key was stored meanwhile (a queue flushing twice at once).
+    Repeat,
+}
+
+/// Writes the visit `plan` makes of the customer as it stands, with its clocks
+/// and feed event; re-reads and plans again when the customer changed meanwhile.
+async fn write_visit<F>(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: VisitKind,
+    id: &str,
+    customer: &str,
+    plan: F,
+) -> AppResult<Written>
+where
+    F: Fn(&VisitTarget) -> (VisitIn, FeedIn),
+{
+    for _ in 0..4 {
+        let target = visit_target(state, user, customer).await?;
+        let (visit, feed) = plan(&target);
+        let written = visit.clone();
+        match repo::record_visit(
+            &state.db,
+            kind,
+            visit,
+            target.clocks.clone(),
+            target.row.state.version,
+            feed,
+            target.now,
+        )
+        .await
+        {
+            Ok(()) => {
+                after_visit(state, &target.row.id).await;
+                return Ok(Written::New(Box::new((target, written))));
+            }
+            Err(VisitError::Retry) => {
+                if repo::visit_exists(&state.db, kind, id).await? {
+                    return Ok(Written::Repeat);
+                }
+            }
+            Err(VisitError::Other(e)) => return Err(e),
+        }
+    }
+    Err(AppError::conflict("stale"))
+}
+
+/// The answer to a key already stored.
+async fn repeat_of(state: &AppState, id: &str) -> AppResult<Option<CheckinOutcome>> {
+    Ok(repo::stored_checkin(&state.db, id)
+        .await?
+        .map(|done| CheckinOutcome {
+            id: id.to_string(),
+            duplicate: true,
+            customer_name: done.customer_name,
+            distance_m: done.distance_m,
+            flags: done.flags,
+        }))
+}
+
 /// Records a visit. The same key from the same user is stored once: a repeat
 /// answers with what was stored the first time.
 pub async fn check_in(
@@ -76,16 +140,11 @@ pub async fn check_in(
         return Err(AppError::validation("key", "invalid"));
     }
     let id = format!("{}:{}", user.id, key);
-    if let Some(done) = repo::stored_checkin(&state.db, &id).await? {
-        return Ok(CheckinOutcome {
-            id,
-            duplicate: true,
-            customer_name: done.customer_name,
-            distance_m: done.distance_m,
-            flags: done.flags,
-        });
+    if let Some(repeat) = repeat_of(state, &id).await? {
+        return Ok(repeat);
     }
-    if form.customer.trim().is_empty() {
+    let customer = form.customer.trim();
+    if customer.is_empty() {
         return Err(AppError::validation("customer", "required"));
     }
     let purpose = check_purpose(&form.purpose)?;
@@ -93,13 +152,11 @@ pub async fn check_in(
         .map_err(|field| AppError::validation(field, "invalid"))?;
     let captured_at = parse_captured(&form.captured_at)?;
     // who may visit is checked before anything is stored
-    visit_target(state, user, form.customer.trim()).await?;
+    visit_target(state, user, customer).await?;
     let photos = store_photos(state, photos).await?;
-    for _ in 0..4 {
-        let target = visit_target(state, user, form.customer.trim()).await?;
+    let written = write_visit(state, user, VisitKind::Checkin, &id, customer, |target| {
         let row = &target.row;
-        let place = row.lat.zip(row.lng);
-        let (distance_m, flags) = assess(fix, place, captured_at, target.now);
+        let (distance_m, flags) = assess(fix, row.lat.zip(row.lng), captured_at, target.now);
         let flags: Vec<String> = flags.iter().map(|f| f.as_str().to_string()).collect();
         let visit = VisitIn {
             id: id.clone(),
@@ -126,47 +183,28 @@ pub async fn check_in(
             customer: Some(row.id.clone()),
             text: (!purpose.is_empty()).then(|| purpose.clone()),
             photos: photos.clone(),
-            flags: flags.clone(),
+            flags,
             distance_m,
             ..Default::default()
         };
-        match repo::record_visit(
-            &state.db,
-            VisitKind::Checkin,
-            visit,
-            target.clocks,
-            row.state.version,
-            feed,
-            target.now,
-        )
-        .await
-        {
-            Ok(()) => {
-                after_visit(state, &row.id).await;
-                return Ok(CheckinOutcome {
-                    id,
-                    duplicate: false,
-                    customer_name: row.name.clone(),
-                    distance_m,
-                    flags,
-                });
-            }
-            Err(VisitError::Retry) => {
-                // the same key may have won a race: answer as a repeat
-                if let Some(done) = repo::stored_checkin(&state.db, &id).await? {
-                    return Ok(CheckinOutcome {
-                        id,
-                        duplicate: true,
-                        customer_name: done.customer_name,
-                        distance_m: done.distance_m,
-                        flags: done.flags,
-                    });
-                }
-            }
-            Err(VisitError::Other(e)) => return Err(e),
+        (visit, feed)
+    })
+    .await?;
+    match written {
+        Written::New(done) => {
+            let (target, visit) = *done;
+            Ok(CheckinOutcome {
+                id,
+                duplicate: false,
+                customer_name: target.row.name,
+                distance_m: visit.distance_m,
+                flags: visit.flags,
+            })
         }
+        Written::Repeat => repeat_of(state, &id)
+            .await?
+            .ok_or(AppError::conflict("stale")),
     }
-    Err(AppError::conflict("stale"))
 }
 
 /// Records a follow-up (text, optional photos) on a customer.
@@ -193,13 +231,12 @@ pub async fn follow_up(
         return Err(AppError::validation("key", "invalid"));
     };
     let id = format!("{}:{}", user.id, key);
-    if repo::followup_exists(&state.db, &id).await? {
+    if repo::visit_exists(&state.db, VisitKind::Followup, &id).await? {
         return Ok(());
     }
     visit_target(state, user, customer).await?;
     let photos = store_photos(state, photos).await?;
-    for _ in 0..4 {
-        let target = visit_target(state, user, customer).await?;
+    write_visit(state, user, VisitKind::Followup, &id, customer, |target| {
         let row = &target.row;
         let visit = VisitIn {
             id: id.clone(),
@@ -221,37 +258,16 @@ pub async fn follow_up(
             actor: Some(user.id.clone()),
             subject: Some(user.id.clone()),
             subject_name: user.name.clone(),
-            // colleagues see each other's visits: the rep's own department
             department: user.department_id.clone(),
             customer: Some(row.id.clone()),
             text: Some(text.to_string()),
             photos: photos.clone(),
             ..Default::default()
         };
-        match repo::record_visit(
-            &state.db,
-            VisitKind::Followup,
-            visit,
-            target.clocks,
-            row.state.version,
-            feed,
-            target.now,
-        )
-        .await
-        {
-            Ok(()) => {
-                after_visit(state, &row.id).await;
-                return Ok(());
-            }
-            Err(VisitError::Retry) => {
-                if repo::followup_exists(&state.db, &id).await? {
-                    return Ok(());
-                }
-            }
-            Err(VisitError::Other(e)) => return Err(e),
-        }
-    }
-    Err(AppError::conflict("stale"))
+        (visit, feed)
+    })
+    .await?;
+    Ok(())
 }
 
 /// A visit moves the customer's revisit reminder on (derived data: a failure is

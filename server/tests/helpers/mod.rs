@@ -180,3 +180,36 @@ impl Client {
         (status, resp.text().await.unwrap_or_default())
     }
 }
+
+impl TestApp {
+    /// A user as the services see them, by login.
+    pub async fn user(&self, login: &str) -> app::auth::model::CurrentUser {
+        let id = self.user_id(login).await;
+        app::people::repo::find_user(&self.state.db, &id)
+            .await
+            .expect("query")
+            .expect("user")
+            .0
+    }
+
+    /// Registers a customer with every checklist item ticked (locked to `who`).
+    pub async fn locked_customer(
+        &self,
+        who: &app::auth::model::CurrentUser,
+        input: app::customers::model::CustomerInput,
+    ) -> String {
+        let ticked = app::funnel::repo::list_qual_items(&self.state.db)
+            .await
+            .expect("items")
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        match app::customers::service::register(&self.state, who, input, ticked, true)
+            .await
+            .expect("register")
+        {
+            app::customers::model::RegisterOutcome::Created { id, .. } => id,
+            other => panic!("not created: {other:?}"),
+        }
+    }
+}

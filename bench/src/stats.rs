@@ -1,0 +1,24 @@
+//! Percentiles for the load generators.
+
+use std::time::Duration;
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Prints n, p50, p99 and max of the samples.
+pub fn report(label: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    if samples.is_empty() {
+        println!("{label}: no samples");
+        return;
+    }
+    println!(
+        "{label}: n={} p50={:.2?} p99={:.2?} max={:.2?}",
+        samples.len(),
+        percentile(&samples, 0.50),
+        percentile(&samples, 0.99),
+        samples.last().copied().unwrap_or_default()
+    );
+}
