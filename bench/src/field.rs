@@ -332,6 +332,57 @@ async fn fanout(sockets: usize) {
     );
 }
 
+/// Where one check-in's time goes, one client, 300 rounds each.
+async fn profile() {
+    let app = build(0).await;
+    let state = app.state.clone();
+    let reps = users(&state).await;
+    let ids = customers(&state, &reps, 1).await;
+    let rep = reps[0].clone();
+    let n = 300;
+    macro_rules! time {
+        ($label:expr, $e:expr) => {{
+            let mut v = Vec::new();
+            for _ in 0..n {
+                let t = Instant::now();
+                let _ = $e;
+                v.push(t.elapsed());
+            }
+            report($label, v);
+        }};
+    }
+    time!(
+        "Ctx::load",
+        app::customers::service::Ctx::load(&state).await
+    );
+    time!(
+        "customers::repo::load",
+        app::customers::repo::load(&state.db, &ids[0]).await
+    );
+    time!(
+        "visit_target",
+        app::customers::service::visit_target(&state, &rep, &ids[0]).await
+    );
+    let mut k = 0;
+    time!("check_in (whole)", {
+        k += 1;
+        app::field::service::check_in(
+            &state,
+            &rep,
+            app::field::service::CheckinForm {
+                key: format!("prof-{k:06}"),
+                customer: ids[0].clone(),
+                lat: "31.2305".into(),
+                lng: "121.4738".into(),
+                accuracy: "15".into(),
+                ..Default::default()
+            },
+            Vec::new(),
+        )
+        .await
+    });
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -339,6 +390,7 @@ async fn main() {
     match args.first().map(String::as_str) {
         Some("checkin") => checkin(num(1, 200), num(2, 20) as u64).await,
         Some("fanout") => fanout(num(1, 5000)).await,
+        Some("profile") => profile().await,
         _ => eprintln!("usage: field checkin CLIENTS SECS | fanout SOCKETS"),
     }
 }

@@ -95,7 +95,10 @@ where
         .await
         {
             Ok(()) => {
-                after_visit(state, &target.row.id).await;
+                // only customers with a revisit interval have a reminder to move
+                if target.row.revisit_days.is_some() {
+                    after_visit(state, &target.row.id).await;
+                }
                 return Ok(Written::New(Box::new((target, written))));
             }
             Err(VisitError::Retry) => {
@@ -151,8 +154,10 @@ pub async fn check_in(
     let fix = parse_fix(&form.lat, &form.lng, &form.accuracy)
         .map_err(|field| AppError::validation(field, "invalid"))?;
     let captured_at = parse_captured(&form.captured_at)?;
-    // who may visit is checked before anything is stored
-    visit_target(state, user, customer).await?;
+    // who may visit is checked before photos are stored (the write checks again)
+    if !photos.is_empty() {
+        visit_target(state, user, customer).await?;
+    }
     let photos = store_photos(state, photos).await?;
     let written = write_visit(state, user, VisitKind::Checkin, &id, customer, |target| {
         let row = &target.row;
@@ -234,7 +239,9 @@ pub async fn follow_up(
     if repo::visit_exists(&state.db, VisitKind::Followup, &id).await? {
         return Ok(());
     }
-    visit_target(state, user, customer).await?;
+    if !photos.is_empty() {
+        visit_target(state, user, customer).await?;
+    }
     let photos = store_photos(state, photos).await?;
     write_visit(state, user, VisitKind::Followup, &id, customer, |target| {
         let row = &target.row;
