@@ -56,9 +56,11 @@ async function checkIn(page: Page, info: TestInfo, customer: string, purpose: st
   const option = select.locator('option', { hasText: customer });
   // nearest first: the customer 15 m away is offered with its distance
   await expect(option).toContainText(' m');
-  await select.selectOption({ label: (await option.textContent()) ?? '' });
+  const value = (await option.getAttribute('value')) ?? '';
+  await select.selectOption(value);
   await page.getByTestId('purpose').fill(purpose);
   await page.getByTestId('photos').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: PHOTO });
+  await expect(select).toHaveValue(value);
   await page.getByTestId('checkin-submit').click();
 }
 
@@ -117,7 +119,9 @@ test('a check-in made offline is kept on the phone and sent once when back onlin
   // the list for this position has arrived; then the network goes
   await expect(option).toContainText(' m');
   await rep.context.setOffline(true);
-  await select.selectOption({ label: (await option.textContent()) ?? '' });
+  const value = (await option.getAttribute('value')) ?? '';
+  await select.selectOption(value);
+  await expect(select).toHaveValue(value);
   await rep.page.getByTestId('purpose').fill(purpose);
   await rep.page.getByTestId('photos').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: PHOTO });
   await rep.page.getByTestId('checkin-submit').click();
@@ -154,7 +158,7 @@ test('without JavaScript a check-in is saved without a position and flagged; a f
   await expect(rep.page.getByTestId('customer-select')).toBeVisible();
   const select = rep.page.getByTestId('customer-select');
   const option = select.locator('option', { hasText: name });
-  await select.selectOption({ label: (await option.textContent()) ?? '' });
+  await select.selectOption((await option.getAttribute('value')) ?? '');
   const purpose = unique('无脚本拜访', info);
   await rep.page.getByTestId('purpose').fill(purpose);
   await rep.page.getByTestId('checkin-submit').click();

@@ -38,6 +38,8 @@ pub fn CheckinPage() -> impl IntoView {
         |p| nearby(p.map(|x| x.0), p.map(|x| x.1)),
     );
     let outcome = RwSignal::new(None::<Outcome>);
+    // the rep's choice survives the list being re-sorted when the position arrives
+    let chosen = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let live = Live::get();
@@ -91,14 +93,16 @@ pub fn CheckinPage() -> impl IntoView {
                             match places.await {
                                 Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="no-customers">{t!(i18n, checkin_no_customers)}</p> }.into_any(),
                                 Ok(list) => view! {
-                                    <select name="customer" required data-testid="customer-select">
+                                    <select name="customer" required data-testid="customer-select"
+                                        on:change=move |ev| chosen.set(event_target_value(&ev))>
                                         {list.into_iter().map(|c| {
+                                            let selected = chosen.get_untracked() == c.id;
                                             let label = match c.distance_m {
                                                 Some(d) if d < 1000.0 => format!("{} · {} m", c.name, d.round() as i64),
                                                 Some(d) => format!("{} · {:.1} km", c.name, d / 1000.0),
                                                 None => c.name.clone(),
                                             };
-                                            view! { <option value=c.id.clone()>{label}</option> }
+                                            view! { <option value=c.id.clone() selected=selected>{label}</option> }
                                         }).collect_view()}
                                     </select>
                                 }.into_any(),
