@@ -5,9 +5,9 @@
 //! in order, before the live ones.
 
 use app::auth::model::CurrentUser;
-use app::feed::model::{Hello, Push};
+use app::feed::model::Hello;
 use app::feed::repo::{self, StreamRow};
-use app::feed::rules::{replay_floor, sees, Audience, FeedViewer};
+use app::feed::rules::{replay_floor, sees, Audience};
 use app::state::{AppState, Db};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -235,18 +235,4 @@ async fn replay(db: &Db, tz: &chrono_tz::Tz, floor: &str) -> Result<Vec<Outgoing
         }
     }
     Ok(out)
-}
-
-/// For tests and benchmarks: the messages a viewer would get from a replay.
-pub async fn replay_for(db: &Db, viewer: &FeedViewer, after: &str) -> Vec<Push> {
-    let Some(floor) = replay_floor(after) else {
-        return Vec::new();
-    };
-    replay(db, &chrono_tz::Tz::UTC, &floor)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|o| sees(viewer, &o.audience))
-        .filter_map(|o| serde_json::from_str(&o.json).ok())
-        .collect()
 }

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::feed::repo::{FeedIn, CREATE_EVENT};
 use crate::state::{checked, new_key, Db};
 use chrono::{DateTime, Utc};
+use std::sync::LazyLock;
 use surrealdb::types::SurrealValue;
 
 /// A customer as stored, with the names the UI shows.
@@ -76,8 +77,12 @@ fn opt_id(field: &str) -> String {
     format!("(IF {field} != NONE THEN record::id({field}) END)")
 }
 
-/// The SELECT list for a `CustomerRow`.
-pub fn row_fields() -> String {
+/// The SELECT list for a `CustomerRow`, built once.
+pub fn row_fields() -> &'static str {
+    &ROW_FIELDS
+}
+
+static ROW_FIELDS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "record::id(id) AS id, name, phones, contact, contact_role, decision_maker, address, \
          region, lat, lng, industry, size, source, {ref_id} AS referred_by, \
@@ -95,11 +100,17 @@ pub fn row_fields() -> String {
         dept = opt_id("department"),
         released = opt_id("released_by"),
     )
-}
+});
+
+static LOAD_SQL: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {} FROM type::record('customer', $id)", row_fields()));
 
 pub async fn load(db: &Db, id: &str) -> AppResult<Option<CustomerRow>> {
-    let sql = format!("SELECT {} FROM type::record('customer', $id)", row_fields());
-    let mut resp = checked(db.query(sql).bind(("id", id.to_string())).await?)?;
+    let mut resp = checked(
+        db.query(LOAD_SQL.as_str())
+            .bind(("id", id.to_string()))
+            .await?,
+    )?;
     let row: Option<CustomerRow> = resp.take(0)?;
     Ok(row)
 }
@@ -468,23 +479,8 @@ impl From<AppError> for TransitionError {
     }
 }
 
-/// Writes `next` over a customer read at `before.version`, with its history row,
-/// notifications and feed event, in one transaction. `Stale` when the version
-/// moved on or a concurrent transaction won the commit. (Nine arguments: each is
-/// one part of the single transaction, and a struct would only rename them.)
-#[allow(clippy::too_many_arguments)]
-pub async fn transition(
-    db: &Db,
-    id: &str,
-    actor: Option<&str>,
-    before: &OwnershipState,
-    next: OwnershipState,
-    history: HistoryIn,
-    notify: Vec<NotificationIn>,
-    feed: Option<FeedIn>,
-    now: DateTime<Utc>,
-) -> Result<(), TransitionError> {
-    let sql = format!(
+static TRANSITION_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "BEGIN TRANSACTION;
              LET $c = type::record('customer', $id);
              IF $c.version != $version {{ THROW 'bpc:conflict:stale'; }};
@@ -517,9 +513,27 @@ pub async fn transition(
              }};
              IF $feed != NONE {{ {CREATE_EVENT} }};
              COMMIT TRANSACTION;"
-    );
+    )
+});
+
+/// Writes `next` over a customer read at `before.version`, with its history row,
+/// notifications and feed event, in one transaction. `Stale` when the version
+/// moved on or a concurrent transaction won the commit. (Nine arguments: each is
+/// one part of the single transaction, and a struct would only rename them.)
+#[allow(clippy::too_many_arguments)]
+pub async fn transition(
+    db: &Db,
+    id: &str,
+    actor: Option<&str>,
+    before: &OwnershipState,
+    next: OwnershipState,
+    history: HistoryIn,
+    notify: Vec<NotificationIn>,
+    feed: Option<FeedIn>,
+    now: DateTime<Utc>,
+) -> Result<(), TransitionError> {
     let result = db
-        .query(sql)
+        .query(TRANSITION_SQL.as_str())
         .bind(("feed", feed))
         .bind(("id", id.to_string()))
         .bind(("version", before.version))

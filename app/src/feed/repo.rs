@@ -225,7 +225,7 @@ pub struct StreamRow {
     pub reference: Option<String>,
 }
 
-pub const STREAM_FIELDS: &str = "seq, kind, \
+const STREAM_FIELDS: &str = "seq, kind, \
     (IF department != NONE THEN record::id(department) END) AS department, \
     (IF user != NONE THEN record::id(user) END) AS user, event, ref";
 

@@ -80,7 +80,7 @@ pub async fn feed(
     )
     .await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut comments = repo::comments_of(&state.db, &ids).await?;
+    let comments = repo::comments_of(&state.db, &ids).await?;
     let items = rows
         .into_iter()
         .map(|r| {
@@ -93,7 +93,6 @@ pub async fn feed(
             item(r, mine, &tz)
         })
         .collect();
-    comments.clear();
     Ok(FeedPage { items, cursor })
 }
 

@@ -58,16 +58,10 @@ async fn store_photos(state: &AppState, photos: Vec<Bytes>) -> AppResult<Vec<Str
     Ok(hashes)
 }
 
-/// What became of a visit write.
-enum Written {
-    /// Stored now, decided on this state of the customer.
-    New(Box<(VisitTarget, VisitIn)>),
-    /// The same key was stored meanwhile (a queue flushing twice at once).
-    Repeat,
-}
-
 /// Writes the visit `plan` makes of the customer as it stands, with its clocks
 /// and feed event; re-reads and plans again when the customer changed meanwhile.
+/// Returns the customer's name and what was written, or `None` when the same key
+/// was stored meanwhile (a queue flushing twice at once).
 async fn write_visit<F>(
     state: &AppState,
     user: &CurrentUser,
@@ -75,7 +69,7 @@ async fn write_visit<F>(
     id: &str,
     customer: &str,
     plan: F,
-) -> AppResult<Written>
+) -> AppResult<Option<(String, VisitIn)>>
 where
     F: Fn(&VisitTarget) -> (VisitIn, FeedIn),
 {
@@ -99,11 +93,11 @@ where
                 if target.row.revisit_days.is_some() {
                     after_visit(state, &target.row.id).await;
                 }
-                return Ok(Written::New(Box::new((target, written))));
+                return Ok(Some((target.row.name, written)));
             }
             Err(VisitError::Retry) => {
                 if repo::visit_exists(&state.db, kind, id).await? {
-                    return Ok(Written::Repeat);
+                    return Ok(None);
                 }
             }
             Err(VisitError::Other(e)) => return Err(e),
@@ -196,17 +190,14 @@ pub async fn check_in(
     })
     .await?;
     match written {
-        Written::New(done) => {
-            let (target, visit) = *done;
-            Ok(CheckinOutcome {
-                id,
-                duplicate: false,
-                customer_name: target.row.name,
-                distance_m: visit.distance_m,
-                flags: visit.flags,
-            })
-        }
-        Written::Repeat => repeat_of(state, &id)
+        Some((customer_name, visit)) => Ok(CheckinOutcome {
+            id,
+            duplicate: false,
+            customer_name,
+            distance_m: visit.distance_m,
+            flags: visit.flags,
+        }),
+        None => repeat_of(state, &id)
             .await?
             .ok_or(AppError::conflict("stale")),
     }
