@@ -23,6 +23,10 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub clock: Arc<AppClock>,
     pub photos: crate::field::photos::PhotoStore,
+    /// Stages, departments and limits, reloaded only when they change.
+    pub snapshots: Arc<crate::funnel::snapshot::SnapshotCache>,
+    /// How many visits are written at once; the rest wait their turn in order.
+    pub visit_writers: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

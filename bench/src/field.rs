@@ -1,16 +1,24 @@
 //! Load generator for the field-work budgets (SPEC §8):
 //!
-//! - `checkin CLIENTS SECS`: CLIENTS concurrent clients each checking in at its own
-//!   customer, over and over, for SECS seconds, through the real write path
-//!   (`field::service::check_in`: visibility and clocks read, then one transaction
-//!   with the check-in, the customer's clocks and the feed event). Then, in the same
-//!   run and on the same engine, CLIENTS tasks doing a raw `CREATE` loop for SECS
-//!   seconds. Budget: p99 < 50 ms at 200 clients; throughput ≥ 50% of the raw loop.
+//! - `checkin CLIENTS SECS`: a closed loop. CLIENTS concurrent clients each check
+//!   in at its own customer, back to back, for SECS seconds, through the real write
+//!   path (`field::service::check_in`: the repeat check, the cached configuration,
+//!   the customer read, then one transaction with the check-in, the customer's
+//!   clocks and the feed event). Then two baselines on the same engine, each on a
+//!   fresh database and for as long: the same three writes as one bare transaction
+//!   (no reads, no rules), and a raw single-row `CREATE` loop. Budget: p99 < 50 ms
+//!   at 200 clients; throughput ≥ 50% of the raw loop.
+//! - `checkin-open CLIENTS SECS RATE[,RATE…]`: an open loop. CLIENTS phones check in
+//!   at RATE check-ins per second in all, due on a fixed schedule whether or not the
+//!   previous one has answered; latency counts from when each was due.
+//! - `parts CLIENTS SECS`: each write of the bare transaction alone, closed loop, on
+//!   a database no app server follows: where the engine's time goes.
 //! - `fanout SOCKETS`: SOCKETS websockets signed in as a manager on a served app;
 //!   one feed event is written (a follow-up) and the time until each socket has it
 //!   is measured, over 5 rounds. Budget: p99 < 100 ms at 5,000. Also the resident
 //!   memory per idle connection (client and server ends both live in this process,
 //!   so this is an upper bound for the server's share).
+//! - `profile`: one client, 300 rounds of each step of a check-in.
 //!
 //! `cargo run -p bench --profile server-release --bin field -- checkin 200 20`
 
@@ -108,106 +116,319 @@ async fn customers(
     ids
 }
 
-async fn checkin(clients: usize, secs: u64) {
-    let app = build(0).await;
-    let state = app.state.clone();
-    let reps = users(&state).await;
-    let ids = customers(&state, &reps, clients).await;
-    let window = Duration::from_secs(secs);
+/// One operation of a load generator: client number and round in, success out.
+type Op = Arc<dyn Fn(usize, usize) -> futures::future::BoxFuture<'static, bool> + Send + Sync>;
 
-    // 1. the check-in write path
+/// `clients` tasks calling `op` back to back for `window`. Returns the latencies
+/// of the successful calls, the error count and the rate of successful calls.
+async fn closed_loop(clients: usize, window: Duration, op: Op) -> (Vec<Duration>, usize, f64) {
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
-        let state = state.clone();
-        let rep = reps[i % reps.len()].clone();
-        let id = id.clone();
+    for i in 0..clients {
+        let op = op.clone();
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0usize;
-            let mut k = 0usize;
+            let (mut lat, mut errors, mut k) = (Vec::new(), 0usize, 0usize);
             while started.elapsed() < window {
-                let form = app::field::service::CheckinForm {
-                    key: format!("bench-{i}-{k}"),
-                    customer: id.clone(),
-                    purpose: "基准拜访".into(),
-                    lat: "31.2305".into(),
-                    lng: "121.4738".into(),
-                    accuracy: "15".into(),
-                    captured_at: chrono::Utc::now().to_rfc3339(),
-                };
                 let t = Instant::now();
-                match app::field::service::check_in(&state, &rep, form, Vec::new()).await {
-                    Ok(_) => lat.push(t.elapsed()),
-                    Err(e) => {
-                        errors += 1;
-                        if errors < 3 {
-                            eprintln!("check-in error: {e}");
-                        }
-                    }
+                if op(i, k).await {
+                    lat.push((t.elapsed(), started.elapsed()));
+                } else {
+                    errors += 1;
                 }
                 k += 1;
             }
             (lat, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
+    let (mut all, mut errors) = (Vec::new(), 0);
     for t in tasks {
         let (l, e) = t.await.expect("task");
         all.extend(l);
         errors += e;
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let checkin_rate = all.len() as f64 / elapsed;
-    println!(
-        "check-in write path, {clients} clients, {elapsed:.1}s: {} ok, {errors} errors, {checkin_rate:.0}/s",
-        all.len()
-    );
-    report("  check-in latency", all);
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    // the rate in each third of the window: does the engine slow down as it fills?
+    let third = window.as_secs_f64() / 3.0;
+    let thirds: Vec<String> = (0..3)
+        .map(|p| {
+            let n = all
+                .iter()
+                .filter(|(_, at)| (at.as_secs_f64() / third) as usize == p)
+                .count();
+            format!("{:.0}/s", n as f64 / third)
+        })
+        .collect();
+    println!("  rate by thirds of the window: {}", thirds.join(", "));
+    (all.into_iter().map(|(l, _)| l).collect(), errors, rate)
+}
 
-    // 2. a raw insert loop on the same engine
+/// `clients` clients each starting one call every `clients / rate` seconds for
+/// `window`, whether or not the previous one has answered (an open loop: a slow
+/// answer does not slow the arrivals down). Latency counts from the moment the
+/// call was due, so queueing behind slow calls is included.
+async fn open_loop(clients: usize, window: Duration, rate: f64, op: Op) -> (Vec<Duration>, usize) {
+    let period = Duration::from_secs_f64(clients as f64 / rate);
+    let start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Option<Duration>>();
+    let mut tasks = Vec::new();
+    for i in 0..clients {
+        let (op, tx) = (op.clone(), tx.clone());
+        // spread the clients' phases over one period
+        let phase = period.mul_f64(i as f64 / clients as f64);
+        tasks.push(tokio::spawn(async move {
+            let mut k = 0usize;
+            loop {
+                let due = start + phase + period.mul_f64(k as f64);
+                if due.duration_since(start) >= window {
+                    break;
+                }
+                tokio::time::sleep_until(due).await;
+                let (op, tx) = (op.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let ok = op(i, k).await;
+                    let _ = tx.send(ok.then(|| due.elapsed()));
+                });
+                k += 1;
+            }
+        }));
+    }
+    drop(tx);
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let (mut lat, mut errors) = (Vec::new(), 0);
+    while let Some(r) = rx.recv().await {
+        match r {
+            Some(d) => lat.push(d),
+            None => errors += 1,
+        }
+    }
+    (lat, errors)
+}
+
+/// The check-in write path, as the server function calls it.
+fn checkin_op(
+    state: &app::state::AppState,
+    reps: &[app::auth::model::CurrentUser],
+    ids: &[String],
+    tag: &'static str,
+) -> Op {
+    let (state, reps, ids) = (state.clone(), reps.to_vec(), ids.to_vec());
+    let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    Arc::new(move |i, k| {
+        let (state, rep, id) = (state.clone(), reps[i % reps.len()].clone(), ids[i].clone());
+        let errors = errors.clone();
+        Box::pin(async move {
+            let form = app::field::service::CheckinForm {
+                key: format!("{tag}-{i}-{k}"),
+                customer: id,
+                purpose: "基准拜访".into(),
+                lat: "31.2305".into(),
+                lng: "121.4738".into(),
+                accuracy: "15".into(),
+                captured_at: chrono::Utc::now().to_rfc3339(),
+            };
+            match app::field::service::check_in(&state, &rep, form, Vec::new()).await {
+                Ok(_) => true,
+                Err(e) => {
+                    if errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 3 {
+                        eprintln!("check-in error: {e}");
+                    }
+                    false
+                }
+            }
+        })
+    })
+}
+
+// The writes of a check-in as bare SurrealQL, with `$key` (the check-in's id),
+// `$u` (the rep), `$d` (the department) and `$c` (the customer record) bound.
+const BARE_CHECKIN: &str = "CREATE type::record('checkin', $key) CONTENT {
+    user: type::record('user', $u), department: type::record('department', $d),
+    customer: $c, purpose: '基准拜访', lat: 31.2305, lng: 121.4738,
+    accuracy: 15.0, distance_m: 14.0, flags: [], photos: [],
+    captured_at: time::now(), at: time::now(),
+} RETURN NONE;";
+const BARE_CLOCKS: &str = "UPDATE $c SET last_followup_at = time::now(),
+    due_at = time::now() + 30d, warn_at = time::now() + 20d, version += 1 RETURN NONE;";
+const BARE_FEED: &str = "CREATE type::record('feed_event', <string> rand::uuid::v7()) CONTENT {
+    kind: 'checkin', actor: type::record('user', $u),
+    subject: type::record('user', $u), subject_name: '基准',
+    department: type::record('department', $d), customer: $c,
+    customer_name: '基准', text: '基准拜访', photos: [], flags: [],
+    distance_m: 14.0, at: time::now(),
+} RETURN NONE;";
+const BARE_STREAM: &str = "CREATE stream CONTENT { seq: <string> rand::uuid::v7(), kind: 'bench',
+    department: type::record('department', $d), at: time::now() } RETURN NONE;";
+
+/// `body` (some of the statements above) as one transaction, for client `i`'s
+/// round `k` at its customer `ids[i]`.
+fn bare_op(
+    db: &app::state::Db,
+    reps: &[app::auth::model::CurrentUser],
+    ids: &[String],
+    body: &[&str],
+) -> Op {
+    let (db, reps, ids) = (db.clone(), reps.to_vec(), ids.to_vec());
+    let sql: Arc<str> = format!(
+        "BEGIN TRANSACTION; LET $c = type::record('customer', $c); {} COMMIT TRANSACTION;",
+        body.concat()
+    )
+    .into();
+    Arc::new(move |i, k| {
+        let (db, rep, id, sql) = (
+            db.clone(),
+            reps[i % reps.len()].clone(),
+            ids[i].clone(),
+            sql.clone(),
+        );
+        Box::pin(async move {
+            db.query(&*sql)
+                .bind(("key", format!("{}:bare-{i}-{k}", rep.id)))
+                .bind(("u", rep.id.clone()))
+                .bind(("d", rep.department_id.clone()))
+                .bind(("c", id))
+                .await
+                .and_then(|r| r.check())
+                .is_ok()
+        })
+    })
+}
+
+/// One small row into a schemaless table: the engine's raw insert rate.
+fn raw_create_op(state: &app::state::AppState) -> Op {
+    let db = state.db.clone();
+    Arc::new(move |i, _| {
+        let db = db.clone();
+        Box::pin(async move {
+            db.query("CREATE raw_bench CONTENT { client: $i, purpose: '基准拜访', at: time::now() } RETURN NONE")
+                .bind(("i", i as i64))
+                .await
+                .and_then(|r| r.check())
+                .is_ok()
+        })
+    })
+}
+
+/// Closed loop: the check-in path, then the two raw loops on the same engine.
+/// A fresh app (its own database) with `clients` reps' customers.
+async fn fresh(
+    clients: usize,
+) -> (
+    server::Application,
+    Vec<app::auth::model::CurrentUser>,
+    Vec<String>,
+) {
+    let app = build(0).await;
+    let reps = users(&app.state).await;
+    let ids = customers(&app.state, &reps, clients).await;
+    (app, reps, ids)
+}
+
+/// Each loop runs on a fresh database, so none pays for the rows another left.
+async fn checkin(clients: usize, secs: u64) {
+    let window = Duration::from_secs(secs);
+    let (app, reps, ids) = fresh(clients).await;
+    let state = app.state.clone();
+    let (lat, errors, checkin_rate) =
+        closed_loop(clients, window, checkin_op(&state, &reps, &ids, "closed")).await;
+    println!(
+        "check-in write path, {clients} clients, {secs}s: {} ok, {errors} errors, {checkin_rate:.0}/s",
+        lat.len()
+    );
+    report("  check-in latency", lat);
+
+    drop((app, state));
+    let (app, reps, ids) = fresh(clients).await;
+    let state = app.state.clone();
+    let (lat, errors, bare_rate) = closed_loop(
+        clients,
+        window,
+        bare_op(
+            &state.db,
+            &reps,
+            &ids,
+            &[BARE_CHECKIN, BARE_CLOCKS, BARE_FEED],
+        ),
+    )
+    .await;
+    println!(
+        "bare visit transaction (same three writes), {clients} clients: {} ok, {errors} errors, {bare_rate:.0}/s",
+        lat.len()
+    );
+    report("  bare transaction latency", lat);
+
+    drop((app, state));
+    let (app, _, _) = fresh(clients).await;
+    let state = app.state.clone();
     state
         .db
         .query("DEFINE TABLE OVERWRITE raw_bench SCHEMALESS")
         .await
         .expect("define");
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for i in 0..clients {
-        let db = state.db.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            while started.elapsed() < window {
-                let t = Instant::now();
-                let ok = db
-                    .query("CREATE raw_bench CONTENT { client: $i, purpose: '基准拜访', at: time::now() } RETURN NONE")
-                    .bind(("i", i as i64))
-                    .await
-                    .and_then(|r| r.check())
-                    .is_ok();
-                if ok {
-                    lat.push(t.elapsed());
-                }
-            }
-            lat
-        }));
-    }
-    let mut raw = Vec::new();
-    for t in tasks {
-        raw.extend(t.await.expect("task"));
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let raw_rate = raw.len() as f64 / elapsed;
+    let (lat, _, raw_rate) = closed_loop(clients, window, raw_create_op(&state)).await;
     println!(
-        "raw insert loop, {clients} clients, {elapsed:.1}s: {} rows, {raw_rate:.0}/s",
-        raw.len()
+        "raw single-row CREATE loop, {clients} clients: {} rows, {raw_rate:.0}/s",
+        lat.len()
     );
-    report("  raw insert latency", raw);
+    report("  raw insert latency", lat);
     println!(
-        "check-in throughput = {:.0}% of the raw insert loop",
+        "check-in throughput = {:.0}% of the bare visit transaction loop, {:.1}% of the raw single-row loop",
+        100.0 * checkin_rate / bare_rate.max(1.0),
         100.0 * checkin_rate / raw_rate.max(1.0)
     );
+}
+
+/// The bare transaction's parts, each on a fresh database without any app server
+/// (so no live query follows the stream): which writes cost what at `clients`.
+async fn parts(clients: usize, secs: u64) {
+    let window = Duration::from_secs(secs);
+    for (label, body) in [
+        ("check-in record only", BARE_CHECKIN),
+        ("customer clocks only", BARE_CLOCKS),
+        ("feed event (+ its stream row) only", BARE_FEED),
+        ("stream row only", BARE_STREAM),
+    ] {
+        let mut settings = server::settings::Settings::for_tests();
+        settings.demo = true;
+        let db = server::db::connect(&settings).await.expect("db");
+        server::demo::load_demo(&db).await.expect("demo");
+        let template = build(0).await.state.clone();
+        let state = app::state::AppState {
+            db: db.clone(),
+            ..template
+        };
+        let reps = users(&state).await;
+        let ids = customers(&state, &reps, clients).await;
+        let (lat, errors, rate) =
+            closed_loop(clients, window, bare_op(&db, &reps, &ids, &[body])).await;
+        println!("{label}, {clients} clients: {errors} errors, {rate:.0}/s");
+        report("  latency", lat);
+    }
+}
+
+/// Open loop: `clients` phones checking in at `rates` (check-ins per second, all
+/// clients together), `secs` each.
+async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
+    let app = build(0).await;
+    let state = app.state.clone();
+    let reps = users(&state).await;
+    let ids = customers(&state, &reps, clients).await;
+    let window = Duration::from_secs(secs);
+    for &rate in rates {
+        let (lat, errors) = open_loop(
+            clients,
+            window,
+            rate,
+            checkin_op(&state, &reps, &ids, "open"),
+        )
+        .await;
+        println!(
+            "open loop, {clients} clients, {rate:.0} check-ins/s offered for {secs}s: {} ok, {errors} errors",
+            lat.len()
+        );
+        report("  check-in latency (from when due)", lat);
+    }
 }
 
 async fn fanout(sockets: usize) {
@@ -360,9 +581,34 @@ async fn profile() {
         app::customers::repo::load(&state.db, &ids[0]).await
     );
     time!(
+        "customers::repo::load_for_visit",
+        app::customers::repo::load_for_visit(&state.db, &ids[0]).await
+    );
+    time!(
         "visit_target",
         app::customers::service::visit_target(&state, &rep, &ids[0]).await
     );
+    time!(
+        "stored_checkin (miss)",
+        app::field::repo::stored_checkin(&state.db, "nobody:nothing").await
+    );
+    time!(
+        "tiny read (RETURN meta:schema.version)",
+        state.db.query("RETURN meta:schema.version").await
+    );
+    for (label, body) in [
+        ("bare check-in record", BARE_CHECKIN),
+        ("bare customer clocks", BARE_CLOCKS),
+        ("bare feed event (+ its stream row)", BARE_FEED),
+        ("bare stream row", BARE_STREAM),
+    ] {
+        let op = bare_op(&state.db, &reps[..1], &ids, &[body]);
+        let mut j = 0;
+        time!(label, {
+            j += 1;
+            op(0, j).await
+        });
+    }
     let mut k = 0;
     time!("check_in (whole)", {
         k += 1;
@@ -389,8 +635,18 @@ async fn main() {
     let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     match args.first().map(String::as_str) {
         Some("checkin") => checkin(num(1, 200), num(2, 20) as u64).await,
+        Some("checkin-open") => {
+            let rates: Vec<f64> = args
+                .get(3)
+                .map(|s| s.split(',').filter_map(|r| r.parse().ok()).collect())
+                .unwrap_or_else(|| vec![200.0, 400.0, 600.0]);
+            checkin_open(num(1, 200), num(2, 10) as u64, &rates).await
+        }
         Some("fanout") => fanout(num(1, 5000)).await,
         Some("profile") => profile().await,
-        _ => eprintln!("usage: field checkin CLIENTS SECS | fanout SOCKETS"),
+        Some("parts") => parts(num(1, 200), num(2, 10) as u64).await,
+        _ => eprintln!(
+            "usage: field checkin CLIENTS SECS | checkin-open CLIENTS SECS RATE[,RATE…] | fanout SOCKETS | profile"
+        ),
     }
 }

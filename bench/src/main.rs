@@ -13,7 +13,7 @@
 //! inside the database in batches (one query per 5,000 rows).
 
 use app::customers::service;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 mod stats;
 use stats::report;

@@ -21,10 +21,11 @@ const SCHEMA: &[(&str, &str)] = &[
     ("050_funnel", include_str!("../schema/050_funnel.surql")),
     ("060_customer", include_str!("../schema/060_customer.surql")),
     ("070_field", include_str!("../schema/070_field.surql")),
+    ("080_config", include_str!("../schema/080_config.surql")),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

@@ -86,6 +86,8 @@ impl Application {
             } else {
                 PhotoStore::from_setting(&settings.photos).map_err(StartError::Photos)?
             },
+            snapshots: Arc::default(),
+            visit_writers: Arc::new(tokio::sync::Semaphore::new(settings.visit_writers)),
         };
         if settings.sweep_secs > 0 {
             spawn_sweeper(state.clone(), settings.sweep_secs);

@@ -69,10 +69,14 @@ impl Hub {
                                 break;
                             }
                         };
+                        // no socket is open on this server: nothing to render for
+                        if self.tx.receiver_count() == 0 {
+                            continue;
+                        }
                         let row = row.into_row();
                         match render(&db, &tz, &row).await {
                             Some(out) => {
-                                // no receivers is fine: nobody is connected here
+                                // the last socket may have closed meanwhile
                                 let _ = self.tx.send(Arc::new(out));
                             }
                             None => continue,

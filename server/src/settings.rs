@@ -53,6 +53,9 @@ pub struct Settings {
     pub smtp_to: String,
     /// `BPC_REMIND_SECS`: how often reminders are checked (default 15; 0 = never).
     pub remind_secs: u64,
+    /// `BPC_VISIT_WRITERS`: check-ins and follow-ups written at once (default 16);
+    /// the rest wait their turn instead of contending inside the database.
+    pub visit_writers: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +151,7 @@ impl Settings {
                 15,
                 "expected a whole number of seconds",
             )?,
+            visit_writers: parse(&get, "BPC_VISIT_WRITERS", 16, positive)?,
         };
         for (var, value) in [
             ("BPC_SESSION_HOURS", u64::from(settings.session_hours)),
@@ -161,6 +165,7 @@ impl Settings {
                 "BPC_REMIND_ESCALATE_MINUTES",
                 settings.escalate_after_minutes.max(0) as u64,
             ),
+            ("BPC_VISIT_WRITERS", settings.visit_writers as u64),
         ] {
             if value == 0 {
                 return Err(SettingsError {
@@ -229,6 +234,7 @@ mod tests {
         assert!(s.cookie_secure);
         assert!(!s.demo);
         assert_eq!(s.database_dir(), Some(PathBuf::from("data")));
+        assert_eq!(s.visit_writers, 16);
     }
 
     #[test]
@@ -240,6 +246,7 @@ mod tests {
             ("BPC_COOKIE_SECURE", "maybe"),
             ("BPC_SESSION_HOURS", "0"),
             ("BPC_LOGIN_MAX_PER_IP", "-3"),
+            ("BPC_VISIT_WRITERS", "0"),
         ] {
             let err = with(&[(var, value)]).expect_err(var);
             assert_eq!(err.var, var, "{err}");

@@ -661,3 +661,57 @@ async fn a_daily_log_is_prefilled_saved_once_edited_and_closed_after_the_next_da
         (StatusCode::CONFLICT, Some("log_closed"))
     );
 }
+
+/// Each app server caches the stages, departments and limits; a change made
+/// through one server applies at the very next visit written through another.
+#[tokio::test]
+async fn a_limit_changed_through_one_server_applies_at_the_next_visit_on_another() {
+    let a = spawn_app().await;
+    let b = spawn_second(&a).await;
+    let rep = user(&a, "rep1").await;
+    let admin = user(&a, "admin").await;
+    let id = customer(&a, &rep, "上海缓存验证有限公司", "13800000077").await;
+    let visit = |key: &str| app::field::service::CheckinForm {
+        key: key.into(),
+        customer: id.clone(),
+        lat: "31.2305".into(),
+        lng: "121.4738".into(),
+        accuracy: "15".into(),
+        ..Default::default()
+    };
+    let due = || async {
+        app::customers::repo::load(&a.state.db, &id)
+            .await
+            .expect("load")
+            .expect("customer")
+            .state
+            .due_at
+            .expect("an owned customer has a deadline")
+    };
+    // server B reads (and caches) the limits: the first stage's 3 days come
+    // first (deadlines end with the local day)
+    app::field::service::check_in(&b.state, &rep, visit("cache-0001"), Vec::new())
+        .await
+        .expect("check-in");
+    let now = b.state.now();
+    let first = due().await;
+    assert!(first > now + chrono::Duration::days(2), "{first} at {now}");
+
+    // the follow-up limit becomes 1 day, changed through server A
+    let policy = app::funnel::config::parse_policy("1", "30", "15", false, "0", "manager", "7", "")
+        .expect("policy");
+    app::funnel::repo::save_policy(&a.state.db, &admin.id, None, Some(policy))
+        .await
+        .expect("save");
+
+    // the next check-in through B already counts 1 day: the end of tomorrow
+    app::field::service::check_in(&b.state, &rep, visit("cache-0002"), Vec::new())
+        .await
+        .expect("check-in");
+    let now = b.state.now();
+    let d = due().await;
+    assert!(
+        d <= now + chrono::Duration::days(2) && d > now,
+        "deadline {d} from a 1-day limit at {now}"
+    );
+}

@@ -82,28 +82,77 @@ pub fn row_fields() -> &'static str {
     &ROW_FIELDS
 }
 
-static ROW_FIELDS: LazyLock<String> = LazyLock::new(|| {
+/// The SELECT expression for an `OwnershipState`, built once.
+static STATE_FIELDS: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "record::id(id) AS id, name, phones, contact, contact_role, decision_maker, address, \
-         region, lat, lng, industry, size, source, {ref_id} AS referred_by, \
-         referred_by.name AS referred_name, founded_on, dm_birthday, revisit_days, notes, expected_cents, \
-         record::id(created_by) AS created_by, created_by.name AS created_by_name, created_at, \
-         owner.name AS owner_name, \
-         {{ status: status, owner: {owner}, department: {dept}, checklist: checklist, \
+        "{{ status: status, owner: {owner}, department: {dept}, checklist: checklist, \
             stage: record::id(stage), won: won, reached: reached, \
             stage_entered_at: stage_entered_at, last_followup_at: last_followup_at, \
             owned_since: owned_since, due_at: due_at, due_clock: due_clock, warn_at: warn_at, \
             warned: warned, released_by: {released}, released_at: released_at, \
             lost_proposal: lost_proposal, version: version }} AS state",
-        ref_id = opt_id("referred_by"),
         owner = opt_id("owner"),
         dept = opt_id("department"),
         released = opt_id("released_by"),
     )
 });
 
+static ROW_FIELDS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "record::id(id) AS id, name, phones, contact, contact_role, decision_maker, address, \
+         region, lat, lng, industry, size, source, {ref_id} AS referred_by, \
+         referred_by.name AS referred_name, founded_on, dm_birthday, revisit_days, notes, expected_cents, \
+         record::id(created_by) AS created_by, created_by.name AS created_by_name, created_at, \
+         owner.name AS owner_name, {state}",
+        ref_id = opt_id("referred_by"),
+        state = STATE_FIELDS.as_str(),
+    )
+});
+
 static LOAD_SQL: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {} FROM type::record('customer', $id)", row_fields()));
+
+/// What a visit needs of a customer: its name, where it is, its revisit interval
+/// and its ownership state (no linked names, unlike `CustomerRow`).
+#[derive(Debug, Clone, SurrealValue)]
+pub struct VisitRow {
+    pub id: String,
+    pub name: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub revisit_days: Option<i64>,
+    pub state: OwnershipState,
+}
+
+impl From<CustomerRow> for VisitRow {
+    fn from(r: CustomerRow) -> VisitRow {
+        VisitRow {
+            id: r.id,
+            name: r.name,
+            lat: r.lat,
+            lng: r.lng,
+            revisit_days: r.revisit_days,
+            state: r.state,
+        }
+    }
+}
+
+static VISIT_LOAD_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT record::id(id) AS id, name, lat, lng, revisit_days, {} \
+         FROM type::record('customer', $id)",
+        STATE_FIELDS.as_str()
+    )
+});
+
+pub async fn load_for_visit(db: &Db, id: &str) -> AppResult<Option<VisitRow>> {
+    let mut resp = checked(
+        db.query(VISIT_LOAD_SQL.as_str())
+            .bind(("id", id.to_string()))
+            .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
 
 pub async fn load(db: &Db, id: &str) -> AppResult<Option<CustomerRow>> {
     let mut resp = checked(

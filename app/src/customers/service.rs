@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::feed::repo::FeedIn;
 use crate::feed::rules::feed_kind;
 use crate::funnel::model::StageInfo;
-use crate::funnel::repo::{list_qual_items, list_stages, load_policies_with, Policies, Policy};
+use crate::funnel::repo::{list_qual_items, Policies, Policy};
 use crate::funnel::rules::{
     below_cap, check_stage_move, confiscation_due, confiscation_receiver, days_left, is_urgent,
     reclaim_allowed, schedule, start_of_local_day, warning_due, warning_starts, Clock, ClockStarts,
@@ -37,24 +37,14 @@ pub struct Ctx {
 
 impl Ctx {
     pub async fn load(state: &AppState) -> AppResult<Ctx> {
-        let db = &state.db;
-        let stages = list_stages(db, true).await?;
-        let depts = crate::people::repo::list_departments(db).await?;
-        let parents: HashMap<String, Option<String>> = depts
-            .iter()
-            .map(|d| (d.id.clone(), d.parent_id.clone()))
-            .collect();
-        let policies = load_policies_with(db, parents.clone()).await?;
+        let snap = state.snapshots.get(&state.db).await?;
         Ok(Ctx {
-            stages,
-            policies,
+            stages: snap.stages.clone(),
+            policies: snap.policies.clone(),
             now: state.now(),
             tz: state.config.timezone,
-            heads: depts
-                .iter()
-                .map(|d| (d.id.clone(), d.head_id.clone()))
-                .collect(),
-            parents,
+            heads: snap.heads.clone(),
+            parents: snap.parents.clone(),
         })
     }
 
@@ -1399,7 +1389,7 @@ pub async fn notifications(state: &AppState, user: &CurrentUser) -> AppResult<Ve
 /// state a visit by this user would write (`None`: a visit does not count for
 /// the clocks, e.g. a manager visiting a rep's customer, or a draft).
 pub struct VisitTarget {
-    pub row: CustomerRow,
+    pub row: repo::VisitRow,
     pub now: DateTime<Utc>,
     pub clocks: Option<OwnershipState>,
 }
@@ -1411,7 +1401,13 @@ pub async fn visit_target(
 ) -> AppResult<VisitTarget> {
     let ctx = Ctx::load(state).await?;
     let tree = ctx.tree_of(user);
-    let row = load_settled(state, &ctx, id).await?;
+    let key = repo::valid_key(id)?;
+    // the short read; an overdue customer is settled first, through the whole row
+    let row = match repo::load_for_visit(&state.db, key).await? {
+        Some(row) if row.state.due_at.is_none_or(|d| d > ctx.now) => row,
+        Some(_) => load_settled(state, &ctx, key).await?.into(),
+        None => return Err(AppError::NotFound),
+    };
     if !can_see(&viewer(user, &tree), &standing(&ctx, &row.state)) {
         return Err(AppError::NotFound);
     }

@@ -73,6 +73,11 @@ async fn write_visit<F>(
 where
     F: Fn(&VisitTarget) -> (VisitIn, FeedIn),
 {
+    let _turn = state
+        .visit_writers
+        .acquire()
+        .await
+        .map_err(|_| AppError::conflict("stale"))?;
     for _ in 0..4 {
         let target = visit_target(state, user, customer).await?;
         let (visit, feed) = plan(&target);

@@ -8,3 +8,5 @@ pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod report;
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod snapshot;
