@@ -57,9 +57,8 @@ async fn build(port: u16) -> server::Application {
         .unwrap_or_else(|e| panic!("build: {e}"))
 }
 
-async fn users(state: &app::state::AppState) -> Vec<app::auth::model::CurrentUser> {
-    let mut r = state
-        .db
+async fn users(db: &app::state::Db) -> Vec<app::auth::model::CurrentUser> {
+    let mut r = db
         .query("SELECT VALUE record::id(id) FROM user WHERE role = 'rep' ORDER BY login")
         .await
         .expect("query");
@@ -67,7 +66,7 @@ async fn users(state: &app::state::AppState) -> Vec<app::auth::model::CurrentUse
     let mut out = Vec::new();
     for id in ids {
         out.push(
-            app::people::repo::find_user(&state.db, &id)
+            app::people::repo::find_user(db, &id)
                 .await
                 .expect("find")
                 .expect("user")
@@ -79,7 +78,7 @@ async fn users(state: &app::state::AppState) -> Vec<app::auth::model::CurrentUse
 
 /// One owned customer per client, owned by the reps in turn.
 async fn customers(
-    state: &app::state::AppState,
+    db: &app::state::Db,
     reps: &[app::auth::model::CurrentUser],
     n: usize,
 ) -> Vec<String> {
@@ -87,10 +86,8 @@ async fn customers(
     for i in 0..n {
         let rep = &reps[i % reps.len()];
         let id = format!("fb{i}");
-        state
-            .db
-            .query(
-                "LET $now = time::now();
+        db.query(
+            "LET $now = time::now();
                  CREATE type::record('customer', $id) CONTENT {
                      name: '签到基准' + $id, name_key: '签到基准' + $id,
                      name_head: '签到', name_tail: $id, phones: [], phone_keys: [],
@@ -104,13 +101,13 @@ async fn customers(
                      stage_entered_at: $now, last_followup_at: $now, owned_since: $now,
                      due_at: $now + 30d, due_clock: 'stage', warn_at: $now + 20d, version: 0,
                  };",
-            )
-            .bind(("id", id.clone()))
-            .bind(("owner", rep.id.clone()))
-            .bind(("dept", rep.department_id.clone()))
-            .await
-            .and_then(|r| r.check())
-            .unwrap_or_else(|e| panic!("customer {i}: {e}"));
+        )
+        .bind(("id", id.clone()))
+        .bind(("owner", rep.id.clone()))
+        .bind(("dept", rep.department_id.clone()))
+        .await
+        .and_then(|r| r.check())
+        .unwrap_or_else(|e| panic!("customer {i}: {e}"));
         ids.push(id);
     }
     ids
@@ -320,8 +317,8 @@ async fn fresh(
     Vec<String>,
 ) {
     let app = build(0).await;
-    let reps = users(&app.state).await;
-    let ids = customers(&app.state, &reps, clients).await;
+    let reps = users(&app.state.db).await;
+    let ids = customers(&app.state.db, &reps, clients).await;
     (app, reps, ids)
 }
 
@@ -393,13 +390,8 @@ async fn parts(clients: usize, secs: u64) {
         settings.demo = true;
         let db = server::db::connect(&settings).await.expect("db");
         server::demo::load_demo(&db).await.expect("demo");
-        let template = build(0).await.state.clone();
-        let state = app::state::AppState {
-            db: db.clone(),
-            ..template
-        };
-        let reps = users(&state).await;
-        let ids = customers(&state, &reps, clients).await;
+        let reps = users(&db).await;
+        let ids = customers(&db, &reps, clients).await;
         let (lat, errors, rate) =
             closed_loop(clients, window, bare_op(&db, &reps, &ids, &[body])).await;
         println!("{label}, {clients} clients: {errors} errors, {rate:.0}/s");
@@ -412,8 +404,8 @@ async fn parts(clients: usize, secs: u64) {
 async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
     let app = build(0).await;
     let state = app.state.clone();
-    let reps = users(&state).await;
-    let ids = customers(&state, &reps, clients).await;
+    let reps = users(&state.db).await;
+    let ids = customers(&state.db, &reps, clients).await;
     let window = Duration::from_secs(secs);
     for &rate in rates {
         let (lat, errors) = open_loop(
@@ -458,9 +450,9 @@ async fn fanout(sockets: usize) {
                 .map(|r| r.split(';').next().unwrap_or("").to_string())
         })
         .expect("session cookie");
-    let reps = users(&state).await;
+    let reps = users(&state.db).await;
     let rep = reps.first().expect("a rep").clone();
-    let customer = customers(&state, &reps[..1], 1).await.remove(0);
+    let customer = customers(&state.db, &reps[..1], 1).await.remove(0);
 
     let rss_before = rss_kib();
     let arrivals: Arc<Mutex<Vec<(usize, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
@@ -557,8 +549,8 @@ async fn fanout(sockets: usize) {
 async fn profile() {
     let app = build(0).await;
     let state = app.state.clone();
-    let reps = users(&state).await;
-    let ids = customers(&state, &reps, 1).await;
+    let reps = users(&state.db).await;
+    let ids = customers(&state.db, &reps, 1).await;
     let rep = reps[0].clone();
     let n = 300;
     macro_rules! time {

@@ -14,52 +14,48 @@ use crate::error::{AppError, AppResult};
 use crate::feed::repo::FeedIn;
 use crate::feed::rules::feed_kind;
 use crate::funnel::model::StageInfo;
-use crate::funnel::repo::{list_qual_items, Policies, Policy};
+use crate::funnel::repo::{list_qual_items, Policy};
 use crate::funnel::rules::{
     below_cap, check_stage_move, confiscation_due, confiscation_receiver, days_left, is_urgent,
     reclaim_allowed, schedule, start_of_local_day, warning_due, warning_starts, Clock, ClockStarts,
     Destination, MoveError, Warning, WON_PROBABILITY,
 };
+use crate::funnel::snapshot::ConfigSnapshot;
 use crate::people::rules::subtree;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// What one request needs to apply the rules: stages, limits, time.
+/// What one request needs to apply the rules: stages, limits, departments
+/// (this server's shared copy), and time.
 pub struct Ctx {
-    pub stages: Vec<StageInfo>,
-    pub policies: Policies,
+    pub config: Arc<ConfigSnapshot>,
     pub now: DateTime<Utc>,
     pub tz: chrono_tz::Tz,
-    pub heads: HashMap<String, Option<String>>,
-    pub parents: HashMap<String, Option<String>>,
 }
 
 impl Ctx {
     pub async fn load(state: &AppState) -> AppResult<Ctx> {
-        let snap = state.snapshots.get(&state.db).await?;
         Ok(Ctx {
-            stages: snap.stages.clone(),
-            policies: snap.policies.clone(),
+            config: state.snapshots.get(&state.db).await?,
             now: state.now(),
             tz: state.config.timezone,
-            heads: snap.heads.clone(),
-            parents: snap.parents.clone(),
         })
     }
 
     /// The departments `user` oversees (see `department_tree`), from the links
     /// already loaded.
     fn tree_of(&self, user: &CurrentUser) -> Vec<String> {
-        tree_from(&self.parents, user)
+        tree_from(&self.config.parents, user)
     }
 
     fn active_stages(&self) -> Vec<&StageInfo> {
-        self.stages.iter().filter(|s| s.active).collect()
+        self.config.stages.iter().filter(|s| s.active).collect()
     }
 
     fn stage(&self, id: &str) -> Option<&StageInfo> {
-        self.stages.iter().find(|s| s.id == id)
+        self.config.stages.iter().find(|s| s.id == id)
     }
 
     /// Index of a stage among the active ones (an inactive stage sorts by position).
@@ -68,7 +64,7 @@ impl Ctx {
     }
 
     fn policy(&self, department: Option<&str>) -> Policy {
-        self.policies.for_department(department)
+        self.config.policies.for_department(department)
     }
 
     /// The deadlines a state should store, recomputed from its clocks.
@@ -253,8 +249,8 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
             Destination::Manager => confiscation_receiver(
                 s.department.as_deref(),
                 s.owner.as_deref(),
-                &ctx.heads,
-                &ctx.parents,
+                &ctx.config.heads,
+                &ctx.config.parents,
             ),
         };
         let mut next = s.clone();
@@ -381,8 +377,8 @@ async fn warn(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult<bool>
         if let Some(m) = confiscation_receiver(
             s.department.as_deref(),
             Some(owner),
-            &ctx.heads,
-            &ctx.parents,
+            &ctx.config.heads,
+            &ctx.config.parents,
         ) {
             users.push(m);
         }
@@ -804,8 +800,8 @@ fn manager_of(ctx: &Ctx, s: &OwnershipState) -> Option<String> {
     confiscation_receiver(
         s.department.as_deref(),
         s.owner.as_deref(),
-        &ctx.heads,
-        &ctx.parents,
+        &ctx.config.heads,
+        &ctx.config.parents,
     )
 }
 
