@@ -36,6 +36,8 @@ function server(p: number, args: string[], extraEnv: Record<string, string> = {}
       BPC_LISTEN: `127.0.0.1:${p}`,
       BPC_SITE_ROOT: site,
       BPC_LOGIN_MAX_PER_IP: '1000',
+      // photos stay in memory: nothing a test uploads lands in the checkout
+      BPC_PHOTOS: 'mem',
       RUST_LOG: 'warn',
       ...extraEnv,
     },

@@ -74,13 +74,16 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            // A malformed request body is bad input, not a server fault.
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::Validation {
-                    field: "request".into(),
-                    code: format!("malformed: {message}"),
-                }
+            // A malformed request body is bad input, not a server fault. The
+            // decoder's message can quote the input: it is not sent back.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::validation("request", "malformed")
             }
+            // On the server, a body that cannot be decoded (not UTF-8, cut off)
+            // is the client's fault too. In the browser the same variant means the
+            // server's answer could not be read: a transport problem.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => AppError::validation("request", "malformed"),
             other => AppError::Transport {
                 message: other.to_string(),
             },

@@ -22,6 +22,7 @@ pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod text;
 pub mod worklog;
 
 use leptos::prelude::*;

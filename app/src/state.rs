@@ -52,6 +52,13 @@ impl AppClock {
         self.offset_secs
             .fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
     }
+    /// Puts the clock at `at` (the demo generator replays past days this way),
+    /// or back on the wall clock with `None`.
+    pub fn set(&self, at: Option<chrono::DateTime<chrono::Utc>>) {
+        let offset = at.map_or(0, |at| (at - chrono::Utc::now()).num_seconds());
+        self.offset_secs
+            .store(offset, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The state from context; missing state is a wiring bug, reported as internal.

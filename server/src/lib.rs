@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod demo;
+pub mod guard;
 pub mod live;
 pub mod settings;
 
@@ -65,9 +66,6 @@ impl Application {
             Some(db) => db,
             None => db::connect(&settings).await?,
         };
-        if settings.demo && demo::load_demo(&db).await.map_err(StartError::Demo)? {
-            tracing::info!("demo company loaded");
-        }
         let state = AppState {
             db,
             config: Arc::new(AppConfig {
@@ -89,6 +87,9 @@ impl Application {
             snapshots: Arc::default(),
             visit_writers: Arc::new(tokio::sync::Semaphore::new(settings.visit_writers)),
         };
+        if settings.demo && demo::load_demo(&state.db).await.map_err(StartError::Demo)? {
+            tracing::info!("demo company loaded");
+        }
         if settings.sweep_secs > 0 {
             spawn_sweeper(state.clone(), settings.sweep_secs);
         }
@@ -189,12 +190,18 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(default_language))
         .layer(sessions)
+        // server functions: content type and size per endpoint (413 past the limit)
+        .layer(middleware::from_fn(guard::api_guard))
         .layer(CompressionLayer::new())
-        // photos are checked one by one (15 MB each); this caps a whole request
+        // photos are checked one by one (15 MB each); this caps any request
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            100 * 1024 * 1024,
+            guard::PHOTO_BODY_LIMIT,
         ))
         .layer(TraceLayer::new_for_http())
+        // a panic anywhere becomes a logged 500 with an id, never a dropped connection
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            guard::panic_response,
+        ))
 }
 
 /// The confiscation sweeper: every `secs` seconds, applies the deadline rule to

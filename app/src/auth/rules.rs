@@ -52,7 +52,7 @@ pub fn normalize_name(raw: &str) -> Result<String, &'static str> {
     if name.chars().count() > NAME_MAX {
         return Err("name_too_long");
     }
-    if name.chars().any(char::is_control) {
+    if crate::text::refusal(&name).is_some() {
         return Err("name_chars");
     }
     Ok(name)

@@ -3,6 +3,7 @@
 
 use crate::customers::model::CustomerInput;
 use crate::customers::rules::{normalize_company_name, normalize_phone};
+use crate::text::{clean_field, Shape};
 use chrono::NaiveDate;
 
 /// A registration that passed validation.
@@ -38,11 +39,7 @@ pub const NOTES_MAX: usize = 2000;
 pub const PHONES_MAX: usize = 5;
 
 fn text(field: &'static str, raw: &str, max: usize) -> Result<String, FieldRefusal> {
-    let s = raw.trim();
-    if s.chars().count() > max {
-        return Err((field, "too_long"));
-    }
-    Ok(s.to_string())
+    clean_field(field, raw, Shape::line(max))
 }
 
 fn date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, FieldRefusal> {
@@ -135,21 +132,18 @@ fn location(lat: &str, lng: &str) -> Result<Option<(f64, f64)>, FieldRefusal> {
 
 /// The first refusal in form order, or the valid customer.
 pub fn parse_customer(input: &CustomerInput) -> Result<ValidCustomer, FieldRefusal> {
-    let name = input.name.trim();
+    let name = text("name", &input.name, NAME_MAX)?;
     if name.is_empty() {
         return Err(("name", "required"));
     }
-    if name.chars().count() > NAME_MAX {
-        return Err(("name", "too_long"));
-    }
-    let name_key = normalize_company_name(name);
+    let name_key = normalize_company_name(&name);
     if name_key.is_empty() {
         return Err(("name", "name_invalid"));
     }
-    let (phones, phone_keys) = phones(&input.phones)?;
-    let referred = input.referred_by.trim();
+    let (phones, phone_keys) = phones(&clean_field("phones", &input.phones, Shape::lines(400))?)?;
+    let referred = text("referred_by", &input.referred_by, 100)?;
     Ok(ValidCustomer {
-        name: name.to_string(),
+        name,
         name_key,
         phones,
         phone_keys,
@@ -165,7 +159,7 @@ pub fn parse_customer(input: &CustomerInput) -> Result<ValidCustomer, FieldRefus
         referred_by: (!referred.is_empty()).then(|| referred.to_string()),
         founded_on: date("founded_on", &input.founded_on)?,
         dm_birthday: date("dm_birthday", &input.dm_birthday)?,
-        notes: text("notes", &input.notes, NOTES_MAX)?,
+        notes: clean_field("notes", &input.notes, Shape::lines(NOTES_MAX))?,
         expected_cents: parse_amount(&input.expected_amount)?,
     })
 }
@@ -244,6 +238,14 @@ mod tests {
     #[case::bad_amount(|i: &mut CustomerInput| i.expected_amount = "12.345".into(), "expected_amount", "amount_invalid")]
     #[case::negative_amount(|i: &mut CustomerInput| i.expected_amount = "-5".into(), "expected_amount", "amount_invalid")]
     #[case::long_notes(|i: &mut CustomerInput| i.notes = "x".repeat(2001), "notes", "too_long")]
+    #[case::nul_in_name(|i: &mut CustomerInput| i.name = "华为\0技术".into(), "name", "control_chars")]
+    #[case::bidi_in_name(|i: &mut CustomerInput| i.name = "\u{202E}华为技术".into(), "name", "bidi_chars")]
+    #[case::mangled_name(|i: &mut CustomerInput| i.name = "华为\u{FFFD}".into(), "name", "invalid_chars")]
+    #[case::escape_in_notes(|i: &mut CustomerInput| i.notes = "\u{1b}[2J".into(), "notes", "control_chars")]
+    #[case::bidi_in_contact(|i: &mut CustomerInput| i.contact = "张\u{2066}三".into(), "contact", "bidi_chars")]
+    #[case::only_company_form(|i: &mut CustomerInput| i.name = "有限公司".into(), "name", "name_invalid")]
+    #[case::only_region_and_form(|i: &mut CustomerInput| i.name = "（中国）有限责任公司".into(), "name", "name_invalid")]
+    #[case::only_english_forms(|i: &mut CustomerInput| i.name = "Co., Ltd.".into(), "name", "name_invalid")]
     #[case::long_contact(|i: &mut CustomerInput| i.contact = "x".repeat(101), "contact", "too_long")]
     fn refusals_name_the_field(
         #[case] edit: fn(&mut CustomerInput),

@@ -52,7 +52,9 @@ pub fn to_half_width(s: &str) -> String {
 
 /// The key two registrations of one company share: half-width, lower-case,
 /// region markers and company-form suffixes removed, then only letters and digits
-/// (any script) kept. Returns an empty string for a name with no letters or digits.
+/// (any script) kept. Returns an empty string for a name with no letters or digits
+/// and for a name that is nothing but company forms (有限公司, (中国)有限责任公司,
+/// Co., Ltd.): it names no company, so it cannot be a key.
 pub fn normalize_company_name(raw: &str) -> String {
     let mut s = to_half_width(raw).to_lowercase();
     for marker in REGION_MARKERS {
@@ -63,12 +65,14 @@ pub fn normalize_company_name(raw: &str) -> String {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
+    if words.iter().all(|w| EN_SUFFIXES.contains(w)) {
+        return String::new();
+    }
     while words.len() > 1 && words.last().is_some_and(|w| EN_SUFFIXES.contains(w)) {
         words.pop();
     }
     let mut compact: String = words.concat();
     // Chinese company forms are trailing substrings: 华为技术有限公司, 海尔集团公司.
-    // A name that is nothing but a company form stays as it is.
     while !ZH_SUFFIXES.contains(&compact.as_str()) {
         let stem = ZH_SUFFIXES
             .iter()
@@ -77,6 +81,9 @@ pub fn normalize_company_name(raw: &str) -> String {
             Some(stem) => compact = stem.to_string(),
             None => break,
         }
+    }
+    if ZH_SUFFIXES.contains(&compact.as_str()) {
+        return String::new();
     }
     compact
 }
@@ -183,9 +190,13 @@ mod tests {
     #[case("3M中国有限公司", "3m中国")]
     #[case("上海·东方明珠(集团)股份有限公司", "上海东方明珠")]
     #[case("“新希望”集团", "新希望")]
-    #[case("有限公司", "有限公司")]
-    #[case("公司", "公司")]
-    #[case("Group", "group")]
+    #[case("有限公司", "")]
+    #[case("公司", "")]
+    #[case("（中国）有限责任公司", "")]
+    #[case("有限公司有限公司", "")]
+    #[case("Group", "")]
+    #[case("Co., Ltd.", "")]
+    #[case("Trading Co", "trading")]
     #[case("!!!", "")]
     #[case("", "")]
     fn company_names(#[case] raw: &str, #[case] expected: &str) {

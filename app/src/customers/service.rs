@@ -23,6 +23,7 @@ use crate::funnel::rules::{
 use crate::funnel::snapshot::ConfigSnapshot;
 use crate::people::rules::subtree;
 use crate::state::AppState;
+use crate::text::Shape;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -582,10 +583,7 @@ pub async fn raise_dispute(
     phones: &str,
     note: &str,
 ) -> AppResult<()> {
-    let note = note.trim();
-    if note.chars().count() > 1000 {
-        return Err(AppError::validation("note", "too_long"));
-    }
+    let note = crate::text::checked("note", note, Shape::lines(1000))?;
     let name_key = crate::customers::rules::normalize_company_name(name);
     let hit = repo::find_exact(&state.db, Some(&name_key), &phone_keys(phones))
         .await?
@@ -598,8 +596,8 @@ pub async fn raise_dispute(
         &hit.customer,
         &user.id,
         &user.department_id,
-        name.trim().chars().take(80).collect(),
-        note.to_string(),
+        crate::text::checked("name", name, Shape::line(80))?,
+        note,
         state.now(),
     )
     .await?;
@@ -874,10 +872,7 @@ pub async fn move_stage(
     answers: Vec<String>,
     reason: &str,
 ) -> AppResult<()> {
-    let reason = reason.trim().to_string();
-    if reason.chars().count() > 1000 {
-        return Err(AppError::validation("reason", "too_long"));
-    }
+    let reason = crate::text::checked("reason", reason, Shape::lines(1000))?;
     change(state, user, id, |ctx, row, may, _at_cap| {
         let active = ctx.active_stages();
         let from = ctx
@@ -899,15 +894,13 @@ pub async fn move_stage(
         let mut feedback = Vec::new();
         if !backward {
             for (i, label) in current.feedback.iter().enumerate() {
-                let answer = answers
-                    .get(i)
-                    .map(|a| a.trim().to_string())
-                    .unwrap_or_default();
+                let answer = crate::text::checked(
+                    "answers",
+                    answers.get(i).map_or("", String::as_str),
+                    Shape::lines(1000),
+                )?;
                 if answer.is_empty() && to == from + 1 {
                     return Err(AppError::validation("answers", "feedback_required"));
-                }
-                if answer.chars().count() > 1000 {
-                    return Err(AppError::validation("answers", "too_long"));
                 }
                 feedback.push(FeedbackIn {
                     label: label.clone(),
@@ -967,12 +960,9 @@ pub async fn propose_lost(
     id: &str,
     post_mortem: &str,
 ) -> AppResult<()> {
-    let text = post_mortem.trim().to_string();
+    let text = crate::text::checked("post_mortem", post_mortem, Shape::lines(2000))?;
     if text.chars().count() < 10 {
         return Err(AppError::validation("post_mortem", "post_mortem_short"));
-    }
-    if text.chars().count() > 2000 {
-        return Err(AppError::validation("post_mortem", "too_long"));
     }
     change(state, user, id, |ctx, row, may, _at_cap| {
         if !may.propose_lost {
@@ -1057,7 +1047,7 @@ pub async fn release(
     id: &str,
     reason: &str,
 ) -> AppResult<()> {
-    let reason = reason.trim().to_string();
+    let reason = crate::text::checked("reason", reason, Shape::lines(1000))?;
     if reason.is_empty() {
         return Err(AppError::validation("reason", "required"));
     }
@@ -1148,7 +1138,7 @@ pub async fn manage(
     }
     let ctx = Ctx::load(state).await?;
     let tree = ctx.tree_of(user);
-    let reason = reason.trim().to_string();
+    let reason = crate::text::checked("reason", reason, Shape::lines(1000))?;
     let target = match action {
         "reassign" => {
             let (target, active) = crate::people::repo::find_user(

@@ -46,14 +46,11 @@ pub fn feed_kind(action: &str, won_now: bool) -> Option<&'static str> {
 
 /// A comment's text: trimmed, 1–1000 characters.
 pub fn parse_comment(text: &str) -> Result<String, &'static str> {
-    let t = text.trim();
+    let t = crate::text::clean(text, crate::text::Shape::lines(1000))?;
     if t.is_empty() {
         return Err("required");
     }
-    if t.chars().count() > 1000 {
-        return Err("too_long");
-    }
-    Ok(t.to_string())
+    Ok(t)
 }
 
 /// How far back a resuming client replays: rows may commit a little out of

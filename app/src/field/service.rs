@@ -37,11 +37,7 @@ fn parse_captured(s: &str) -> AppResult<Option<DateTime<Utc>>> {
 }
 
 fn check_purpose(p: &str) -> AppResult<String> {
-    let p = p.trim();
-    if p.chars().count() > 500 {
-        return Err(AppError::validation("purpose", "too_long"));
-    }
-    Ok(p.to_string())
+    crate::text::checked("purpose", p, crate::text::Shape::lines(500))
 }
 
 async fn store_photos(state: &AppState, photos: Vec<Bytes>) -> AppResult<Vec<String>> {
@@ -217,12 +213,10 @@ pub async fn follow_up(
     text: &str,
     photos: Vec<Bytes>,
 ) -> AppResult<()> {
-    let text = text.trim();
+    let text = crate::text::checked("text", text, crate::text::Shape::lines(2000))?;
+    let text = text.as_str();
     if text.is_empty() {
         return Err(AppError::validation("text", "required"));
-    }
-    if text.chars().count() > 2000 {
-        return Err(AppError::validation("text", "too_long"));
     }
     let key = if key.trim().is_empty() {
         uuid::Uuid::new_v4().to_string()

@@ -64,12 +64,9 @@ pub async fn save_qual_item(
     #[server(default)] retire: bool,
 ) -> Result<String, AppError> {
     let user = crate::auth::session::require_admin().await?;
-    let label = label.trim().to_string();
+    let label = crate::text::checked("label", &label, crate::text::Shape::line(60))?;
     if label.is_empty() {
         return Err(AppError::validation("label", "required"));
-    }
-    if label.chars().count() > 60 {
-        return Err(AppError::validation("label", "too_long"));
     }
     let id = id.trim();
     crate::funnel::repo::save_qual_item(

@@ -39,12 +39,9 @@ pub fn parse_stage(
     position: &str,
     active: bool,
 ) -> Result<StageInput, FieldRefusal> {
-    let name = name.trim();
+    let name = crate::text::clean_field("name", name, crate::text::Shape::line(30))?;
     if name.is_empty() {
         return Err(("name", "required"));
-    }
-    if name.chars().count() > 30 {
-        return Err(("name", "too_long"));
     }
     let probability = number("probability", probability, 0, 100)? as u8;
     let max_days = if max_days.trim().is_empty() {
@@ -52,6 +49,7 @@ pub fn parse_stage(
     } else {
         Some(number("max_days", max_days, 1, 3650)?)
     };
+    let feedback = crate::text::clean_field("feedback", feedback, crate::text::Shape::lines(1000))?;
     let feedback: Vec<String> = feedback
         .lines()
         .map(str::trim)
@@ -66,7 +64,7 @@ pub fn parse_stage(
         .parse()
         .map_err(|_| ("position", "number_invalid"))?;
     Ok(StageInput {
-        name: name.to_string(),
+        name,
         probability,
         max_days,
         feedback,

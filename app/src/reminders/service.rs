@@ -34,17 +34,13 @@ const FIELDS: &str = "record::id(id) AS id, kind, title, content, \
     alerted_at != NONE AS alerted, acked_at != NONE AS acked, escalated_at != NONE AS escalated";
 
 fn check_text(title: &str, content: &str) -> AppResult<(String, String)> {
-    let title = title.trim();
+    use crate::text::{checked, Shape};
+    let title = checked("title", title, Shape::line(100))?;
     if title.is_empty() {
         return Err(AppError::validation("title", "required"));
     }
-    if title.chars().count() > 100 {
-        return Err(AppError::validation("title", "too_long"));
-    }
-    if content.chars().count() > 1000 {
-        return Err(AppError::validation("content", "too_long"));
-    }
-    Ok((title.to_string(), content.trim().to_string()))
+    let content = checked("content", content, Shape::lines(1000))?;
+    Ok((title, content))
 }
 
 /// A schedule item for the user at a local date and time.

@@ -219,6 +219,11 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "in_past" => t_string!(i18n, err_in_past).to_string(),
         "number_range" => t_string!(i18n, err_number_range).to_string(),
         "not_active" => t_string!(i18n, err_not_active).to_string(),
+        "control_chars" => t_string!(i18n, err_control_chars).to_string(),
+        "bidi_chars" => t_string!(i18n, err_bidi_chars).to_string(),
+        "invalid_chars" => t_string!(i18n, err_invalid_chars).to_string(),
+        "malformed" | "invalid_utf8" | "content_type" => t_string!(i18n, err_malformed).to_string(),
+        "body_too_large" => t_string!(i18n, err_too_large).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
     }
 }

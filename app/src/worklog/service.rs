@@ -122,12 +122,9 @@ pub async fn save(
     if !log_editable(day, now, &tz) {
         return Err(AppError::conflict("log_closed"));
     }
-    let work = work.trim().to_string();
+    let work = crate::text::checked("work", work, crate::text::Shape::lines(5000))?;
     if work.is_empty() {
         return Err(AppError::validation("work", "required"));
-    }
-    if work.chars().count() > 5000 {
-        return Err(AppError::validation("work", "too_long"));
     }
     let hours = parse_hours(hours).map_err(|_| AppError::validation("hours", "number_range"))?;
     let expenses_cents = if expenses.trim().is_empty() {

@@ -145,6 +145,34 @@ impl Client {
         Reply { status, body }
     }
 
+    /// Sends any bytes to a path with any method and content type (or none): what
+    /// a hostile client can do. `None` when the connection broke without an answer.
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: Option<&[u8]>,
+        body: Vec<u8>,
+    ) -> Option<Reply> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("accept", "application/json")
+            .body(body);
+        if let Some(ct) = content_type {
+            let value = reqwest::header::HeaderValue::from_bytes(ct).ok()?;
+            req = req.header(reqwest::header::CONTENT_TYPE, value);
+        }
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, c.clone());
+        }
+        let resp = req.send().await.ok()?;
+        let status = resp.status();
+        let text = resp.text().await.ok()?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Some(Reply { status, body })
+    }
+
     /// The session cookie, for a websocket handshake.
     pub fn cookie(&self) -> Option<String> {
         self.cookie.clone()
@@ -182,6 +210,32 @@ impl Client {
 }
 
 impl TestApp {
+    /// The number of rows in every table but the session store: what a refused
+    /// request must leave as it was.
+    pub async fn row_counts(&self) -> std::collections::BTreeMap<String, i64> {
+        let mut info = self
+            .state
+            .db
+            .query("RETURN object::keys((INFO FOR DB).tables)")
+            .await
+            .expect("info");
+        let tables: Vec<String> = info.take(0).expect("table names");
+        let tables = tables.into_iter().filter(|t| t != "session");
+        // one round trip: a count statement per table
+        let tables: Vec<String> = tables.collect();
+        let sql: String = tables
+            .iter()
+            .map(|t| format!("SELECT VALUE count() FROM `{t}` GROUP ALL;"))
+            .collect();
+        let mut r = self.state.db.query(sql).await.expect("counts");
+        let mut counts = std::collections::BTreeMap::new();
+        for (i, t) in tables.into_iter().enumerate() {
+            let n: Option<i64> = r.take(i).unwrap_or_default();
+            counts.insert(t, n.unwrap_or(0));
+        }
+        counts
+    }
+
     /// A user as the services see them, by login.
     pub async fn user(&self, login: &str) -> app::auth::model::CurrentUser {
         let id = self.user_id(login).await;
