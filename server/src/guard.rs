@@ -36,8 +36,9 @@ fn is_multipart_endpoint(path: &str) -> bool {
     .contains(&path)
 }
 
-fn refuse(status: StatusCode, code: &str) -> Response {
-    let body = serde_json::to_vec(&AppError::validation("request", code)).unwrap_or_default();
+/// An `AppError` as the JSON answer a server function would give.
+fn error_response(status: StatusCode, err: &AppError) -> Response {
+    let body = serde_json::to_vec(err).unwrap_or_default();
     (
         status,
         [(
@@ -47,6 +48,10 @@ fn refuse(status: StatusCode, code: &str) -> Response {
         body,
     )
         .into_response()
+}
+
+fn refuse(status: StatusCode, code: &str) -> Response {
+    error_response(status, &AppError::validation("request", code))
 }
 
 fn declared_length(req: &Request<Body>) -> Option<u64> {
@@ -105,14 +110,5 @@ pub fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Respo
         .or_else(|| payload.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     let err = app::error::internal(format!("panic: {message}"));
-    let body = serde_json::to_vec(&err).unwrap_or_default();
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, &err)
 }

@@ -156,7 +156,7 @@ pub fn parse_customer(input: &CustomerInput) -> Result<ValidCustomer, FieldRefus
         industry: text("industry", &input.industry, TEXT_MAX)?,
         size: text("size", &input.size, TEXT_MAX)?,
         source: text("source", &input.source, TEXT_MAX)?,
-        referred_by: (!referred.is_empty()).then(|| referred.to_string()),
+        referred_by: (!referred.is_empty()).then_some(referred),
         founded_on: date("founded_on", &input.founded_on)?,
         dm_birthday: date("dm_birthday", &input.dm_birthday)?,
         notes: clean_field("notes", &input.notes, Shape::lines(NOTES_MAX))?,

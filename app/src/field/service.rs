@@ -213,8 +213,7 @@ pub async fn follow_up(
     text: &str,
     photos: Vec<Bytes>,
 ) -> AppResult<()> {
-    let text = crate::text::checked("text", text, crate::text::Shape::lines(2000))?;
-    let text = text.as_str();
+    let text = &crate::text::checked("text", text, crate::text::Shape::lines(2000))?;
     if text.is_empty() {
         return Err(AppError::validation("text", "required"));
     }
