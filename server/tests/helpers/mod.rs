@@ -225,14 +225,18 @@ impl TestApp {
         let tables: Vec<String> = tables.collect();
         let sql: String = tables
             .iter()
-            .map(|t| format!("SELECT VALUE count() FROM `{t}` GROUP ALL;"))
+            .map(|t| format!("RETURN count(SELECT id FROM `{t}`);"))
             .collect();
         let mut r = self.state.db.query(sql).await.expect("counts");
         let mut counts = std::collections::BTreeMap::new();
         for (i, t) in tables.into_iter().enumerate() {
-            let n: Option<i64> = r.take(i).unwrap_or_default();
+            let n: Option<i64> = r.take(i).unwrap_or_else(|e| panic!("count of {t}: {e}"));
             counts.insert(t, n.unwrap_or(0));
         }
+        assert!(
+            counts.get("user").is_some_and(|n| *n > 0),
+            "row counts read nothing: {counts:?}"
+        );
         counts
     }
 
