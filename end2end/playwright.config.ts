@@ -30,7 +30,7 @@ function server(p: number, args: string[], extraEnv: Record<string, string> = {}
     command: [bin, ...args].join(' '),
     url: `http://127.0.0.1:${p}/healthz`,
     reuseExistingServer: false,
-    timeout: 120_000,
+    timeout: 300_000,
     env: {
       DATABASE_URL: 'mem://',
       BPC_LISTEN: `127.0.0.1:${p}`,
@@ -38,6 +38,8 @@ function server(p: number, args: string[], extraEnv: Record<string, string> = {}
       BPC_LOGIN_MAX_PER_IP: '1000',
       // photos stay in memory: nothing a test uploads lands in the checkout
       BPC_PHOTOS: 'mem',
+      // the existing journeys start from the demo's people without history
+      BPC_DEMO_HISTORY: 'false',
       RUST_LOG: 'warn',
       ...extraEnv,
     },
@@ -48,6 +50,11 @@ function server(p: number, args: string[], extraEnv: Record<string, string> = {}
  * project: journeys that need days to pass run there, one test at a time. */
 export function clockServer(project: string): string {
   return `http://localhost:${port + (project === 'no-js' ? 4 : 3)}`;
+}
+
+/** The demo company with its 90 days of generated history (read-only journeys). */
+export function historyServer(): string {
+  return `http://localhost:${port + 5}`;
 }
 
 /** The empty installation reserved for a project's setup journey. */
@@ -80,5 +87,7 @@ export default defineConfig({
     server(port + 2, []),
     server(port + 3, ['--demo'], { BPC_TEST_CLOCK: 'true', BPC_REMIND_SECS: '1' }),
     server(port + 4, ['--demo'], { BPC_TEST_CLOCK: 'true', BPC_REMIND_SECS: '1' }),
+    // what a newcomer opening the demo sees: people and 90 days of history
+    server(port + 5, ['--demo'], { BPC_DEMO_HISTORY: 'true' }),
   ],
 });

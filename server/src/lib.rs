@@ -89,6 +89,16 @@ impl Application {
         };
         if settings.demo && demo::load_demo(&state.db).await.map_err(StartError::Demo)? {
             tracing::info!("demo company loaded");
+            if settings.demo_history {
+                let started = std::time::Instant::now();
+                let report = demo::history::generate(&state, &demo::history::Plan::demo())
+                    .await
+                    .map_err(StartError::Demo)?;
+                tracing::info!(
+                    seconds = started.elapsed().as_secs_f32(),
+                    "demo history generated: {report:?}"
+                );
+            }
         }
         if settings.sweep_secs > 0 {
             spawn_sweeper(state.clone(), settings.sweep_secs);

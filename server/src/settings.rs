@@ -33,6 +33,9 @@ pub struct Settings {
     pub login_max_per_ip: usize,
     /// `--demo` flag or `BPC_DEMO=true`: load the demo company on first start.
     pub demo: bool,
+    /// `BPC_DEMO_HISTORY` (default true): the demo company comes with 90 days of
+    /// generated history; `false` gives its people only.
+    pub demo_history: bool,
     /// `BPC_SWEEP_SECS`: how often the confiscation sweeper runs (default 60; 0 = never,
     /// for tests that sweep by hand).
     pub sweep_secs: u64,
@@ -133,6 +136,7 @@ impl Settings {
             login_max_per_ip: parse(&get, "BPC_LOGIN_MAX_PER_IP", 50, positive)?,
             demo: args.iter().any(|a| a == "--demo")
                 || parse(&get, "BPC_DEMO", false, "expected true or false")?,
+            demo_history: parse(&get, "BPC_DEMO_HISTORY", true, "expected true or false")?,
             sweep_secs: parse(
                 &get,
                 "BPC_SWEEP_SECS",
@@ -200,6 +204,7 @@ impl Settings {
         s.sweep_secs = 0;
         s.photos = "mem".into();
         s.remind_secs = 0;
+        s.demo_history = false;
         s
     }
 

@@ -2,6 +2,9 @@
 //! manager and four reps, all with the password [`DEMO_PASSWORD`]. Loaded once: a
 //! restart finds the `meta:demo` marker (or existing users) and leaves data alone.
 
+pub mod history;
+mod words;
+
 use app::auth::model::Role;
 use app::auth::session::hash_password;
 use app::error::AppResult;

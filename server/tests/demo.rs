@@ -1,0 +1,151 @@
+//! The demo company's generated past: it happened through the app's own rules,
+//! and each demo login's first screen has something to show.
+
+mod helpers;
+
+use app::customers::model::Status;
+use helpers::spawn_app_with;
+
+async fn count(app: &helpers::TestApp, sql: &str) -> i64 {
+    let mut r = app.state.db.query(sql).await.expect("query");
+    let n: Option<i64> = r.take(0).expect("count");
+    n.unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_demo_company_has_lived_ninety_days() {
+    let started = std::time::Instant::now();
+    let app = spawn_app_with(|s| s.demo_history = true).await;
+    println!(
+        "demo with history loaded in {:.1} s",
+        started.elapsed().as_secs_f32()
+    );
+    let state = &app.state;
+
+    // customers in every stage of the funnel
+    let stages = app::funnel::repo::list_stages(&state.db, false)
+        .await
+        .expect("stages");
+    let mut r = state
+        .db
+        .query("SELECT VALUE record::id(stage) FROM customer")
+        .await
+        .expect("stages of customers");
+    let at: Vec<String> = r.take(0).expect("ids");
+    for stage in &stages {
+        assert!(
+            at.contains(&stage.id),
+            "no customer in stage {}",
+            stage.name
+        );
+    }
+    let customers = count(&app, "RETURN count(SELECT id FROM customer)").await;
+    assert!((150..=500).contains(&customers), "{customers} customers");
+
+    // the rules acted: confiscations, won deals, a pool, history rows
+    let confiscations = count(
+        &app,
+        "RETURN count(SELECT id FROM customer_history WHERE action = 'confiscate')",
+    )
+    .await;
+    assert!(confiscations >= 10, "{confiscations} confiscations");
+    assert!(
+        count(
+            &app,
+            "RETURN count(SELECT id FROM customer WHERE won = true)"
+        )
+        .await
+            >= 5
+    );
+    assert!(
+        count(
+            &app,
+            "RETURN count(SELECT id FROM customer WHERE status = 'pool')"
+        )
+        .await
+            >= 1
+    );
+
+    // field work, logs and the feed's reactions
+    for (table, at_least) in [
+        ("checkin", 500),
+        ("followup", 150),
+        ("daily_log", 300),
+        ("feed_like", 300),
+        ("feed_comment", 50),
+    ] {
+        let n = count(&app, &format!("RETURN count(SELECT id FROM {table})")).await;
+        assert!(n >= at_least, "{table}: {n}");
+    }
+
+    // the lazy rep loses a larger share of their customers to the clock than the
+    // diligent one (who also receives the customers managers reassign)
+    let taken_share = |login: &str| {
+        let login = login.to_string();
+        let app = &app;
+        async move {
+            let id = app.user_id(&login).await;
+            let mut r = app
+                .state
+                .db
+                .query(
+                    "RETURN count(SELECT id FROM customer_history \
+                     WHERE action = 'confiscate' AND from_owner = type::record('user', $u));
+                     RETURN count(array::distinct(SELECT VALUE customer FROM customer_history \
+                     WHERE to_owner = type::record('user', $u)))",
+                )
+                .bind(("u", id))
+                .await
+                .expect("query");
+            let taken: Option<i64> = r.take(0).expect("taken");
+            let owned: Option<i64> = r.take(1).expect("owned");
+            let (taken, owned) = (taken.unwrap_or(0), owned.unwrap_or(0));
+            assert!(owned > 0, "{login} never owned a customer");
+            taken as f64 / owned as f64
+        }
+    };
+    let (lazy, diligent) = (taken_share("rep3").await, taken_share("rep1").await);
+    assert!(
+        lazy > diligent,
+        "rep3 lost {lazy:.2} of their customers, rep1 {diligent:.2}"
+    );
+
+    // first screens: rep1's list has red countdowns, manager1's inbox is not empty
+    let rep1 = app.user("rep1").await;
+    let mine = app::customers::service::list_customers(state, &rep1, "mine")
+        .await
+        .expect("rep1's customers");
+    assert!(
+        mine.iter()
+            .any(|c| c.status == Status::Owned && c.due.as_ref().is_some_and(|d| d.urgent)),
+        "rep1 has no red countdown"
+    );
+    let manager1 = app.user("manager1").await;
+    let inbox = app::customers::service::list_customers(state, &manager1, "inbox")
+        .await
+        .expect("inbox");
+    assert!(!inbox.is_empty(), "manager1's inbox is empty");
+    let boss = app.user("boss").await;
+    let feed = app::feed::service::feed(state, &boss, None)
+        .await
+        .expect("boss's feed");
+    assert!(feed.items.len() >= 10, "{} feed items", feed.items.len());
+
+    // the new rep only started three weeks ago
+    let rep4 = app.user_id("rep4").await;
+    let mut r = state
+        .db
+        .query("SELECT VALUE created_at FROM customer WHERE created_by = type::record('user', $u) ORDER BY created_at LIMIT 1")
+        .bind(("u", rep4))
+        .await
+        .expect("query");
+    let first: Vec<chrono::DateTime<chrono::Utc>> = r.take(0).expect("at");
+    let first = first.first().expect("rep4 registered customers");
+    assert!(
+        *first > chrono::Utc::now() - chrono::Duration::days(22),
+        "rep4's first customer is from {first}"
+    );
+
+    // the clock is back on the wall clock
+    assert!((state.now() - chrono::Utc::now()).num_seconds().abs() < 5);
+}
