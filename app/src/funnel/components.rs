@@ -4,6 +4,7 @@ use crate::auth::model::Role;
 use crate::customers::components::money;
 use crate::funnel::api::*;
 use crate::funnel::model::*;
+use crate::funnel::rules::default_scope;
 use crate::i18n::*;
 use crate::shell::{
     action_error, reload_on_success, use_user, Changes, ErrorBox, FieldError, FormError, Loading,
@@ -16,9 +17,9 @@ pub fn FunnelPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let user = use_user().0;
-    let scope = move || query.read().get("scope").unwrap_or_else(|| "mine".into());
+    // no scope in the address: the server answers with the viewer's default
+    let scope = move || query.read().get("scope").unwrap_or_default();
     let data = Resource::new(scope, get_funnel);
-    let tab = move |name: &'static str| move || if scope() == name { "tab active" } else { "tab" };
     view! {
         <section class="page funnel">
             <p><a href="/customers">{t!(i18n, back_to_list)}</a></p>
@@ -26,6 +27,11 @@ pub fn FunnelPage() -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     let role = user.await.ok().flatten().map(|u| u.role).unwrap_or(Role::Rep);
+                    let current = move || {
+                        let s = scope();
+                        if s.is_empty() { default_scope(role).to_string() } else { s }
+                    };
+                    let tab = move |name: &'static str| move || if current() == name { "tab active" } else { "tab" };
                     view! {
                         <nav class="tabs">
                             <a class=tab("mine") href="/funnel?scope=mine">{t!(i18n, scope_mine)}</a>
@@ -73,7 +79,7 @@ fn Report(r: FunnelReport) -> impl IntoView {
     view! {
         <div class="card forecast" data-testid="forecast">
             <h2>{t!(i18n, forecast_title)}</h2>
-            <p class="forecast-amount">{money(r.expected_cents)}</p>
+            <p class="forecast-amount" data-testid="forecast-amount">{money(r.expected_cents)}</p>
             <p class="muted small">{t!(i18n, forecast_in_play)} ": " {in_play}</p>
             <Show when=move || !reliable>
                 <p class="form-error" role="status" data-testid="forecast-unreliable">{t!(i18n, forecast_unreliable)}</p>

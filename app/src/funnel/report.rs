@@ -5,11 +5,17 @@ use crate::customers::repo::{funnel_rows, ListScope};
 use crate::error::{AppError, AppResult};
 use crate::funnel::model::{FunnelReport, RepFunnel};
 use crate::funnel::repo::list_stages;
-use crate::funnel::rules::{conversion_rates, forecast, RELIABLE_IN_PLAY};
+use crate::funnel::rules::{conversion_rates, default_scope, forecast, RELIABLE_IN_PLAY};
 use crate::state::AppState;
 use std::collections::BTreeMap;
 
+/// `scope` empty: the viewer's default ([`default_scope`]).
 pub async fn report(state: &AppState, user: &CurrentUser, scope: &str) -> AppResult<FunnelReport> {
+    let scope = if scope.is_empty() {
+        default_scope(user.role)
+    } else {
+        scope
+    };
     let list_scope = match (scope, user.role) {
         ("company", Role::Boss | Role::Admin) => ListScope::All,
         ("company", _) => return Err(AppError::Forbidden),

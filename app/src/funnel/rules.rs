@@ -357,6 +357,17 @@ pub struct Forecast {
 
 pub const RELIABLE_IN_PLAY: u32 = 14;
 
+/// The funnel a viewer opens on: the widest they may see (the boss the company,
+/// a manager their department tree, a rep their own customers).
+pub fn default_scope(role: crate::auth::model::Role) -> &'static str {
+    use crate::auth::model::Role;
+    match role {
+        Role::Boss | Role::Admin => "company",
+        Role::Manager => "department",
+        Role::Rep => "mine",
+    }
+}
+
 /// `customers`: (stage index, expected amount in cents).
 pub fn forecast(stages: &[Stage], customers: &[(usize, i64)]) -> Forecast {
     let mut per_stage = vec![0u32; stages.len()];
@@ -788,5 +799,17 @@ mod tests {
     #[case(&[3, 2], &[Some(67)])]
     fn conversions(#[case] reached: &[u32], #[case] expected: &[Option<u8>]) {
         assert_eq!(conversion_rates(reached), expected);
+    }
+
+    #[rstest]
+    #[case(crate::auth::model::Role::Boss, "company")]
+    #[case(crate::auth::model::Role::Admin, "company")]
+    #[case(crate::auth::model::Role::Manager, "department")]
+    #[case(crate::auth::model::Role::Rep, "mine")]
+    fn the_funnel_opens_on_the_widest_scope(
+        #[case] role: crate::auth::model::Role,
+        #[case] scope: &str,
+    ) {
+        assert_eq!(default_scope(role), scope);
     }
 }
