@@ -15,6 +15,10 @@ const SCHEMA: &[(&str, &str)] = &[
     ("020_user", include_str!("../schema/020_user.surql")),
     ("030_session", include_str!("../schema/030_session.surql")),
     (
+        "035_login_failure",
+        include_str!("../schema/035_login_failure.surql"),
+    ),
+    (
         "040_audit_log",
         include_str!("../schema/040_audit_log.surql"),
     ),
@@ -25,7 +29,7 @@ const SCHEMA: &[(&str, &str)] = &[
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

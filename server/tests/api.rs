@@ -119,6 +119,32 @@ async fn failed_logins_are_limited_per_account() {
     app.signed_in("rep4").await;
 }
 
+/// Two app servers on one database enforce one limit: alternating between them
+/// gains a guesser nothing.
+#[tokio::test]
+async fn failed_logins_are_limited_across_app_servers() {
+    let a = spawn_app_with(|s| {
+        s.demo = true;
+        s.login_max_per_account = 5;
+    })
+    .await;
+    let b = helpers::spawn_second(&a).await;
+    let (mut on_a, mut on_b) = (a.client(), b.client());
+    for i in 0..5 {
+        let c = if i % 2 == 0 { &mut on_a } else { &mut on_b };
+        let r = c
+            .call("login", &[("login", "rep5"), ("password", "wrong1234")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "attempt {}", i + 1);
+    }
+    for c in [&mut on_a, &mut on_b] {
+        let r = c
+            .call("login", &[("login", "rep5"), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+}
+
 #[tokio::test]
 async fn failed_logins_are_limited_per_address() {
     let app = spawn_app_with(|s| {

@@ -57,7 +57,11 @@ pub(crate) mod server {
         let state = app_state()?;
         let login = login.trim().to_lowercase();
         let ip = client_ip().await;
-        if !state.throttle.allows(&login, &ip) {
+        if !state
+            .throttle
+            .allows(&state.db, &login, &ip, state.now())
+            .await?
+        {
             return Err(AppError::RateLimited);
         }
         let creds = repo::find_credentials(&state.db, &login).await?;
@@ -68,7 +72,7 @@ pub(crate) mod server {
         let password_ok = verify_password(password, hash).await?;
         match id {
             Some(id) if password_ok && active => {
-                state.throttle.record_success(&login);
+                state.throttle.record_success(&state.db, &login).await?;
                 sign_in(&id).await?;
                 remember_language(&state, &id).await?;
                 leptos_axum::redirect("/feed");
@@ -77,7 +81,10 @@ pub(crate) mod server {
             _ => {
                 // A deactivated user with the right password learns nothing more
                 // than a stranger would.
-                state.throttle.record_failure(&login, &ip);
+                state
+                    .throttle
+                    .record_failure(&state.db, &login, &ip, state.now())
+                    .await?;
                 Err(AppError::validation("password", "bad_credentials"))
             }
         }

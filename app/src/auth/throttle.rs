@@ -5,30 +5,27 @@
 //! consuming, which governor's keyed limiter does not offer. The decision itself is
 //! the pure `rules::login_allowed`.
 //!
-//! Kept in process memory: with several app servers each enforces its own limit,
-//! which still bounds guessing to `servers × max` per window.
+//! The failures live in the database (`login_failure`), so several app servers
+//! sharing it enforce one limit: alternating between servers gains nothing.
 
 use super::rules::login_allowed;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Entries beyond this many keys are pruned of stale data first, then dropped oldest.
-const MAX_KEYS: usize = 100_000;
+use crate::error::AppResult;
+use crate::state::{checked, Db};
+use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug)]
 pub struct LoginThrottle {
     window_secs: u64,
     max_per_account: usize,
     max_per_ip: usize,
-    failures: Mutex<HashMap<String, Vec<u64>>>,
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+fn account_key(login: &str) -> String {
+    format!("a:{login}")
+}
+
+fn ip_key(ip: &str) -> String {
+    format!("i:{ip}")
 }
 
 impl LoginThrottle {
@@ -37,57 +34,82 @@ impl LoginThrottle {
             window_secs,
             max_per_account,
             max_per_ip,
-            failures: Mutex::new(HashMap::new()),
         }
     }
 
-    fn keys(login: &str, ip: &str) -> [(String, bool); 2] {
-        [(format!("a:{login}"), true), (format!("i:{ip}"), false)]
+    fn since(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - Duration::seconds(i64::try_from(self.window_secs).unwrap_or(i64::MAX / 2))
     }
 
     /// May this login be attempted now from this address?
-    pub fn allows(&self, login: &str, ip: &str) -> bool {
-        let now = now_secs();
-        let map = match self.failures.lock() {
-            Ok(map) => map,
-            Err(poisoned) => poisoned.into_inner(),
+    pub async fn allows(
+        &self,
+        db: &Db,
+        login: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        let mut r = checked(
+            db.query(
+                "SELECT VALUE at FROM login_failure WHERE key = $a AND at > $since LIMIT $la;
+                 SELECT VALUE at FROM login_failure WHERE key = $i AND at > $since LIMIT $li;",
+            )
+            .bind(("a", account_key(login)))
+            .bind(("i", ip_key(ip)))
+            .bind(("since", self.since(now)))
+            .bind(("la", self.max_per_account))
+            .bind(("li", self.max_per_ip))
+            .await?,
+        )?;
+        let secs = |ts: Vec<DateTime<Utc>>| -> Vec<u64> {
+            ts.iter()
+                .map(|t| u64::try_from(t.timestamp()).unwrap_or(0))
+                .collect()
         };
-        Self::keys(login, ip).iter().all(|(key, is_account)| {
-            let max = if *is_account {
-                self.max_per_account
-            } else {
-                self.max_per_ip
-            };
-            map.get(key)
-                .is_none_or(|f| login_allowed(f, now, self.window_secs, max))
-        })
+        let account: Vec<DateTime<Utc>> = r.take(0)?;
+        let address: Vec<DateTime<Utc>> = r.take(1)?;
+        let now_s = u64::try_from(now.timestamp()).unwrap_or(0);
+        Ok(login_allowed(
+            &secs(account),
+            now_s,
+            self.window_secs,
+            self.max_per_account,
+        ) && login_allowed(&secs(address), now_s, self.window_secs, self.max_per_ip))
     }
 
-    pub fn record_failure(&self, login: &str, ip: &str) {
-        let now = now_secs();
-        let mut map = match self.failures.lock() {
-            Ok(map) => map,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if map.len() >= MAX_KEYS {
-            let window = self.window_secs;
-            map.retain(|_, f| f.iter().any(|&t| now.saturating_sub(t) < window));
-            if map.len() >= MAX_KEYS {
-                map.clear();
-            }
-        }
-        for (key, _) in Self::keys(login, ip) {
-            let entry = map.entry(key).or_default();
-            entry.retain(|&t| now.saturating_sub(t) < self.window_secs);
-            entry.push(now);
-        }
+    /// Counts a failure against the account and the address (and forgets their
+    /// failures that fell out of the window).
+    pub async fn record_failure(
+        &self,
+        db: &Db,
+        login: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        checked(
+            db.query(
+                "BEGIN;
+                 DELETE login_failure WHERE key IN [$a, $i] AND at <= $since;
+                 CREATE login_failure CONTENT { key: $a, at: $now } RETURN NONE;
+                 CREATE login_failure CONTENT { key: $i, at: $now } RETURN NONE;
+                 COMMIT;",
+            )
+            .bind(("a", account_key(login)))
+            .bind(("i", ip_key(ip)))
+            .bind(("since", self.since(now)))
+            .bind(("now", now))
+            .await?,
+        )?;
+        Ok(())
     }
 
-    pub fn record_success(&self, login: &str) {
-        let mut map = match self.failures.lock() {
-            Ok(map) => map,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        map.remove(&format!("a:{login}"));
+    /// A good sign-in clears its account's failures (not the address's).
+    pub async fn record_success(&self, db: &Db, login: &str) -> AppResult<()> {
+        checked(
+            db.query("DELETE login_failure WHERE key = $a")
+                .bind(("a", account_key(login)))
+                .await?,
+        )?;
+        Ok(())
     }
 }
