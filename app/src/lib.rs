@@ -10,9 +10,11 @@ mod i18n_gen {
 }
 pub use i18n_gen::i18n;
 
+pub mod alarms;
 pub mod auth;
 pub mod customers;
 pub mod error;
+pub mod experience;
 pub mod feed;
 pub mod field;
 pub mod funnel;
@@ -22,6 +24,7 @@ pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod suggestions;
 pub mod text;
 pub mod worklog;
 
@@ -81,6 +84,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("reminders") view=reminders::components::RemindersPage />
                         <Route path=path!("me") view=me::components::MePage />
                         <Route path=path!("admin") view=people::components::AdminPage />
+                        <Route path=path!("alarms") view=alarms::components::AlarmsPage />
+                        <Route path=path!("alarms/new") view=alarms::components::RaiseAlarmPage />
+                        <Route path=path!("alarms/stats") view=alarms::components::AlarmStatsPage />
+                        <Route path=path!("alarms/:id") view=alarms::components::AlarmPage />
+                        <Route path=path!("experience") view=experience::components::ExperiencePage />
+                        <Route path=path!("experience/:id") view=experience::components::ExperienceEntryPage />
+                        <Route path=path!("suggestions") view=suggestions::components::SuggestionsPage />
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -14,6 +14,9 @@ pub struct AppConfig {
     pub demo: bool,
     /// Minutes an in-app reminder waits for an acknowledgement before it escalates.
     pub escalate_after_minutes: i64,
+    /// Working hours an alarm waits for a first answer before its raiser's manager
+    /// hears of it (twice as many: the manager above).
+    pub alarm_escalate_hours: i64,
 }
 
 #[derive(Clone)]

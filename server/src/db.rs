@@ -26,10 +26,11 @@ const SCHEMA: &[(&str, &str)] = &[
     ("060_customer", include_str!("../schema/060_customer.surql")),
     ("070_field", include_str!("../schema/070_field.surql")),
     ("080_config", include_str!("../schema/080_config.surql")),
+    ("090_team", include_str!("../schema/090_team.surql")),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

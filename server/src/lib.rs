@@ -72,6 +72,7 @@ impl Application {
                 timezone: settings.timezone,
                 demo: settings.demo,
                 escalate_after_minutes: settings.escalate_after_minutes,
+                alarm_escalate_hours: settings.alarm_escalate_hours,
             }),
             throttle: Arc::new(LoginThrottle::new(
                 settings.login_window_secs,
@@ -256,8 +257,11 @@ fn spawn_reminders(state: AppState, channel: Arc<dyn app::reminders::channel::Ch
         let mut tick = tokio::time::interval(tokio::time::Duration::from_secs(secs));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_anniversaries: Option<std::time::Instant> = None;
+        // the suggestion box releases its batch when the local hour changes
+        let mut batch = app::suggestions::rules::batch_of(state.now(), &state.config.timezone);
         loop {
             tick.tick().await;
+            team_jobs(&state, &mut batch).await;
             if last_anniversaries.is_none_or(|t| t.elapsed().as_secs() >= 3600) {
                 last_anniversaries = Some(std::time::Instant::now());
                 if let Err(e) = app::reminders::service::schedule_anniversaries(&state).await {
@@ -275,18 +279,46 @@ fn spawn_reminders(state: AppState, channel: Arc<dyn app::reminders::channel::Ch
     });
 }
 
-#[derive(serde::Deserialize)]
-struct ClockQuery {
-    days: i64,
+/// Escalates unanswered alarms; releases the suggestion box's batch when the
+/// local hour has changed since `batch`.
+async fn team_jobs(state: &AppState, batch: &mut String) {
+    match app::alarms::service::escalate(state).await {
+        Ok(r) if r.escalated > 0 => tracing::info!(escalated = r.escalated, "alarms"),
+        Ok(_) => {}
+        Err(e) => tracing::error!("alarm escalation failed: {e:?}"),
+    }
+    let now = app::suggestions::rules::batch_of(state.now(), &state.config.timezone);
+    if now != *batch {
+        match app::suggestions::service::release(state).await {
+            Ok(_) => *batch = now,
+            Err(e) => tracing::error!("suggestion release failed: {e:?}"),
+        }
+    }
 }
 
-/// `POST /test/clock?days=N` (test servers only): moves the clock N days on and
-/// sweeps at once, so a browser test sees the outcome without waiting a minute.
+#[derive(serde::Deserialize)]
+struct ClockQuery {
+    #[serde(default)]
+    days: i64,
+    #[serde(default)]
+    hours: i64,
+}
+
+/// `POST /test/clock?days=N&hours=H` (test servers only): moves the clock on and
+/// runs the jobs at once (sweep; with hours, alarm escalation and the suggestion
+/// box's release), so a browser test sees the outcome without waiting.
 async fn advance_clock(
     State(state): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<ClockQuery>,
 ) -> Response {
-    state.clock.advance(q.days.clamp(0, 3650) * 86_400);
+    state
+        .clock
+        .advance(q.days.clamp(0, 3650) * 86_400 + q.hours.clamp(0, 24 * 3650) * 3600);
+    if q.hours > 0 {
+        // the hour changed: whatever batch a server remembered is over
+        let mut batch = String::new();
+        team_jobs(&state, &mut batch).await;
+    }
     match app::customers::service::sweep(&state).await {
         Ok(r) => (
             StatusCode::OK,

@@ -48,6 +48,10 @@ pub struct Settings {
     /// `BPC_REMIND_ESCALATE_MINUTES`: an unacknowledged reminder escalates after this
     /// many minutes (default 10).
     pub escalate_after_minutes: i64,
+    /// `BPC_ALARM_ESCALATE_HOURS`: a difficulty alarm with no answer after this many
+    /// working hours (Monday–Friday 09:00–18:00, company time) tells the raiser's
+    /// manager; after twice as many, the manager above or the boss (default 4).
+    pub alarm_escalate_hours: i64,
     /// `BPC_SMTP_URL` (e.g. `smtps://user:pass@smtp.example.com`) and `BPC_SMTP_FROM`:
     /// escalations go out by e-mail when set, to the log otherwise.
     pub smtp_url: Option<String>,
@@ -146,6 +150,7 @@ impl Settings {
             test_clock: parse(&get, "BPC_TEST_CLOCK", false, "expected true or false")?,
             photos: text("BPC_PHOTOS", "data/photos"),
             escalate_after_minutes: parse(&get, "BPC_REMIND_ESCALATE_MINUTES", 10, positive)?,
+            alarm_escalate_hours: parse(&get, "BPC_ALARM_ESCALATE_HOURS", 4, positive)?,
             smtp_url: get("BPC_SMTP_URL").filter(|v| !v.is_empty()),
             smtp_from: text("BPC_SMTP_FROM", "bpc@localhost"),
             smtp_to: text("BPC_SMTP_TO", "{login}@localhost"),
@@ -170,6 +175,10 @@ impl Settings {
                 settings.escalate_after_minutes.max(0) as u64,
             ),
             ("BPC_VISIT_WRITERS", settings.visit_writers as u64),
+            (
+                "BPC_ALARM_ESCALATE_HOURS",
+                settings.alarm_escalate_hours.max(0) as u64,
+            ),
         ] {
             if value == 0 {
                 return Err(SettingsError {

@@ -109,18 +109,6 @@ pub async fn move_stage(
     crate::customers::service::move_stage(&state, &user, &id, &to_stage, answers, &reason).await
 }
 
-#[server(endpoint = "propose_lost")]
-pub async fn propose_lost(id: String, post_mortem: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
-    crate::customers::service::propose_lost(&state, &user, &id, &post_mortem).await
-}
-
-#[server(endpoint = "decide_lost")]
-pub async fn decide_lost(id: String, approve: bool) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
-    crate::customers::service::decide_lost(&state, &user, &id, approve).await
-}
-
 #[server(endpoint = "release_customer")]
 pub async fn release_customer(
     id: String,

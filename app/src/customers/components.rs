@@ -186,6 +186,7 @@ pub fn CustomersPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <crate::alarms::components::StoryPrompts />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     let list = data.await;
@@ -563,7 +564,22 @@ fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
             <div class="card">
                 <h2>{t!(i18n, lost_proposal_title)}</h2>
                 <p>{text}</p>
-                {a.decide_lost.then(|| view! { <DecideLostForm id=c.id.clone() /> })}
+            </div>
+        })}
+        {(!d.open_alarms.is_empty()).then(|| view! {
+            <div class="card" data-testid="customer-alarms">
+                <h2>{t!(i18n, alarm_open_on_customer)}</h2>
+                <ul class="plain">
+                    {d.open_alarms.clone().into_iter().map(|(id, kind, text)| {
+                        let lost = kind == "lost";
+                        view! {
+                            <li><a href=format!("/alarms/{id}")>
+                                <span class=if lost { "badge flag" } else { "badge" }>{move || crate::alarms::components::kind_text(i18n, &kind)}</span>
+                                " " {text}
+                            </a></li>
+                        }
+                    }).collect_view()}
+                </ul>
             </div>
         })}
         {(a.advance || a.tick_checklist).then(|| view! { <crate::field::components::FollowupForm customer=c.id.clone() /> })}
@@ -739,24 +755,15 @@ fn ClaimForm(id: String) -> impl IntoView {
 fn LeaveForms(id: String, lost: bool, release: bool) -> impl IntoView {
     let i18n = use_i18n();
     let id = StoredValue::new(id);
-    let propose = ServerAction::<ProposeLost>::new();
-    reload_on_success(propose);
-    let propose_err = action_error(propose);
     let rel = ServerAction::<ReleaseCustomer>::new();
     reload_on_success(rel);
     let rel_err = action_error(rel);
     view! {
         {lost.then(|| view! {
-            <details class="card">
-                <summary>{t!(i18n, lost_title)}</summary>
-                <ActionForm action=propose attr:class="form">
-                    <input type="hidden" name="id" value=id.get_value() />
-                    <p class="muted small">{t!(i18n, lost_intro)}</p>
-                    <textarea name="post_mortem" rows="4" required></textarea>
-                    <FieldError err=propose_err field="post_mortem" />
-                    <button type="submit">{t!(i18n, lost_submit)}</button>
-                </ActionForm>
-            </details>
+            <div class="card link-row">
+                <a class="button" href=format!("/alarms/new?customer={}&kind=help", id.get_value()) data-testid="raise-help">{t!(i18n, alarm_raise_help)}</a>
+                <a class="button danger" href=format!("/alarms/new?customer={}&kind=lost", id.get_value()) data-testid="propose-lost">{t!(i18n, lost_title)}</a>
+            </div>
         })}
         {release.then(|| view! {
             <details class="card">
@@ -771,28 +778,6 @@ fn LeaveForms(id: String, lost: bool, release: bool) -> impl IntoView {
                 </ActionForm>
             </details>
         })}
-    }
-}
-
-#[component]
-fn DecideLostForm(id: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = StoredValue::new(id);
-    let decide = ServerAction::<DecideLost>::new();
-    reload_on_success(decide);
-    view! {
-        <div class="button-row">
-            <ActionForm action=decide>
-                <input type="hidden" name="id" value=id.get_value() />
-                <input type="hidden" name="approve" value="false" />
-                <button type="submit">{t!(i18n, lost_reject)}</button>
-            </ActionForm>
-            <ActionForm action=decide>
-                <input type="hidden" name="id" value=id.get_value() />
-                <input type="hidden" name="approve" value="true" />
-                <button type="submit" class="danger">{t!(i18n, lost_approve)}</button>
-            </ActionForm>
-        </div>
     }
 }
 
@@ -924,6 +909,10 @@ fn notification_text(i18n: I18nContext<Locale>, kind: &str) -> String {
         "comment" => t_string!(i18n, note_comment).to_string(),
         "reminder" => t_string!(i18n, note_reminder).to_string(),
         "like" => t_string!(i18n, note_like).to_string(),
+        "alarm_answer" => t_string!(i18n, note_alarm_answer).to_string(),
+        "alarm_accepted" => t_string!(i18n, note_alarm_accepted).to_string(),
+        "alarm_closed" => t_string!(i18n, note_alarm_closed).to_string(),
+        "alarm_escalated" => t_string!(i18n, note_alarm_escalated).to_string(),
         other => other.to_string(),
     }
 }
@@ -947,7 +936,7 @@ pub fn NotificationsPage() -> impl IntoView {
                             <ul class="list" data-testid="notifications">
                                 {items.into_iter().map(|n| {
                                     let kind = n.kind.clone();
-                                    let href = n.customer_id.clone().map(|c| format!("/customers/{c}")).unwrap_or_default();
+                                    let href = n.link.clone().or_else(|| n.customer_id.clone().map(|c| format!("/customers/{c}"))).unwrap_or_default();
                                     view! {
                                         <li class=if n.read { "card note" } else { "card note unread" } data-kind=n.kind.clone()>
                                             <a href=href>

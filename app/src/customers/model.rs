@@ -141,6 +141,8 @@ pub struct CustomerDetail {
     /// Earlier stages (a manager may move back).
     pub backward: Vec<NextStage>,
     pub lost_proposal: Option<String>,
+    /// Open difficulty alarms on it: (id, kind, the start of the problem).
+    pub open_alarms: Vec<(String, String, String)>,
     pub history: Vec<HistoryEntry>,
     pub allowed: Allowed,
 }
@@ -202,6 +204,8 @@ pub struct Notification {
     pub detail: Option<String>,
     pub at: DateTime<Utc>,
     pub read: bool,
+    /// Where it leads when not to the customer (an alarm's page).
+    pub link: Option<String>,
 }
 
 /// A rep a manager may hand a customer to, with their current load.

@@ -854,6 +854,7 @@ pub struct NotificationRow {
     pub detail: Option<String>,
     pub at: DateTime<Utc>,
     pub read: bool,
+    pub link: Option<String>,
 }
 
 pub async fn notifications(db: &Db, user: &str, limit: usize) -> AppResult<Vec<NotificationRow>> {
@@ -861,7 +862,7 @@ pub async fn notifications(db: &Db, user: &str, limit: usize) -> AppResult<Vec<N
         db.query(
             "SELECT record::id(id) AS id, kind, \
                (IF customer != NONE THEN record::id(customer) END) AS customer, \
-               customer_name, detail, at, read \
+               customer_name, detail, at, read, link \
              FROM notification WHERE user = type::record('user', $u) ORDER BY at DESC LIMIT $limit",
         )
         .bind(("u", user.to_string()))

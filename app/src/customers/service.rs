@@ -663,7 +663,18 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         None => (Vec::new(), Vec::new()),
     };
     let stage = ctx.stage(&row.state.stage);
+    let alarms = crate::alarms::repo::open_on(&state.db, &row.id).await?;
     Ok(CustomerDetail {
+        open_alarms: alarms
+            .iter()
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    a.kind.clone(),
+                    a.text.chars().take(80).collect(),
+                )
+            })
+            .collect(),
         card: card(&ctx, &row, sees_phones(&v, &st)),
         contact: row.contact.clone(),
         contact_role: row.contact_role.clone(),
@@ -873,7 +884,8 @@ pub async fn move_stage(
     reason: &str,
 ) -> AppResult<()> {
     let reason = crate::text::checked("reason", reason, Shape::lines(1000))?;
-    change(state, user, id, |ctx, row, may, _at_cap| {
+    let won_now = std::sync::atomic::AtomicBool::new(false);
+    let next = change(state, user, id, |ctx, row, may, _at_cap| {
         let active = ctx.active_stages();
         let from = ctx
             .index_of(&row.state.stage)
@@ -914,6 +926,10 @@ pub async fn move_stage(
         next.stage_entered_at = ctx.now;
         next.reached = next.reached.max(to as i64);
         next.won = target.probability >= WON_PROBABILITY;
+        won_now.store(
+            next.won && !row.state.won,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let action = if backward {
             "back"
         } else if to > from + 1 {
@@ -950,8 +966,14 @@ pub async fn move_stage(
             notify,
         ))
     })
-    .await
-    .map(|_| ())
+    .await?;
+    // a win asks its rep for the story (once per customer)
+    if won_now.load(std::sync::atomic::Ordering::Relaxed) {
+        if let Some(owner) = &next.owner {
+            crate::alarms::service::prompt_story(state, owner, id).await?;
+        }
+    }
+    Ok(())
 }
 
 pub async fn propose_lost(
@@ -1363,6 +1385,7 @@ pub async fn notifications(state: &AppState, user: &CurrentUser) -> AppResult<Ve
             detail: n.detail,
             at: n.at,
             read: n.read,
+            link: n.link,
         })
         .collect())
 }
@@ -1410,4 +1433,112 @@ pub async fn visit_target(
         now: ctx.now,
         clocks,
     })
+}
+
+// ---------------------------------------------------------------------------
+// What difficulty alarms need to know about a customer and the people around it.
+
+/// A customer as an alarm sees it: what colleagues may read (name, industry,
+/// stage), never its phones, contacts or address.
+#[derive(Debug, Clone)]
+pub struct AlarmSubject {
+    pub id: String,
+    pub name: String,
+    pub industry: String,
+    pub stage: String,
+    pub stage_name: String,
+    /// The user asking owns it now.
+    pub owned_by_user: bool,
+    /// The user asking may open the customer's page.
+    pub visible: bool,
+    pub lost_proposed: bool,
+    pub status: Status,
+}
+
+/// The customer `id` as `user` may raise an alarm on it (settled first, so an
+/// overdue customer is confiscated before anyone raises on it). Not found when it
+/// does not exist or the user may not see it.
+pub async fn alarm_subject(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> AppResult<AlarmSubject> {
+    let ctx = Ctx::load(state).await?;
+    let row = load_settled(state, &ctx, id).await?;
+    let tree = ctx.tree_of(user);
+    let visible = can_see(&viewer(user, &tree), &standing(&ctx, &row.state));
+    if !visible {
+        return Err(AppError::NotFound);
+    }
+    Ok(subject_of(&ctx, user, &row, visible))
+}
+
+fn subject_of(ctx: &Ctx, user: &CurrentUser, row: &CustomerRow, visible: bool) -> AlarmSubject {
+    let s = &row.state;
+    AlarmSubject {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        industry: row.industry.clone(),
+        stage: s.stage.clone(),
+        stage_name: ctx
+            .stage(&s.stage)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+        owned_by_user: s.owner.as_deref() == Some(user.id.as_str()) && s.status() == Status::Owned,
+        visible,
+        lost_proposed: s.lost_proposal.is_some(),
+        status: s.status(),
+    }
+}
+
+/// Whether `user` may open customer `id`'s page (false when it is gone).
+pub async fn may_view(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<bool> {
+    let ctx = Ctx::load(state).await?;
+    let Ok(key) = repo::valid_key(id) else {
+        return Ok(false);
+    };
+    let Some(row) = repo::load(&state.db, key).await? else {
+        return Ok(false);
+    };
+    let tree = ctx.tree_of(user);
+    Ok(can_see(&viewer(user, &tree), &standing(&ctx, &row.state)))
+}
+
+/// Whether `user` manages people of `department` (its head or above), or is boss/admin.
+pub async fn manages(state: &AppState, user: &CurrentUser, department: &str) -> AppResult<bool> {
+    Ok(match user.role {
+        Role::Boss | Role::Admin => true,
+        Role::Rep => false,
+        Role::Manager => {
+            let ctx = Ctx::load(state).await?;
+            ctx.tree_of(user).iter().any(|d| d == department)
+        }
+    })
+}
+
+/// Who hears about `user_id` of `department`: their manager (the department's
+/// head, or the head above when they are the head themself).
+pub async fn manager_above(
+    state: &AppState,
+    department: &str,
+    user_id: &str,
+) -> AppResult<Option<String>> {
+    let ctx = Ctx::load(state).await?;
+    Ok(confiscation_receiver(
+        Some(department),
+        Some(user_id),
+        &ctx.config.heads,
+        &ctx.config.parents,
+    ))
+}
+
+/// The department `user_id` heads, if any.
+pub async fn department_headed_by(state: &AppState, user_id: &str) -> AppResult<Option<String>> {
+    let ctx = Ctx::load(state).await?;
+    Ok(ctx
+        .config
+        .heads
+        .iter()
+        .find(|(_, h)| h.as_deref() == Some(user_id))
+        .map(|(d, _)| d.clone()))
 }

@@ -19,6 +19,8 @@ pub fn kind_text(i18n: I18nContext<Locale>, kind: &str) -> String {
         "confiscate" => t_string!(i18n, feed_confiscate).to_string(),
         "lost" => t_string!(i18n, feed_lost).to_string(),
         "daily_log" => t_string!(i18n, feed_daily_log).to_string(),
+        "alarm_help" => t_string!(i18n, alarm_kind_help).to_string(),
+        "alarm_lost" => t_string!(i18n, alarm_kind_lost).to_string(),
         other => other.to_string(),
     }
 }
@@ -60,7 +62,10 @@ fn apply(items: &mut Vec<FeedItem>, push: Push) {
                 }
             }
         }
-        Push::Notify { .. } | Push::Alert { .. } => {}
+        Push::Notify { .. }
+        | Push::Alert { .. }
+        | Push::AlarmAnswer { .. }
+        | Push::AlarmStatus { .. } => {}
     }
 }
 
@@ -171,7 +176,8 @@ fn FeedCard(item: FeedItem, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
                 <span class="muted small feed-when">{item.at_local.clone()}</span>
             </div>
             {customer.map(|(cid, name)| view! { <a class="feed-customer" href=format!("/customers/{cid}")>{name}</a> })}
-            {item.detail.clone().filter(|_| !matches!(item.kind.as_str(), "confiscate" | "daily_log")).map(|d| view! { <span class="muted small">" → " {d}</span> })}
+            {item.link.clone().map(|l| view! { <a class="feed-customer" href=l data-testid="feed-link">{item.detail.clone().unwrap_or_default()}</a> })}
+            {item.detail.clone().filter(|_| item.link.is_none() && !matches!(item.kind.as_str(), "confiscate" | "daily_log")).map(|d| view! { <span class="muted small">" → " {d}</span> })}
             {item.detail.clone().filter(|_| item.kind == "daily_log").map(|h| view! { <span class="muted small">{move || t_string!(i18n, feed_hours).replace("{h}", &h)}</span> })}
             {item.text.clone().map(|t| view! { <p class="feed-text">{t}</p> })}
             {(!item.photos.is_empty()).then(|| view! {

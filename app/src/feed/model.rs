@@ -25,6 +25,8 @@ pub struct FeedItem {
     pub comments: i64,
     pub liked: bool,
     pub comment_list: Vec<CommentItem>,
+    /// Where the card leads instead of the customer (an alarm's page).
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +74,14 @@ pub enum Push {
         content: String,
         at: DateTime<Utc>,
     },
+    /// A new or changed answer on an alarm (everyone in the company).
+    AlarmAnswer {
+        seq: String,
+        alarm: String,
+        answer: crate::alarms::model::AnswerItem,
+    },
+    /// An alarm's status changed: open pages reload it.
+    AlarmStatus { seq: String, alarm: String },
 }
 
 impl Push {
@@ -81,7 +91,9 @@ impl Push {
             | Push::Counts { seq, .. }
             | Push::Comment { seq, .. }
             | Push::Notify { seq, .. }
-            | Push::Alert { seq, .. } => seq,
+            | Push::Alert { seq, .. }
+            | Push::AlarmAnswer { seq, .. }
+            | Push::AlarmStatus { seq, .. } => seq,
         }
     }
 }

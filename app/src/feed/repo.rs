@@ -20,6 +20,10 @@ pub struct FeedIn {
     pub photos: Vec<String>,
     pub flags: Vec<String>,
     pub distance_m: Option<f64>,
+    /// For the whole company (alarms), not only the department.
+    pub company: bool,
+    /// Where the event's card leads (an alarm's page).
+    pub link: Option<String>,
 }
 
 /// SurrealQL that creates the feed event bound as `$feed` at `$now`; the
@@ -36,7 +40,7 @@ pub const CREATE_EVENT: &str = "
         customer: IF $feed.customer != NONE THEN type::record('customer', $feed.customer) END,
         customer_name: IF $feed.customer != NONE THEN type::record('customer', $feed.customer).name END,
         text: $feed.text, detail: $feed.detail, photos: $feed.photos, flags: $feed.flags,
-        distance_m: $feed.distance_m, at: $now,
+        distance_m: $feed.distance_m, at: $now, company: $feed.company, link: $feed.link,
     } RETURN NONE;";
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -57,12 +61,14 @@ pub struct EventRow {
     pub likes: i64,
     pub comments: i64,
     pub liked: bool,
+    pub company: bool,
+    pub link: Option<String>,
 }
 
 const EVENT_FIELDS: &str = "record::id(id) AS id, kind, subject_name, \
     record::id(department) AS department, department.name AS department_name, \
     (IF customer != NONE THEN record::id(customer) END) AS customer, customer_name, \
-    text, detail, photos, flags, distance_m, at, likes, comments, \
+    text, detail, photos, flags, distance_m, at, likes, comments, company, link, \
     record::exists(type::record('feed_like', [record::id(id), $me])) AS liked";
 
 /// The newest events the viewer may see (`departments`: `None` = all), older
@@ -75,7 +81,7 @@ pub async fn events(
     limit: usize,
 ) -> AppResult<Vec<EventRow>> {
     let scope = if departments.is_some() {
-        "department IN $depts.map(|$d| type::record('department', $d))"
+        "(company = true OR department IN $depts.map(|$d| type::record('department', $d)))"
     } else {
         "true"
     };

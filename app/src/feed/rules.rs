@@ -10,6 +10,8 @@ pub enum Audience {
     Department(String),
     /// Private to one user (notifications, reminders).
     User(String),
+    /// Everyone in the company (alarms and their answers).
+    Company,
 }
 
 /// The person looking at the feed.
@@ -25,6 +27,7 @@ pub struct FeedViewer {
 pub fn sees(viewer: &FeedViewer, audience: &Audience) -> bool {
     match audience {
         Audience::User(u) => *u == viewer.user,
+        Audience::Company => true,
         Audience::Department(d) => match &viewer.departments {
             None => true,
             Some(ds) => ds.iter().any(|x| x == d),
@@ -142,6 +145,8 @@ mod tests {
     #[case::someone_elses(viewer("u2", Some(&["d1"])), Audience::User("u1".into()), false)]
     #[case::boss_not_private(viewer("b", None), Audience::User("u1".into()), false)]
     #[case::no_departments(viewer("u1", Some(&[])), Audience::Department("d1".into()), false)]
+    #[case::company_rep(viewer("u1", Some(&["d1"])), Audience::Company, true)]
+    #[case::company_nobody_departments(viewer("u1", Some(&[])), Audience::Company, true)]
     fn visibility(#[case] v: FeedViewer, #[case] a: Audience, #[case] expected: bool) {
         assert_eq!(sees(&v, &a), expected);
     }

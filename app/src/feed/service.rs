@@ -47,6 +47,7 @@ fn item(row: EventRow, comments: Vec<CommentItem>, tz: &chrono_tz::Tz) -> FeedIt
         comments: row.comments,
         liked: row.liked,
         comment_list: comments,
+        link: row.link,
     }
 }
 
@@ -104,7 +105,7 @@ async fn visible_event(state: &AppState, user: &CurrentUser, id: &str) -> AppRes
     }
     let viewer = feed_viewer(state, user).await?;
     match repo::event(&state.db, &user.id, id).await? {
-        Some(e) if sees(&viewer, &Audience::Department(e.department.clone())) => Ok(e),
+        Some(e) if e.company || sees(&viewer, &Audience::Department(e.department.clone())) => Ok(e),
         _ => Err(AppError::NotFound),
     }
 }
@@ -144,7 +145,7 @@ pub async fn render(
     let audience = match (&row.user, &row.department) {
         (Some(u), _) => Audience::User(u.clone()),
         (None, Some(d)) => Audience::Department(d.clone()),
-        (None, None) => return Ok(None),
+        (None, None) => Audience::Company,
     };
     let seq = row.seq.clone();
     let push = match row.kind.as_str() {
@@ -207,6 +208,28 @@ pub async fn render(
                 title: a.title,
                 content: a.content,
                 at: a.remind_at,
+            }
+        }
+        "alarm_answer" => {
+            let (Some(alarm), Some(id)) = (&row.event, &row.reference) else {
+                return Ok(None);
+            };
+            let Some(answer) = crate::alarms::service::answer_item(db, tz, id).await? else {
+                return Ok(None);
+            };
+            Push::AlarmAnswer {
+                seq,
+                alarm: alarm.clone(),
+                answer,
+            }
+        }
+        "alarm_status" => {
+            let Some(alarm) = &row.event else {
+                return Ok(None);
+            };
+            Push::AlarmStatus {
+                seq,
+                alarm: alarm.clone(),
             }
         }
         _ => return Ok(None),

@@ -104,6 +104,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
             <NavItem href="/feed" icon=ICON_FEED label=move || t_string!(i18n, nav_feed).to_string() />
             <NavItem href="/customers" icon=ICON_CUSTOMERS label=move || t_string!(i18n, nav_customers).to_string() />
             <NavItem href="/checkin" icon=ICON_CHECKIN label=move || t_string!(i18n, nav_checkin).to_string() />
+            <NavItem href="/alarms" also=&["/experience", "/suggestions"] icon=ICON_TEAM label=move || t_string!(i18n, nav_team).to_string() />
             <NavItem href="/me" icon=ICON_ME label=move || t_string!(i18n, nav_me).to_string() />
             <Show when=move || is_admin>
                 <NavItem href="/admin" icon=ICON_ADMIN label=move || t_string!(i18n, nav_admin).to_string() desktop_only=true />
@@ -127,6 +128,7 @@ const ICON_BELL: &str = "M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-
 const ICON_FEED: &str = "M4 5h16v3H4zM4 10.5h16v3H4zM4 16h10v3H4z";
 const ICON_CUSTOMERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9c0-3.3 3.1-6 7-6s7 2.7 7 6v1H2zm15.5-9a3.5 3.5 0 1 0 0-7M18 14c2.4.4 4 2.6 4 5v2h-3";
 const ICON_CHECKIN: &str = "M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z";
+const ICON_TEAM: &str = "M12 2 1 21h22zm0 5.5 1 8h-2zm-1.2 10h2.4v2.3h-2.4z";
 const ICON_ME: &str = "M12 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zm-9 10c0-4.4 4-8 9-8s9 3.6 9 8z";
 const ICON_ADMIN: &str = "M10 2h4l.6 2.6 2.3 1 2.3-1.4 2.8 2.8-1.4 2.3 1 2.3L24 12v0l-2.4.4-1 2.3 1.4 2.3-2.8 2.8-2.3-1.4-2.3 1L14 22h-4l-.6-2.6-2.3-1-2.3 1.4-2.8-2.8 1.4-2.3-1-2.3L0 12l2.4-.4 1-2.3L2 7l2.8-2.8 2.3 1.4 2.3-1zm2 6.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7z";
 
@@ -136,9 +138,15 @@ fn NavItem(
     icon: &'static str,
     #[prop(into)] label: Signal<String>,
     #[prop(optional)] desktop_only: bool,
+    /// Other paths that belong to this item.
+    #[prop(optional)]
+    also: &'static [&'static str],
 ) -> impl IntoView {
     let location = use_location();
-    let active = move || location.pathname.get().starts_with(href);
+    let active = move || {
+        let path = location.pathname.get();
+        path.starts_with(href) || also.iter().any(|a| path.starts_with(a))
+    };
     view! {
         <A href=href attr:class=move || {
             let mut class = String::from("nav-item");
@@ -202,6 +210,13 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "unknown_stage" => t_string!(i18n, err_unknown_stage).to_string(),
         "post_mortem_short" => t_string!(i18n, err_post_mortem_short).to_string(),
         "stale" => t_string!(i18n, err_stale).to_string(),
+        "own_alarm" => t_string!(i18n, err_own_alarm).to_string(),
+        "alarm_closed" => t_string!(i18n, err_alarm_closed).to_string(),
+        "lost_pending" => t_string!(i18n, err_lost_pending).to_string(),
+        "not_proposed" => t_string!(i18n, err_not_proposed).to_string(),
+        "story_closed" => t_string!(i18n, err_story_closed).to_string(),
+        "unknown_filter" => t_string!(i18n, err_unknown_filter).to_string(),
+        "unknown_period" => t_string!(i18n, err_unknown_period).to_string(),
         "not_owned" => t_string!(i18n, err_not_owned).to_string(),
         "at_cap" => t_string!(i18n, err_at_cap).to_string(),
         "below_cap" => t_string!(i18n, err_below_cap).to_string(),

@@ -1,0 +1,137 @@
+//! The experience pool: searching it, and the entries other features write into it.
+
+use crate::auth::model::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::experience::model::{ExperienceHit, ExperienceView, Marked};
+use crate::experience::repo::{self, EntryRow, ExperienceIn, Filter};
+use crate::experience::rules::{highlight, index_terms, query_terms, snippet};
+use crate::state::AppState;
+use crate::text::Shape;
+
+/// Results per search.
+pub const PAGE: usize = 30;
+/// How long a result's body may be in a list.
+const SNIPPET_CHARS: usize = 140;
+
+/// An entry's searchable terms, from what a reader sees of it.
+pub fn entry_in(mut e: ExperienceIn) -> ExperienceIn {
+    e.grams = index_terms(&format!(
+        "{} {} {} {} {}",
+        e.title, e.body, e.customer_name, e.industry, e.stage_name
+    ));
+    e
+}
+
+fn hit(row: EntryRow, terms: &[String], tz: &chrono_tz::Tz, whole: bool) -> ExperienceHit {
+    let body = if whole {
+        row.body.clone()
+    } else {
+        snippet(&row.body, terms, SNIPPET_CHARS)
+    };
+    ExperienceHit {
+        id: row.id,
+        source: row.source,
+        title: highlight(&row.title, terms)
+            .into_iter()
+            .map(Marked::from)
+            .collect(),
+        body: highlight(&body, terms)
+            .into_iter()
+            .map(Marked::from)
+            .collect(),
+        stage_name: row.stage_name,
+        industry: row.industry,
+        customer_name: row.customer_name,
+        author_name: row.author_name,
+        helper_name: row.helper_name,
+        alarm_id: row.alarm_id,
+        day: row.at.with_timezone(tz).format("%Y-%m-%d").to_string(),
+        score: row.score,
+    }
+}
+
+/// Everyone in the company searches the pool (entries carry no contact details).
+pub async fn search(
+    state: &AppState,
+    _user: &CurrentUser,
+    q: &str,
+    stage: &str,
+    industry: &str,
+) -> AppResult<ExperienceView> {
+    let q = crate::text::checked("q", q, Shape::line(200))?;
+    let filter = Filter {
+        stage: crate::text::checked("stage", stage, Shape::line(100))?,
+        industry: crate::text::checked("industry", industry, Shape::line(100))?,
+    };
+    let terms = query_terms(&q);
+    if !q.is_empty() && terms.is_empty() {
+        // only punctuation: nothing can match
+        return Ok(ExperienceView {
+            hits: Vec::new(),
+            total: 0,
+            stages: stage_names(state).await?,
+            industries: repo::recent_industries(&state.db).await?,
+        });
+    }
+    let rows = repo::search(&state.db, &terms, &filter, PAGE).await?;
+    let tz = state.config.timezone;
+    let hits: Vec<ExperienceHit> = rows
+        .into_iter()
+        .map(|r| hit(r, &terms, &tz, false))
+        .collect();
+    Ok(ExperienceView {
+        total: hits.len() as i64,
+        hits,
+        stages: stage_names(state).await?,
+        industries: repo::recent_industries(&state.db).await?,
+    })
+}
+
+/// The entries most like a text being written (an alarm before it is posted).
+pub async fn similar(
+    state: &AppState,
+    _user: &CurrentUser,
+    text: &str,
+    limit: usize,
+) -> AppResult<Vec<ExperienceHit>> {
+    let text = crate::text::checked("text", text, Shape::lines(2000))?;
+    let terms = query_terms(&text);
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = repo::search(&state.db, &terms, &Filter::default(), limit).await?;
+    let tz = state.config.timezone;
+    // every row matched at least one term; in a small pool BM25 may score them
+    // all 0 (a term in more than half the entries weighs nothing), so no cut-off
+    Ok(rows
+        .into_iter()
+        .map(|r| hit(r, &terms, &tz, false))
+        .collect())
+}
+
+/// One entry, whole, marked for `q`.
+pub async fn entry(
+    state: &AppState,
+    _user: &CurrentUser,
+    id: &str,
+    q: &str,
+) -> AppResult<ExperienceHit> {
+    if id.is_empty() || id.len() > 40 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(AppError::NotFound);
+    }
+    let q = crate::text::checked("q", q, Shape::line(200))?;
+    let row = repo::entry(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(hit(row, &query_terms(&q), &state.config.timezone, true))
+}
+
+async fn stage_names(state: &AppState) -> AppResult<Vec<String>> {
+    let config = state.snapshots.get(&state.db).await?;
+    Ok(config
+        .stages
+        .iter()
+        .filter(|s| s.active)
+        .map(|s| s.name.clone())
+        .collect())
+}

@@ -1,0 +1,97 @@
+//! The anonymous suggestion box. Posting needs a signed-in employee (the box is
+//! the company's), but nothing about who posted is stored, logged or sent on:
+//! this module writes no log lines and passes no user to the database.
+
+use crate::auth::model::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::feed::service::local_label;
+use crate::state::AppState;
+use crate::suggestions::model::{ReplyItem, SuggestionItem, SuggestionsView};
+use crate::suggestions::repo;
+use crate::suggestions::rules::{day_of, may_reply, parse_text, release_at, Status};
+
+/// Posts a suggestion. Returns when it will appear (local "15:00").
+pub async fn post(state: &AppState, _author: &CurrentUser, text: &str) -> AppResult<String> {
+    let text = parse_text(text).map_err(|code| AppError::validation("text", code))?;
+    let now = state.now();
+    let tz = state.config.timezone;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    // a random place in the batch
+    let shuffle = (uuid::Uuid::new_v4().as_u64_pair().0 >> 1) as i64;
+    repo::create(&state.db, &id, &text, &day_of(now, &tz), shuffle).await?;
+    Ok(release_at(now, &tz)
+        .with_timezone(&tz)
+        .format("%H:%M")
+        .to_string())
+}
+
+/// Releases the waiting batch (called when the local hour changes).
+pub async fn release(state: &AppState) -> AppResult<usize> {
+    repo::release(&state.db).await
+}
+
+pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<SuggestionsView> {
+    let tz = state.config.timezone;
+    let rows = repo::released(&state.db, 200).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let replies = repo::replies_of(&state.db, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| SuggestionItem {
+            replies: replies
+                .iter()
+                .filter(|x| x.suggestion == r.id)
+                .map(|x| ReplyItem {
+                    user_name: x.user_name.clone(),
+                    text: x.text.clone(),
+                    status: x.status.clone(),
+                    at_local: local_label(x.at, &tz),
+                })
+                .collect(),
+            id: r.id,
+            text: r.text,
+            day: r.day,
+            status: r.status,
+        })
+        .collect();
+    Ok(SuggestionsView {
+        items,
+        may_reply: may_reply(user.role),
+        next_release: release_at(state.now(), &tz)
+            .with_timezone(&tz)
+            .format("%H:%M")
+            .to_string(),
+        waiting: repo::waiting(&state.db).await?,
+    })
+}
+
+/// Boss, managers and admins reply publicly and set the status.
+pub async fn reply(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    text: &str,
+    status: &str,
+) -> AppResult<()> {
+    if !may_reply(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let text = parse_text(text).map_err(|code| AppError::validation("text", code))?;
+    let status = Status::parse(status).ok_or(AppError::validation("status", "required"))?;
+    if id.is_empty() || id.len() > 40 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(AppError::NotFound);
+    }
+    if !repo::exists_released(&state.db, id).await? {
+        return Err(AppError::NotFound);
+    }
+    repo::reply(
+        &state.db,
+        id,
+        &user.id,
+        &user.name,
+        &text,
+        status.as_str(),
+        state.now(),
+    )
+    .await
+}
