@@ -15,6 +15,12 @@ async function phone(browser: Browser, info: TestInfo, user: string, baseURL?: s
   return { context, page };
 }
 
+// A 2×2 PNG, as a phone camera's photo would arrive (any image will do).
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 function phoneNumber(): string {
   return `139${Math.floor(10_000_000 + Math.random() * 89_999_999)}`;
 }
@@ -56,6 +62,12 @@ test('a rep raises an alarm, a colleague answers live, the answer is accepted an
   await ready(page, info);
   await expect(page.getByTestId('alarm-status')).toHaveText('待解决');
   await expect(page.getByTestId('no-answers')).toBeVisible();
+  // a photo of what blocks it
+  await page.getByTestId('alarm-photo-input').setInputFiles({ name: 'quote.png', mimeType: 'image/png', buffer: PHOTO });
+  await page.getByTestId('alarm-photo-submit').click();
+  await expect(page.getByTestId('alarm-photos').locator('img')).toHaveCount(1);
+  await expect(page).toHaveURL(alarmUrl);
+  await ready(page, info);
 
   // a colleague of the other department answers from their own phone
   const colleague = await phone(browser, info, 'rep7');

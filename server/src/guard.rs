@@ -32,6 +32,7 @@ fn is_multipart_endpoint(path: &str) -> bool {
     [
         <app::field::api::CheckIn as ServerFn>::PATH,
         <app::field::api::FollowUp as ServerFn>::PATH,
+        <app::alarms::api::AlarmPhotos as ServerFn>::PATH,
     ]
     .contains(&path)
 }

@@ -829,3 +829,50 @@ async fn suggestions_are_released_together_in_a_shuffled_order() {
     let by_shuffle: Vec<String> = resp.take(0).unwrap();
     assert_eq!(order, by_shuffle);
 }
+
+#[tokio::test]
+async fn the_raiser_adds_photos_over_multipart_and_nobody_else_does() {
+    let app = spawn_app().await;
+    let rep1 = app.user("rep1").await;
+    let id = customer_of(&app, &rep1, "常州电机配件有限公司", "13988889999").await;
+    let alarm = alarms::raise(&app.state, &rep1, &id, "help", "客户拿出竞品报价单压价", "")
+        .await
+        .unwrap();
+    let png = || {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]))
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    };
+    let form = |alarm: &str| {
+        reqwest::multipart::Form::new()
+            .text("alarm", alarm.to_string())
+            .part(
+                "photos",
+                reqwest::multipart::Part::bytes(png()).file_name("quote.png"),
+            )
+    };
+    let r = app.client().multipart("alarm_photos", form(&alarm)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let mut rep2 = app.signed_in("rep2").await;
+    let r = rep2.multipart("alarm_photos", form(&alarm)).await;
+    assert_eq!(r.error_kind(), Some("forbidden"), "{}", r.body);
+    let mut c = app.signed_in("rep1").await;
+    let r = c.multipart("alarm_photos", form(&alarm)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = alarms::detail(&app.state, &rep1, &alarm).await.unwrap();
+    assert_eq!(d.photos.len(), 1);
+    // not multipart: refused before the decoder, signed in or not
+    let r = c
+        .raw(
+            reqwest::Method::POST,
+            "/api/alarm_photos",
+            Some(b"application/json"),
+            b"{}".to_vec(),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), Some("content_type"));
+}

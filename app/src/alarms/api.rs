@@ -3,6 +3,7 @@
 use crate::alarms::model::*;
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 #[cfg(feature = "ssr")]
 async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
@@ -42,6 +43,20 @@ pub async fn raise_alarm(
     let id = crate::alarms::service::raise(&state, &user, &customer, &kind, &text, &lesson).await?;
     leptos_axum::redirect(&format!("/alarms/{id}"));
     Ok(id)
+}
+
+/// Photos of what blocks it, added by the raiser (a multipart form: fields
+/// `alarm` and `photos`), from the page's script or as a plain form post.
+#[server(input = MultipartFormData, endpoint = "alarm_photos")]
+pub async fn alarm_photos(data: MultipartData) -> Result<(), AppError> {
+    let (state, user) = ctx().await?;
+    let (mut f, photos) = crate::field::api::form::read(data).await?;
+    let alarm = f.remove("alarm").unwrap_or_default();
+    crate::alarms::service::add_photos(&state, &user, &alarm, photos).await?;
+    if crate::field::api::form::wants_page().await {
+        leptos_axum::redirect(&format!("/alarms/{alarm}"));
+    }
+    Ok(())
 }
 
 #[server(endpoint = "answer_alarm")]

@@ -357,6 +357,23 @@ fn AlarmView(d: AlarmDetail, answers: RwSignal<Vec<AnswerItem>>) -> impl IntoVie
             </h1>
             <p class="muted small">{c.industry.clone()} " · " {c.stage_name.clone()} " · " {c.raiser_name.clone()} " · " {c.department_name.clone()}</p>
             <p class="alarm-text" data-testid="alarm-text">{c.text.clone()}</p>
+            {(!d.photos.is_empty()).then(|| view! {
+                <div class="feed-photos" data-testid="alarm-photos">
+                    {d.photos.iter().map(|h| view! {
+                        <a href=format!("/photos/{h}") target="_blank" rel="noopener">
+                            <img src=format!("/photos/{h}/thumb") alt="" loading="lazy" width="96" height="96" />
+                        </a>
+                    }).collect_view()}
+                </div>
+            })}
+            {may.add_photos.then(|| view! {
+                <form class="inline-form photo-form" method="post" action="/api/alarm_photos" enctype="multipart/form-data" data-testid="alarm-photo-form">
+                    <input type="hidden" name="alarm" value=c.id.clone() />
+                    <input type="file" name="photos" accept="image/*" capture="environment" multiple
+                        aria-label=move || t_string!(i18n, alarm_add_photo).to_string() data-testid="alarm-photo-input" />
+                    <button type="submit" data-testid="alarm-photo-submit">{t!(i18n, alarm_add_photo)}</button>
+                </form>
+            })}
             {d.lesson.clone().filter(|l| !l.is_empty()).map(|l| view! {
                 <p class="small"><strong>{t!(i18n, alarm_lesson)}</strong> " " <span data-testid="alarm-lesson">{l}</span></p>
             })}

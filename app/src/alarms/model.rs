@@ -45,6 +45,8 @@ pub struct AnswerItem {
 /// What the viewer may do on an alarm's page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlarmMay {
+    /// The raiser, while it is open.
+    pub add_photos: bool,
     pub answer: bool,
     pub accept: bool,
     pub close: bool,

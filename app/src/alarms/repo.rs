@@ -130,6 +130,19 @@ pub async fn load(db: &Db, id: &str) -> AppResult<Option<AlarmRow>> {
     Ok(resp.take(0)?)
 }
 
+/// Adds photos (content addresses) to an alarm, each once.
+pub async fn add_photos(db: &Db, id: &str, photos: Vec<String>) -> AppResult<()> {
+    checked(
+        db.query(
+            "UPDATE type::record('alarm', $id) SET photos = array::union(photos, $photos) RETURN NONE",
+        )
+        .bind(("id", id.to_string()))
+        .bind(("photos", photos))
+        .await?,
+    )?;
+    Ok(())
+}
+
 /// The open alarms on a customer.
 pub async fn open_on(db: &Db, customer: &str) -> AppResult<Vec<AlarmRow>> {
     let sql = format!(

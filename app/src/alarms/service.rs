@@ -239,6 +239,7 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
     let who = actor(state, user, &row).await?;
     let s = state_of(&row);
     let may = AlarmMay {
+        add_photos: who.raiser && s.status == Status::Open,
         answer: apply(s, Act::Answer, who).is_ok(),
         accept: apply(s, Act::Accept, who).is_ok(),
         close: apply(s, Act::Close, who).is_ok(),
@@ -260,6 +261,31 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         experience_id: repo::experience_of(&state.db, &row.id).await?,
         may,
     })
+}
+
+/// The raiser adds photos of what blocks it while the alarm is open (at most
+/// six in all).
+pub async fn add_photos(
+    state: &AppState,
+    user: &CurrentUser,
+    alarm: &str,
+    photos: Vec<bytes::Bytes>,
+) -> AppResult<()> {
+    let row = load(state, alarm).await?;
+    if row.raiser != user.id {
+        return Err(AppError::Forbidden);
+    }
+    if row.status != "open" {
+        return Err(AppError::conflict("alarm_closed"));
+    }
+    if photos.is_empty() {
+        return Err(AppError::validation("photos", "required"));
+    }
+    if row.photos.len() + photos.len() > crate::field::photos::MAX_PHOTOS {
+        return Err(AppError::validation("photos", "too_many"));
+    }
+    let hashes = crate::field::service::store_photos(state, photos).await?;
+    repo::add_photos(&state.db, &row.id, hashes).await
 }
 
 // ---------------------------------------------------------------------------

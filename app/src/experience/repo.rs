@@ -74,36 +74,89 @@ pub struct Filter {
     pub industry: String,
 }
 
-/// Entries matching any of `terms` (the app's grams), best BM25 score first;
-/// the newest first without terms.
+/// How the query's terms combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// Every term (few candidates: fast, precise).
+    All,
+    /// Any term (recall, when all of them find too little).
+    Any,
+}
+
+/// Entries matching `terms` (the app's grams), best BM25 score first; the
+/// newest first without terms. Two steps: ids and scores from the index, then
+/// the few rows shown (reading every matching row to sort it is what is slow).
 pub async fn search(
     db: &Db,
     terms: &[String],
+    how: Match,
     filter: &Filter,
     limit: usize,
 ) -> AppResult<Vec<EntryRow>> {
-    let filters =
-        "($stage = '' OR stage_name = $stage) AND ($industry = '' OR industry = $industry)";
-    let sql = if terms.is_empty() {
-        format!(
-            "SELECT {FIELDS}, 0.0 AS score FROM experience WHERE {filters} \
-             ORDER BY at DESC LIMIT $limit"
-        )
+    let mut conds = Vec::new();
+    if !filter.stage.is_empty() {
+        conds.push("stage_name = $stage");
+    }
+    if !filter.industry.is_empty() {
+        conds.push("industry = $industry");
+    }
+    let ranked = if terms.is_empty() {
+        let cond = if conds.is_empty() {
+            "true".to_string()
+        } else {
+            conds.join(" AND ")
+        };
+        format!("SELECT id, at, 0.0 AS score FROM experience WHERE {cond} ORDER BY at DESC LIMIT $limit")
     } else {
+        let op = match how {
+            Match::All => "@1,AND@",
+            Match::Any => "@1,OR@",
+        };
+        let mut all = vec![format!("grams {op} $q")];
+        all.extend(conds.iter().map(|c| c.to_string()));
         format!(
-            "SELECT {FIELDS}, search::score(1) AS score FROM experience \
-             WHERE grams @1,OR@ $q AND {filters} ORDER BY score DESC LIMIT $limit"
+            "SELECT id, search::score(1) AS score FROM experience WHERE {} \
+             ORDER BY score DESC LIMIT $limit",
+            all.join(" AND ")
         )
     };
     let mut resp = checked(
-        db.query(sql)
+        db.query(ranked)
             .bind(("q", terms.join(" ")))
             .bind(("stage", filter.stage.clone()))
             .bind(("industry", filter.industry.clone()))
             .bind(("limit", limit as i64))
             .await?,
     )?;
-    Ok(resp.take(0)?)
+    #[derive(SurrealValue)]
+    struct Ranked {
+        id: surrealdb::types::RecordId,
+        score: Option<f64>,
+    }
+    let ranked: Vec<Ranked> = resp.take(0)?;
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<surrealdb::types::RecordId> = ranked.iter().map(|r| r.id.clone()).collect();
+    let mut resp = checked(
+        db.query(format!("SELECT {FIELDS}, 0.0 AS score FROM $ids"))
+            .bind(("ids", ids))
+            .await?,
+    )?;
+    let rows: Vec<EntryRow> = resp.take(0)?;
+    // back in the ranked order, with the scores
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &ranked {
+        let key = match &r.id.key {
+            surrealdb::types::RecordIdKey::String(s) => s.clone(),
+            other => format!("{other:?}"),
+        };
+        if let Some(mut row) = rows.iter().find(|x| x.id == key).cloned() {
+            row.score = r.score.unwrap_or(0.0);
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 pub async fn entry(db: &Db, id: &str) -> AppResult<Option<EntryRow>> {
@@ -112,27 +165,11 @@ pub async fn entry(db: &Db, id: &str) -> AppResult<Option<EntryRow>> {
     Ok(resp.take(0)?)
 }
 
-/// The industries of the newest entries, most common first (the filter's choices).
-pub async fn recent_industries(db: &Db) -> AppResult<Vec<String>> {
+/// The industries entries are tagged with, most common first (the filter's choices).
+pub async fn industries(db: &Db) -> AppResult<Vec<String>> {
     let mut resp = checked(
-        db.query(
-            "SELECT industry, count() AS n FROM \
-             (SELECT industry, at FROM experience ORDER BY at DESC LIMIT 500) \
-             GROUP BY industry",
-        )
-        .await?,
+        db.query("SELECT VALUE record::id(id) FROM experience_industry ORDER BY n DESC LIMIT 30")
+            .await?,
     )?;
-    #[derive(SurrealValue)]
-    struct Row {
-        industry: String,
-        n: i64,
-    }
-    let mut rows: Vec<Row> = resp.take(0)?;
-    rows.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.industry.cmp(&b.industry)));
-    Ok(rows
-        .into_iter()
-        .map(|r| r.industry)
-        .filter(|i| !i.is_empty())
-        .take(30)
-        .collect())
+    Ok(resp.take(0)?)
 }

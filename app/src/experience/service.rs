@@ -3,7 +3,7 @@
 use crate::auth::model::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::experience::model::{ExperienceHit, ExperienceView, Marked};
-use crate::experience::repo::{self, EntryRow, ExperienceIn, Filter};
+use crate::experience::repo::{self, EntryRow, ExperienceIn, Filter, Match};
 use crate::experience::rules::{highlight, index_terms, query_terms, snippet};
 use crate::state::AppState;
 use crate::text::Shape;
@@ -50,6 +50,29 @@ fn hit(row: EntryRow, terms: &[String], tz: &chrono_tz::Tz, whole: bool) -> Expe
     }
 }
 
+/// Entries with every term of the query first; when those are fewer than a
+/// page, entries with any of them (a long phrase, or a typed problem, rarely
+/// matches whole).
+async fn ranked(
+    state: &AppState,
+    terms: &[String],
+    filter: &Filter,
+    limit: usize,
+) -> AppResult<Vec<EntryRow>> {
+    let mut rows = repo::search(&state.db, terms, Match::All, filter, limit).await?;
+    if terms.len() > 1 && rows.len() < limit {
+        for r in repo::search(&state.db, terms, Match::Any, filter, limit).await? {
+            if rows.len() >= limit {
+                break;
+            }
+            if !rows.iter().any(|x| x.id == r.id) {
+                rows.push(r);
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// Everyone in the company searches the pool (entries carry no contact details).
 pub async fn search(
     state: &AppState,
@@ -70,10 +93,10 @@ pub async fn search(
             hits: Vec::new(),
             total: 0,
             stages: stage_names(state).await?,
-            industries: repo::recent_industries(&state.db).await?,
+            industries: repo::industries(&state.db).await?,
         });
     }
-    let rows = repo::search(&state.db, &terms, &filter, PAGE).await?;
+    let rows = ranked(state, &terms, &filter, PAGE).await?;
     let tz = state.config.timezone;
     let hits: Vec<ExperienceHit> = rows
         .into_iter()
@@ -83,7 +106,7 @@ pub async fn search(
         total: hits.len() as i64,
         hits,
         stages: stage_names(state).await?,
-        industries: repo::recent_industries(&state.db).await?,
+        industries: repo::industries(&state.db).await?,
     })
 }
 
@@ -99,7 +122,7 @@ pub async fn similar(
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = repo::search(&state.db, &terms, &Filter::default(), limit).await?;
+    let rows = ranked(state, &terms, &Filter::default(), limit).await?;
     let tz = state.config.timezone;
     // every row matched at least one term; in a small pool BM25 may score them
     // all 0 (a term in more than half the entries weighs nothing), so no cut-off

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 #[cfg(feature = "ssr")]
-mod form {
+pub(crate) mod form {
     use crate::error::AppError;
     use crate::field::photos::MAX_PHOTO_BYTES;
     use bytes::{Bytes, BytesMut};

@@ -40,7 +40,8 @@ fn check_purpose(p: &str) -> AppResult<String> {
     crate::text::checked("purpose", p, crate::text::Shape::lines(500))
 }
 
-async fn store_photos(state: &AppState, photos: Vec<Bytes>) -> AppResult<Vec<String>> {
+/// Stores photos (at most [`MAX_PHOTOS`]) by content; returns their addresses.
+pub(crate) async fn store_photos(state: &AppState, photos: Vec<Bytes>) -> AppResult<Vec<String>> {
     if photos.len() > MAX_PHOTOS {
         return Err(AppError::validation("photos", "too_many"));
     }

@@ -59,6 +59,11 @@ pub struct Report {
     pub likes: usize,
     pub comments: usize,
     pub reminders: usize,
+    pub alarms: usize,
+    pub answers: usize,
+    pub accepted: usize,
+    pub stories: usize,
+    pub suggestions: usize,
 }
 
 /// A rep's habits: how much they do, how well they move customers on.
@@ -167,8 +172,10 @@ struct World<'a> {
     /// Names already used (registrations must not collide by accident).
     names: std::collections::HashSet<String>,
     photos: Vec<bytes::Bytes>,
-    /// Customers whose rep proposed "lost", waiting for the manager.
+    /// Lost alarms waiting for the manager.
     lost_proposals: Vec<String>,
+    /// Help alarms raised, not yet resolved.
+    open_alarms: Vec<String>,
     report: Report,
 }
 
@@ -216,6 +223,7 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         names: Default::default(),
         photos: demo_photos(),
         lost_proposals: Vec::new(),
+        open_alarms: Vec::new(),
         report: Report::default(),
     };
     let people = people(state).await?;
@@ -230,11 +238,17 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         let date = local_day(state, back);
         let workday = date.weekday() != Weekday::Sun;
         let today = back == 0;
+        if workday {
+            world.team_morning(&people, back).await?;
+        }
         for rep in &reps {
             if rep.habit.joined_days_ago.is_some_and(|j| back > j) || !workday {
                 continue;
             }
             world.work_day(rep, back, today).await?;
+        }
+        if workday {
+            world.team_evening(&people, back, today).await?;
         }
         if workday {
             for manager in &managers {
@@ -247,6 +261,8 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
             state.clock.set(Some(local_at(state, back, 23, 30)));
             let swept = app::customers::service::sweep(state).await?;
             world.report.confiscated += swept.confiscated;
+            app::alarms::service::escalate(state).await?;
+            app::suggestions::service::release(state).await?;
         }
     }
     state.clock.set(None);
@@ -592,15 +608,28 @@ impl World<'_> {
             chance *= 0.12;
         }
         if !self.rng.random_bool(chance.clamp(0.0, 1.0)) {
-            // a stalled customer of a diligent rep is sometimes given up, with a post-mortem
+            // a stalled customer of a diligent rep is sometimes given up, with a
+            // post-mortem, through a lost alarm
             if rep.habit.plans_visits && index >= 2 && self.rng.random_bool(0.01) {
                 let text = self.pick(POST_MORTEMS).to_string();
-                if app::customers::service::propose_lost(self.state, &rep.user, &card.id, &text)
-                    .await
-                    .is_ok()
+                let lesson = self.pick(LESSONS).to_string();
+                if let Ok(id) = app::alarms::service::raise(
+                    self.state, &rep.user, &card.id, "lost", &text, &lesson,
+                )
+                .await
                 {
                     self.report.lost_proposed += 1;
-                    self.lost_proposals.push(card.id.clone());
+                    self.lost_proposals.push(id);
+                }
+            } else if index >= 1 && self.rng.random_bool(0.05) {
+                // or the rep asks the company for help
+                let text = self.pick(ALARM_PROBLEMS).to_string();
+                if let Ok(id) =
+                    app::alarms::service::raise(self.state, &rep.user, &card.id, "help", &text, "")
+                        .await
+                {
+                    self.report.alarms += 1;
+                    self.open_alarms.push(id);
                 }
             }
             return Ok(());
@@ -708,8 +737,7 @@ impl World<'_> {
         if back > 0 {
             let mut waiting = Vec::new();
             for id in std::mem::take(&mut self.lost_proposals) {
-                match app::customers::service::decide_lost(self.state, &manager.user, &id, true)
-                    .await
+                match app::alarms::service::decide_lost(self.state, &manager.user, &id, true).await
                 {
                     Ok(()) => self.report.lost += 1,
                     // another department's, or already confiscated
@@ -787,6 +815,142 @@ impl World<'_> {
                     self.at(back, h0, h1);
                     app::feed::service::toggle_like(self.state, &boss.user, &id).await?;
                     self.report.likes += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The morning: raisers accept an answer that helped (from earlier days), and
+    /// reps who won a customer write its story.
+    async fn team_morning(&mut self, people: &[Person], back: i64) -> AppResult<()> {
+        let mut still_open = Vec::new();
+        for id in std::mem::take(&mut self.open_alarms) {
+            let Some(raiser) = self.raiser_of(people, &id).await? else {
+                continue;
+            };
+            let detail = app::alarms::service::detail(self.state, &raiser.user, &id).await?;
+            if detail.card.status != "open" {
+                continue;
+            }
+            let answers: Vec<String> = detail.answers.iter().map(|a| a.id.clone()).collect();
+            if !answers.is_empty() && back > 0 && self.rng.random_bool(0.5) {
+                self.at(back, 9, 11);
+                let answer = self.pick(&answers).clone();
+                if app::alarms::service::accept(self.state, &raiser.user, &id, &answer)
+                    .await
+                    .is_ok()
+                {
+                    self.report.accepted += 1;
+                    continue;
+                }
+            }
+            still_open.push(id);
+        }
+        self.open_alarms = still_open;
+        if back > 0 {
+            for p in people.iter().filter(|p| p.user.role == Role::Rep) {
+                for prompt in app::alarms::service::story_prompts(self.state, &p.user).await? {
+                    if !self.rng.random_bool(0.6) {
+                        continue;
+                    }
+                    self.at(back, 9, 11);
+                    let story = self.pick(WIN_STORIES).to_string();
+                    if app::alarms::service::write_story(
+                        self.state,
+                        &p.user,
+                        &prompt.customer_id,
+                        &story,
+                        false,
+                    )
+                    .await
+                    .is_ok()
+                    {
+                        self.report.stories += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn raiser_of<'p>(
+        &self,
+        people: &'p [Person],
+        alarm: &str,
+    ) -> AppResult<Option<&'p Person>> {
+        let row = app::alarms::repo::load(&self.state.db, alarm).await?;
+        Ok(row.and_then(|r| people.iter().find(|p| p.user.id == r.raiser)))
+    }
+
+    /// The evening: colleagues answer open alarms. One manager answers their
+    /// team the same day; the other lets them wait (what the statistics show).
+    /// Now and then someone drops a suggestion in the box, and the boss answers
+    /// an older one.
+    async fn team_evening(&mut self, people: &[Person], back: i64, today: bool) -> AppResult<()> {
+        let (h0, h1) = if today { (12, 13) } else { (18, 21) };
+        // the escalation job has run all day: the day's unanswered alarms have
+        // reached their managers before the evening's answers
+        if !today {
+            self.state
+                .clock
+                .set(Some(local_at(self.state, back, 17, 59)));
+            app::alarms::service::escalate(self.state).await?;
+        }
+        // nothing is answered before it was raised (today: only earlier days')
+        let cutoff = local_at(
+            self.state,
+            if today { 0 } else { back },
+            if today { 0 } else { h0 },
+            0,
+        );
+        for id in self.open_alarms.clone() {
+            let Some(row) = app::alarms::repo::load(&self.state.db, &id).await? else {
+                continue;
+            };
+            if row.at >= cutoff {
+                continue;
+            }
+            for p in people {
+                if p.user.id == row.raiser || p.user.role == Role::Admin {
+                    continue;
+                }
+                let same_team = p.user.department_id == row.department;
+                let chance = match (p.user.role, p.user.login.as_str()) {
+                    (Role::Manager, "manager1") if same_team => 0.8,
+                    (Role::Manager, _) if same_team => 0.12,
+                    (Role::Manager, _) => 0.03,
+                    (Role::Boss, _) => 0.04,
+                    (_, _) if same_team => 0.15,
+                    _ => 0.05,
+                };
+                if !self.rng.random_bool(chance) {
+                    continue;
+                }
+                self.at(back, h0, h1);
+                let text = self.pick(ALARM_ANSWERS).to_string();
+                match app::alarms::service::answer(self.state, &p.user, &id, &text).await {
+                    Ok(_) => self.report.answers += 1,
+                    Err(AppError::Conflict { .. }) => break,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if self.rng.random_bool(0.08) {
+            let poster = self.pick(people);
+            self.at(back, 10, 17);
+            let text = self.pick(SUGGESTIONS).to_string();
+            app::suggestions::service::post(self.state, &poster.user, &text).await?;
+            self.report.suggestions += 1;
+        }
+        if back > 1 && self.rng.random_bool(0.1) {
+            if let Some(boss) = people.iter().find(|p| p.user.role == Role::Boss) {
+                let view = app::suggestions::service::list(self.state, &boss.user).await?;
+                if let Some(s) = view.items.iter().find(|s| s.replies.is_empty()) {
+                    let (text, status) = *self.pick(SUGGESTION_REPLIES);
+                    self.at(back, h0, h1);
+                    app::suggestions::service::reply(self.state, &boss.user, &s.id, text, status)
+                        .await?;
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! restart finds the `meta:demo` marker (or existing users) and leaves data alone.
 
 pub mod history;
-mod words;
+pub mod words;
 
 use app::auth::model::Role;
 use app::auth::session::hash_password;
