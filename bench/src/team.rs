@@ -186,6 +186,24 @@ async fn search(n: usize, count: usize) {
         hits += v.hits.len();
     }
     report(&format!("search over {n} entries"), samples);
+    // where a query's time goes: matching alone, scoring and sorting every match,
+    // or the first page of matches unsorted
+    for phrase in ["价格", "价格太高", "样品测试没有通过"] {
+        let terms = app::experience::rules::query_terms(phrase).join(" ");
+        for (label, sql) in [
+            ("count matches", "SELECT count() FROM experience WHERE grams @1,AND@ $q GROUP ALL"),
+            ("score + sort, 30", "SELECT id, search::score(1) AS s FROM experience WHERE grams @1,AND@ $q ORDER BY s DESC LIMIT 30"),
+            ("first 30 unsorted", "SELECT id FROM experience WHERE grams @1,AND@ $q LIMIT 30"),
+        ] {
+            let mut samples = Vec::new();
+            for _ in 0..10 {
+                let t = Instant::now();
+                state.db.query(sql).bind(("q", terms.clone())).await.and_then(|r| r.check()).expect("probe");
+                samples.push(t.elapsed());
+            }
+            report(&format!("  {phrase}: {label}"), samples);
+        }
+    }
     println!(
         "  {} hits in all ({:.1} per query)",
         hits,
