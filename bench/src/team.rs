@@ -397,6 +397,54 @@ async fn stats(people: usize) {
     }
 }
 
+/// Probe: reading the best 200 of one term's N postings through a record-id
+/// range (ids `exp_probe:[term, -weight, entry]` sort best first).
+async fn ranged(n: usize) {
+    let app = build().await;
+    let db = app.state.db.clone();
+    let t = Instant::now();
+    let mut done = 0;
+    while done < n {
+        let to = (done + 20_000).min(n);
+        db.query(
+            "FOR $i IN $from..$to {
+                 CREATE type::record('exp_probe', ['价格', -rand::float(), <string>$i]) RETURN NONE;
+                 CREATE type::record('exp_probe', ['格太', -rand::float(), <string>$i]) RETURN NONE;
+             };",
+        )
+        .bind(("from", done as i64))
+        .bind(("to", to as i64))
+        .await
+        .and_then(|r| r.check())
+        .expect("insert");
+        done = to;
+    }
+    println!("{} postings in {:.1?}", 2 * n, t.elapsed());
+    for sql in [
+        "SELECT id FROM exp_probe:['价格', -2.0]..['价格', 0.0] LIMIT 200",
+        "SELECT id FROM exp_probe:['价格', -2.0]..['价格', 0.0] ORDER BY id LIMIT 200",
+        "SELECT id FROM exp_probe:['价格', -2.0]..['价格', -0.999] LIMIT 200",
+    ] {
+        let mut samples = Vec::new();
+        let mut rows = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            match db.query(sql).await.and_then(|r| r.check()) {
+                Ok(mut r) => {
+                    let v: Vec<surrealdb::types::Value> = r.take(0).unwrap_or_default();
+                    rows = v.len();
+                }
+                Err(e) => {
+                    println!("{sql}: {e}");
+                    break;
+                }
+            }
+            samples.push(t.elapsed());
+        }
+        report(&format!("{sql} ({rows} rows)"), samples);
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -408,6 +456,7 @@ async fn main() {
     match args.get(1).map(String::as_str) {
         Some("search") => search(n(2, 100_000), n(3, 1_000)).await,
         Some("stats") => stats(n(2, 200)).await,
+        Some("ranged") => ranged(n(2, 200_000)).await,
         _ => {
             eprintln!("usage: team search [N=100000] [QUERIES=1000] | team stats [PEOPLE=200]");
             std::process::exit(2);
