@@ -148,3 +148,22 @@ test('the funnel page shows the forecast and warns when it is unreliable', async
   await expect(page.getByTestId('forecast-unreliable')).toBeVisible();
   await shot(page, info, 'funnel');
 });
+
+test('a manager downloads the team list as Excel; a rep has no export', async ({ page }, info) => {
+  await signIn(page, info, 'manager1');
+  await page.goto('/customers?view=team');
+  await ready(page, info);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-xlsx').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('customers.xlsx');
+  const file = info.outputPath('customers.xlsx');
+  await download.saveAs(file);
+  const fs = await import('fs');
+  expect(fs.readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+  await page.context().clearCookies();
+  await signIn(page, info, 'rep2');
+  await page.goto('/customers');
+  await expect(page.getByTestId('export-xlsx')).toHaveCount(0);
+});

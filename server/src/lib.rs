@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod demo;
+pub mod export;
 pub mod guard;
 pub mod live;
 pub mod settings;
@@ -183,6 +184,10 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
     router
         .route("/healthz", get(healthz).with_state(state.clone()))
         .route("/ws", get(live::ws_handler).with_state(live_state))
+        .route(
+            "/export/customers.xlsx",
+            get(export::customers_xlsx).with_state(state.clone()),
+        )
         .route("/photos/{hash}", get(photo).with_state(state.clone()))
         .route(
             "/photos/{hash}/thumb",

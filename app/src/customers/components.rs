@@ -179,6 +179,7 @@ pub fn CustomersPage() -> impl IntoView {
                             <Show when=move || manager>
                                 <a class=tab("team") href="/customers?view=team">{t!(i18n, tab_team)}</a>
                                 <a class=tab("inbox") href="/customers?view=inbox" data-testid="inbox-tab">{t!(i18n, tab_inbox)}</a>
+                                <a class="tab" href="/export/customers.xlsx" download="customers.xlsx" rel="external" data-testid="export-xlsx">{t!(i18n, export_xlsx)}</a>
                             </Show>
                             <a class="tab" href="/pool" data-testid="pool-tab">{t!(i18n, tab_pool)}</a>
                             <a class="tab" href="/funnel">{t!(i18n, tab_funnel)}</a>

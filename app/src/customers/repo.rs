@@ -939,3 +939,20 @@ pub fn valid_key(id: &str) -> AppResult<&str> {
         Err(AppError::NotFound)
     }
 }
+
+/// Audits a customer export: who, which list, how many rows (the time is the row's own).
+pub async fn record_export(db: &Db, user: &str, view: &str, rows: usize) -> AppResult<()> {
+    checked(
+        db.query(
+            "CREATE audit_log CONTENT {
+                 actor: type::record('user', $u), action: 'export_customers',
+                 target: type::record('user', $u), detail: { view: $view, rows: $rows },
+             } RETURN NONE",
+        )
+        .bind(("u", user.to_string()))
+        .bind(("view", view.to_string()))
+        .bind(("rows", rows as i64))
+        .await?,
+    )?;
+    Ok(())
+}

@@ -1542,3 +1542,30 @@ pub async fn department_headed_by(state: &AppState, user_id: &str) -> AppResult<
         .find(|(_, h)| h.as_deref() == Some(user_id))
         .map(|(d, _)| d.clone()))
 }
+
+// ---------------------------------------------------------------------------
+// Export
+
+/// The most rows one export carries.
+pub const EXPORT_LIMIT: usize = 50_000;
+
+/// The customers a manager (their department tree) or the boss and admin (the
+/// company) take out as a file; reps may not (a leaving rep must not walk away
+/// with the list). Every export is in the audit log: who, which list, how many rows.
+pub async fn export(state: &AppState, user: &CurrentUser) -> AppResult<Vec<CustomerCard>> {
+    let ctx = Ctx::load(state).await?;
+    let scope = match user.role {
+        Role::Boss | Role::Admin => ListScope::All,
+        Role::Manager => ListScope::Departments(ctx.tree_of(user)),
+        Role::Rep => return Err(AppError::Forbidden),
+    };
+    settle_all(state, &ctx).await?;
+    let rows = repo::list(&state.db, &scope, &PoolFilter::default(), EXPORT_LIMIT).await?;
+    let view = if matches!(scope, ListScope::All) {
+        "company"
+    } else {
+        "team"
+    };
+    repo::record_export(&state.db, &user.id, view, rows.len()).await?;
+    Ok(rows.iter().map(|r| card(&ctx, r, true)).collect())
+}

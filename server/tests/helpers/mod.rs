@@ -207,6 +207,20 @@ impl Client {
         let status = resp.status();
         (status, resp.text().await.unwrap_or_default())
     }
+
+    /// A GET whose answer is a file.
+    pub async fn get_bytes(&self, path: &str) -> (StatusCode, Vec<u8>) {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, c.clone());
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (
+            status,
+            resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+        )
+    }
 }
 
 impl TestApp {
