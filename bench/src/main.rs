@@ -15,37 +15,12 @@
 use app::customers::service;
 use std::time::Instant;
 
+mod common;
 mod stats;
+use common::{build, user};
 use stats::report;
 
 const BATCH: usize = 5_000;
-
-async fn build() -> server::Application {
-    let mut settings = server::settings::Settings::for_tests();
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        settings.database_url = url;
-    }
-    settings.demo = true;
-    server::Application::build(settings)
-        .await
-        .unwrap_or_else(|e| panic!("build: {e}"))
-}
-
-async fn user(state: &app::state::AppState, login: &str) -> app::auth::model::CurrentUser {
-    let mut r = state
-        .db
-        .query("SELECT VALUE record::id(id) FROM user WHERE login = $l")
-        .bind(("l", login.to_string()))
-        .await
-        .expect("query");
-    let ids: Vec<String> = r.take(0).expect("ids");
-    let id = ids.into_iter().next().expect("user");
-    app::people::repo::find_user(&state.db, &id)
-        .await
-        .expect("find")
-        .expect("user")
-        .0
-}
 
 /// Inserts customers `from..to` (name `基准客户<i>`, phone 1500000<i>) with their
 /// keys; the first `overdue` of the whole set are due an hour ago.

@@ -24,35 +24,10 @@ use rand_chacha::ChaCha8Rng;
 use server::demo::words;
 use std::time::{Duration, Instant};
 
+mod common;
 mod stats;
+use common::{build, user};
 use stats::report;
-
-async fn build() -> server::Application {
-    let mut settings = server::settings::Settings::for_tests();
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        settings.database_url = url;
-    }
-    settings.demo = true;
-    server::Application::build(settings)
-        .await
-        .unwrap_or_else(|e| panic!("build: {e}"))
-}
-
-async fn user(state: &app::state::AppState, login: &str) -> app::auth::model::CurrentUser {
-    let mut r = state
-        .db
-        .query("SELECT VALUE record::id(id) FROM user WHERE login = $l")
-        .bind(("l", login.to_string()))
-        .await
-        .expect("query");
-    let ids: Vec<String> = r.take(0).expect("ids");
-    let id = ids.into_iter().next().expect("user");
-    app::people::repo::find_user(&state.db, &id)
-        .await
-        .expect("find")
-        .expect("user")
-        .0
-}
 
 fn pick<'a>(rng: &mut ChaCha8Rng, list: &'a [&'a str]) -> &'a str {
     list.choose(rng).copied().unwrap_or_default()

@@ -147,15 +147,9 @@ pub fn RaiseAlarmPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let preset = query.read_untracked().get("customer").unwrap_or_default();
-    let kind0 = query
-        .read_untracked()
-        .get("kind")
-        .unwrap_or_else(|| "help".into());
-    let kind = RwSignal::new(if kind0 == "lost" {
-        "lost".to_string()
-    } else {
-        "help".to_string()
-    });
+    // the labels and the post-mortem's second field follow the checked radio in
+    // CSS (works without JavaScript); only the first choice comes from the link
+    let lost = query.read_untracked().get("kind").as_deref() == Some("lost");
     let targets = Resource::new(|| (), |_| raise_targets());
     let raise = ServerAction::<RaiseAlarm>::new();
     let err = action_error(raise);
@@ -190,8 +184,8 @@ pub fn RaiseAlarmPage() -> impl IntoView {
                 <FieldError err field="customer" />
                 <fieldset class="choice">
                     <legend>{t!(i18n, alarm_kind)}</legend>
-                    <label><input type="radio" name="kind" value="help" checked=move || kind.get() == "help" on:change=move |_| kind.set("help".into()) />" " {t!(i18n, alarm_kind_help)}</label>
-                    <label><input type="radio" name="kind" value="lost" checked=move || kind.get() == "lost" on:change=move |_| kind.set("lost".into()) data-testid="kind-lost" />" " {t!(i18n, alarm_kind_lost)}</label>
+                    <label><input type="radio" name="kind" value="help" checked=!lost />" " {t!(i18n, alarm_kind_help)}</label>
+                    <label><input type="radio" name="kind" value="lost" checked=lost data-testid="kind-lost" />" " {t!(i18n, alarm_kind_lost)}</label>
                 </fieldset>
                 <label>
                     <span class="when-help">{t!(i18n, alarm_what_blocks)}</span>

@@ -30,6 +30,15 @@ fn valid_id(id: &str) -> AppResult<&str> {
     }
 }
 
+/// A required text field: cleaned, at most [`MAX_TEXT`] characters, not empty.
+fn required(field: &str, raw: &str) -> AppResult<String> {
+    let text = crate::text::checked(field, raw, Shape::lines(MAX_TEXT))?;
+    if text.is_empty() {
+        return Err(AppError::validation(field, "required"));
+    }
+    Ok(text)
+}
+
 fn state_of(row: &AlarmRow) -> AlarmState {
     AlarmState {
         kind: Kind::parse(&row.kind).unwrap_or(Kind::Help),
@@ -125,10 +134,7 @@ pub async fn raise(
     lesson: &str,
 ) -> AppResult<String> {
     let kind = Kind::parse(kind).ok_or(AppError::validation("kind", "required"))?;
-    let text = crate::text::checked("text", text, Shape::lines(MAX_TEXT))?;
-    if text.is_empty() {
-        return Err(AppError::validation("text", "required"));
-    }
+    let text = required("text", text)?;
     let lesson = crate::text::checked("lesson", lesson, Shape::lines(MAX_TEXT))?;
     if kind == Kind::Lost {
         if text.chars().count() < MIN_POST_MORTEM {
@@ -297,10 +303,7 @@ pub async fn answer(
     alarm: &str,
     text: &str,
 ) -> AppResult<AnswerItem> {
-    let text = crate::text::checked("text", text, Shape::lines(MAX_TEXT))?;
-    if text.is_empty() {
-        return Err(AppError::validation("text", "required"));
-    }
+    let text = required("text", text)?;
     let row = load(state, alarm).await?;
     let who = actor(state, user, &row).await?;
     apply(state_of(&row), Act::Answer, who).map_err(act_error)?;
@@ -331,12 +334,8 @@ pub async fn answer(
     })
 }
 
-fn answer_id(id: &str) -> AppResult<&str> {
-    valid_id(id)
-}
-
 pub async fn toggle_like(state: &AppState, user: &CurrentUser, answer: &str) -> AppResult<bool> {
-    let id = answer_id(answer)?;
+    let id = valid_id(answer)?;
     repo::answer(&state.db, &user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -383,7 +382,7 @@ pub async fn accept(
     let row = load(state, alarm).await?;
     let who = actor(state, user, &row).await?;
     let next = apply(state_of(&row), Act::Accept, who).map_err(act_error)?;
-    let a = repo::answer(&state.db, &user.id, answer_id(answer)?)
+    let a = repo::answer(&state.db, &user.id, valid_id(answer)?)
         .await?
         .filter(|a| a.alarm == row.id)
         .ok_or(AppError::validation("answer", "required"))?;
@@ -413,10 +412,7 @@ pub async fn accept(
 /// The raiser's manager closes an alarm with a note; a note that says how it was
 /// solved becomes an experience entry too.
 pub async fn close(state: &AppState, user: &CurrentUser, alarm: &str, note: &str) -> AppResult<()> {
-    let note = crate::text::checked("note", note, Shape::lines(MAX_TEXT))?;
-    if note.is_empty() {
-        return Err(AppError::validation("note", "required"));
-    }
+    let note = required("note", note)?;
     let row = load(state, alarm).await?;
     let who = actor(state, user, &row).await?;
     let next = apply(state_of(&row), Act::Close, who).map_err(act_error)?;
@@ -572,10 +568,7 @@ pub async fn write_story(
     let exp = if dismiss {
         None
     } else {
-        let text = crate::text::checked("text", text, Shape::lines(MAX_TEXT))?;
-        if text.is_empty() {
-            return Err(AppError::validation("text", "required"));
-        }
+        let text = required("text", text)?;
         let subject = customers::alarm_subject(state, user, key).await;
         let (stage, stage_name, industry) = match subject {
             Ok(s) => (Some(s.stage), s.stage_name, s.industry),

@@ -87,21 +87,17 @@ pub async fn search(
         industry: crate::text::checked("industry", industry, Shape::line(100))?,
     };
     let terms = query_terms(&q);
-    if !q.is_empty() && terms.is_empty() {
-        // only punctuation: nothing can match
-        return Ok(ExperienceView {
-            hits: Vec::new(),
-            total: 0,
-            stages: stage_names(state).await?,
-            industries: repo::industries(&state.db).await?,
-        });
-    }
-    let rows = ranked(state, &terms, &filter, PAGE).await?;
-    let tz = state.config.timezone;
-    let hits: Vec<ExperienceHit> = rows
-        .into_iter()
-        .map(|r| hit(r, &terms, &tz, false))
-        .collect();
+    // a query of punctuation only has no terms: nothing can match
+    let hits: Vec<ExperienceHit> = if !q.is_empty() && terms.is_empty() {
+        Vec::new()
+    } else {
+        let tz = state.config.timezone;
+        ranked(state, &terms, &filter, PAGE)
+            .await?
+            .into_iter()
+            .map(|r| hit(r, &terms, &tz, false))
+            .collect()
+    };
     Ok(ExperienceView {
         total: hits.len() as i64,
         hits,
