@@ -19,6 +19,7 @@ pub mod feed;
 pub mod field;
 pub mod funnel;
 pub mod me;
+pub mod measure;
 pub mod people;
 pub mod reminders;
 pub mod shell;
@@ -91,6 +92,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("experience") view=experience::components::ExperiencePage />
                         <Route path=path!("experience/:id") view=experience::components::ExperienceEntryPage />
                         <Route path=path!("suggestions") view=suggestions::components::SuggestionsPage />
+                        <Route path=path!("rankings") view=measure::components::RankingsPage />
+                        <Route path=path!("people/:id") view=measure::components::PersonPage />
                     </ParentRoute>
                 </Routes>
             </Router>

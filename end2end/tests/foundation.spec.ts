@@ -5,7 +5,7 @@ test('a demo rep logs in on a phone and sees the bottom bar', async ({ page }, i
   await login(page, info, 'rep1');
   await expectSignedIn(page);
   const nav = page.getByTestId('main-nav');
-  for (const label of ['动态', '客户', '签到', '互助', '我的']) {
+  for (const label of ['动态', '客户', '签到', '团队', '我的']) {
     await expect(nav.getByRole('link', { name: label })).toBeVisible();
   }
   // the bar sits at the bottom edge of the 390x844 screen

@@ -27,10 +27,11 @@ const SCHEMA: &[(&str, &str)] = &[
     ("070_field", include_str!("../schema/070_field.surql")),
     ("080_config", include_str!("../schema/080_config.surql")),
     ("090_team", include_str!("../schema/090_team.surql")),
+    ("100_measure", include_str!("../schema/100_measure.surql")),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

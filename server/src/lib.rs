@@ -294,6 +294,10 @@ async fn team_jobs(state: &AppState, batch: &mut String) {
     }
     let now = app::suggestions::rules::batch_of(state.now(), &state.config.timezone);
     if now != *batch {
+        // the open pipeline as it stands this hour, for the boards' past periods
+        if let Err(e) = app::measure::service::snapshot(state).await {
+            tracing::error!("pipeline snapshot failed: {e:?}");
+        }
         match app::suggestions::service::release(state).await {
             Ok(_) => *batch = now,
             Err(e) => tracing::error!("suggestion release failed: {e:?}"),

@@ -54,6 +54,7 @@ pub fn TeamNav(active: &'static str) -> impl IntoView {
     let class = move |name: &'static str| if name == active { "tab active" } else { "tab" };
     view! {
         <nav class="tabs" data-testid="team-nav">
+            <a class=class("rankings") href="/rankings" data-testid="rankings-link">{t!(i18n, rank_title)}</a>
             <a class=class("alarms") href="/alarms">{t!(i18n, alarm_title)}</a>
             <a class=class("experience") href="/experience" data-testid="experience-link">{t!(i18n, exp_title)}</a>
             <a class=class("suggestions") href="/suggestions" data-testid="suggestions-link">{t!(i18n, sugg_title)}</a>

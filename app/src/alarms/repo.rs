@@ -207,6 +207,7 @@ pub async fn add_answer(
     department: &str,
     text: &str,
     now: DateTime<Utc>,
+    day: &str,
 ) -> AppResult<()> {
     checked(
         db.query(
@@ -216,6 +217,7 @@ pub async fn add_answer(
              CREATE type::record('alarm_answer', $id) CONTENT {
                  alarm: $a, user: type::record('user', $user), user_name: $name,
                  department: type::record('department', $dept), text: $text, at: $now, likes: 0,
+                 day: $day,
              } RETURN NONE;
              UPDATE $a SET answers += 1,
                  first_answer_at = IF first_answer_at = NONE THEN $now ELSE first_answer_at END,
@@ -234,6 +236,7 @@ pub async fn add_answer(
         .bind(("dept", department.to_string()))
         .bind(("text", text.to_string()))
         .bind(("now", now))
+        .bind(("day", day.to_string()))
         .await?,
     )?;
     Ok(())
@@ -292,6 +295,7 @@ pub async fn change(
     change: AlarmChange,
     experience: Option<ExperienceIn>,
     now: DateTime<Utc>,
+    day: String,
 ) -> AppResult<()> {
     let sql = format!(
         "BEGIN TRANSACTION;
@@ -303,6 +307,7 @@ pub async fn change(
              closed_by = IF $c.closed_by != NONE THEN type::record('user', $c.closed_by) END,
              close_note = $c.close_note,
              closed_at = IF $c.status != 'open' THEN $now END,
+             closed_day = IF $c.status != 'open' THEN $day END,
              escalate_at = IF $c.status != 'open' THEN NONE ELSE escalate_at END,
              version = $version + 1 RETURN NONE;
          FOR $n IN $c.notify {{
@@ -322,6 +327,7 @@ pub async fn change(
         .bind(("c", change))
         .bind(("exp", experience))
         .bind(("now", now))
+        .bind(("day", day))
         .await;
     match result.map_err(AppError::from).and_then(checked) {
         Ok(_) => Ok(()),
@@ -457,27 +463,6 @@ pub async fn facts_since(
         .await?,
     )?;
     Ok((resp.take(0)?, resp.take(1)?))
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-pub struct PersonRow {
-    pub id: String,
-    pub name: String,
-    pub role: String,
-    pub department: String,
-    pub department_name: Option<String>,
-}
-
-pub async fn people(db: &Db) -> AppResult<Vec<PersonRow>> {
-    let mut resp = checked(
-        db.query(
-            "SELECT record::id(id) AS id, name, role, record::id(department) AS department,
-                    department.name AS department_name
-             FROM user WHERE active = true ORDER BY name",
-        )
-        .await?,
-    )?;
-    Ok(resp.take(0)?)
 }
 
 // ---------------------------------------------------------------------------

@@ -318,6 +318,7 @@ pub async fn answer(
         &user.department_id,
         &text,
         now,
+        &crate::measure::rules::local_day(now, &state.config.timezone),
     )
     .await?;
     let tz = state.config.timezone;
@@ -405,6 +406,7 @@ pub async fn accept(
         },
         Some(exp),
         state.now(),
+        crate::measure::service::today(state),
     )
     .await
 }
@@ -435,6 +437,7 @@ pub async fn close(state: &AppState, user: &CurrentUser, alarm: &str, note: &str
         },
         Some(exp),
         state.now(),
+        crate::measure::service::today(state),
     )
     .await
 }
@@ -476,6 +479,7 @@ pub async fn decide_lost(
         },
         exp,
         state.now(),
+        crate::measure::service::today(state),
     )
     .await
 }
@@ -632,12 +636,12 @@ pub async fn stats(state: &AppState, user: &CurrentUser, period: &str) -> AppRes
             .collect()
     };
     let all_departments: Vec<String> = config.parents.keys().cloned().collect();
-    let people = repo::people(&state.db).await?;
+    let people = crate::measure::repo::people(&state.db).await?;
     let my_tree = match user.role {
         Role::Manager => subtree(&user.department_id),
         _ => Vec::new(),
     };
-    let shown: Vec<&repo::PersonRow> = people
+    let shown: Vec<&crate::measure::repo::PersonRow> = people
         .iter()
         .filter(|p| match user.role {
             Role::Boss | Role::Admin => p.role == "manager",

@@ -388,6 +388,8 @@ pub struct NewCustomer<'a> {
     pub creator: &'a str,
     pub state: OwnershipState,
     pub now: DateTime<Utc>,
+    /// `now`'s local day in the company zone.
+    pub day: String,
 }
 
 /// Creates the customer with its natural keys in one transaction. A key that
@@ -440,7 +442,7 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
              CREATE customer_history CONTENT {
                  customer: $c, at: $now, actor: type::record('user', $creator), action: $action,
                  to_owner: type::record('user', $creator), to_stage: type::record('stage', $s.stage),
-                 feedback: [],
+                 feedback: [], day: $day,
              };
              COMMIT TRANSACTION;",
         )
@@ -449,6 +451,7 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
         .bind(("head", head))
         .bind(("tail", tail))
         .bind(("now", new.now))
+        .bind(("day", new.day))
         .bind(("creator", new.creator.to_string()))
         .bind(("action", action))
         .bind((
@@ -496,6 +499,9 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
 #[derive(Debug, Clone, Default, SurrealValue)]
 pub struct HistoryIn {
     pub action: String,
+    /// The local day the work was done (company zone), which credits it on the
+    /// boards (`server/schema/100_measure.surql`).
+    pub day: Option<String>,
     pub rule: Option<String>,
     pub reason: Option<String>,
     pub feedback: Vec<FeedbackIn>,
@@ -549,6 +555,7 @@ static TRANSITION_SQL: LazyLock<String> = LazyLock::new(|| {
                  customer: $c, at: $now,
                  actor: IF $actor != NONE THEN type::record('user', $actor) END,
                  action: $h.action, rule: $h.rule, reason: $h.reason, feedback: $h.feedback,
+                 day: $h.day,
                  from_owner: IF $from_owner != NONE THEN type::record('user', $from_owner) END,
                  to_owner: IF $s.owner != NONE THEN type::record('user', $s.owner) END,
                  from_stage: type::record('stage', $from_stage),

@@ -45,6 +45,11 @@ impl Ctx {
         })
     }
 
+    /// Today in the company zone, as the boards count days.
+    pub fn day(&self) -> String {
+        crate::measure::rules::local_day(self.now, &self.tz)
+    }
+
     /// The departments `user` oversees (see `department_tree`), from the links
     /// already loaded.
     fn tree_of(&self, user: &CurrentUser) -> Vec<String> {
@@ -287,6 +292,7 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
         let history = HistoryIn {
             action: "confiscate".into(),
             rule: Some(clock.rule().into()),
+            day: Some(ctx.day()),
             ..Default::default()
         };
         let feed = s.department.clone().map(|department| FeedIn {
@@ -555,6 +561,7 @@ pub async fn register(
         creator: &user.id,
         state: s,
         now: ctx.now,
+        day: ctx.day(),
     };
     match repo::insert(&state.db, new).await {
         Ok(id) => Ok(RegisterOutcome::Created {
@@ -767,7 +774,8 @@ where
             repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
         let at_cap = !below_cap(owned, &policy.limits);
         let may = allowed(&v, &st, at_cap);
-        let (mut next, history, notify) = decide(&ctx, &row, &may, at_cap)?;
+        let (mut next, mut history, notify) = decide(&ctx, &row, &may, at_cap)?;
+        history.day = Some(ctx.day());
         ctx.scheduled(&mut next);
         let feed = feed_kind(&history.action, next.won && !row.state.won).map(|kind| FeedIn {
             kind: kind.into(),
@@ -962,6 +970,7 @@ pub async fn move_stage(
                 rule: None,
                 reason: (!reason.is_empty()).then(|| reason.clone()),
                 feedback,
+                day: None,
             },
             notify,
         ))
@@ -1233,6 +1242,7 @@ pub async fn manage(
                 rule: None,
                 reason: (!reason.is_empty()).then(|| reason.clone()),
                 feedback: vec![],
+                day: None,
             },
             notify,
         ))
@@ -1357,6 +1367,7 @@ pub async fn decide_dispute(
                     rule: Some("dispute".into()),
                     reason: Some(note.clone()),
                     feedback: vec![],
+                    day: None,
                 },
                 notify,
             ))

@@ -25,6 +25,8 @@ pub struct VisitIn {
     pub flags: Vec<String>,
     pub photos: Vec<String>,
     pub captured_at: Option<DateTime<Utc>>,
+    /// The local day of the visit (company zone), which credits it on the boards.
+    pub day: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,14 +59,14 @@ static VISIT_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
                  department: type::record('department', $v.department),
                  customer: $c, purpose: $v.purpose, lat: $v.lat, lng: $v.lng,
                  accuracy: $v.accuracy, distance_m: $v.distance_m, flags: $v.flags,
-                 photos: $v.photos, captured_at: $v.captured_at, at: $now,
+                 photos: $v.photos, captured_at: $v.captured_at, at: $now, day: $v.day,
              } RETURN NONE;",
         ),
         body(
             "CREATE type::record('followup', $v.id) CONTENT {
                  user: type::record('user', $v.user),
                  department: type::record('department', $v.department),
-                 customer: $c, text: $v.text, photos: $v.photos, at: $now,
+                 customer: $c, text: $v.text, photos: $v.photos, at: $now, day: $v.day,
              } RETURN NONE;",
         ),
     ]

@@ -173,6 +173,7 @@ pub async fn check_in(
             flags: flags.clone(),
             photos: photos.clone(),
             captured_at,
+            day: crate::measure::rules::local_day(target.now, &state.config.timezone),
         };
         let feed = FeedIn {
             kind: "checkin".into(),
@@ -249,6 +250,7 @@ pub async fn follow_up(
             flags: Vec::new(),
             photos: photos.clone(),
             captured_at: None,
+            day: crate::measure::rules::local_day(target.now, &state.config.timezone),
         };
         let feed = FeedIn {
             kind: "followup".into(),

@@ -265,7 +265,8 @@ pub fn start_of_local_day<Z: TimeZone>(now: DateTime<Utc>, tz: &Z) -> DateTime<U
 }
 
 /// A stage at or above this probability means the deal is won (contract signed):
-/// the no-deal clock stops.
+/// the no-deal clock stops. (`server/schema/100_measure.surql` credits a win with
+/// the same threshold.)
 pub const WON_PROBABILITY: u8 = 90;
 
 /// Who receives a customer confiscated from `owner` in `department`: the

@@ -34,6 +34,7 @@ fn MeContent(user: CurrentUser) -> impl IntoView {
                 </div>
             </div>
 
+            <a class="card link-card" href=format!("/people/{}", user.id) data-testid="my-curves-link">{t!(i18n, me_curves)}</a>
             <Show when=move || is_admin>
                 <a class="card link-card" href="/admin" data-testid="admin-link">{t!(i18n, admin_title)}</a>
             </Show>

@@ -418,3 +418,15 @@ pub async fn parent_map(db: &Db) -> AppResult<std::collections::HashMap<String, 
     let links: Vec<Link> = resp.take(0)?;
     Ok(links.into_iter().map(|l| (l.id, l.parent_id)).collect())
 }
+
+/// The local day someone started (shown on their profile; their first two weeks
+/// are marked on their curves).
+pub async fn set_joined(db: &Db, id: &str, day: chrono::NaiveDate) -> AppResult<()> {
+    checked(
+        db.query("UPDATE type::record('user', $id) SET joined_on = $day RETURN NONE")
+            .bind(("id", id.to_string()))
+            .bind(("day", day.format("%Y-%m-%d").to_string()))
+            .await?,
+    )?;
+    Ok(())
+}

@@ -104,7 +104,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
             <NavItem href="/feed" icon=ICON_FEED label=move || t_string!(i18n, nav_feed).to_string() />
             <NavItem href="/customers" icon=ICON_CUSTOMERS label=move || t_string!(i18n, nav_customers).to_string() />
             <NavItem href="/checkin" icon=ICON_CHECKIN label=move || t_string!(i18n, nav_checkin).to_string() />
-            <NavItem href="/alarms" also=&["/experience", "/suggestions"] icon=ICON_TEAM label=move || t_string!(i18n, nav_team).to_string() />
+            <NavItem href="/alarms" also=&["/experience", "/suggestions", "/rankings", "/people"] icon=ICON_TEAM label=move || t_string!(i18n, nav_team).to_string() />
             <NavItem href="/me" icon=ICON_ME label=move || t_string!(i18n, nav_me).to_string() />
             <Show when=move || is_admin>
                 <NavItem href="/admin" icon=ICON_ADMIN label=move || t_string!(i18n, nav_admin).to_string() desktop_only=true />
@@ -217,6 +217,10 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "story_closed" => t_string!(i18n, err_story_closed).to_string(),
         "unknown_filter" => t_string!(i18n, err_unknown_filter).to_string(),
         "unknown_period" => t_string!(i18n, err_unknown_period).to_string(),
+        "unknown_measure" => t_string!(i18n, err_unknown_measure).to_string(),
+        "range_reversed" => t_string!(i18n, err_range_reversed).to_string(),
+        "range_too_long" => t_string!(i18n, err_range_too_long).to_string(),
+        "weight_range" => t_string!(i18n, err_weight_range).to_string(),
         "not_owned" => t_string!(i18n, err_not_owned).to_string(),
         "at_cap" => t_string!(i18n, err_at_cap).to_string(),
         "below_cap" => t_string!(i18n, err_below_cap).to_string(),

@@ -233,6 +233,11 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         .filter(|p| p.user.role == Role::Manager)
         .collect();
     let boss = people.iter().find(|p| p.user.role == Role::Boss);
+    // when each started: the new rep three weeks ago, everyone else before the history
+    for p in &people {
+        let days = p.habit.joined_days_ago.unwrap_or(plan.days + 30);
+        app::people::repo::set_joined(&state.db, &p.user.id, local_day(state, days)).await?;
+    }
 
     for back in (0..=plan.days).rev() {
         let date = local_day(state, back);
@@ -260,6 +265,8 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         if !today {
             state.clock.set(Some(local_at(state, back, 23, 30)));
             let swept = app::customers::service::sweep(state).await?;
+            // the day's closing pipeline, as the hourly job would have kept it
+            app::measure::service::snapshot(state).await?;
             world.report.confiscated += swept.confiscated;
             app::alarms::service::escalate(state).await?;
             app::suggestions::service::release(state).await?;
@@ -469,10 +476,19 @@ impl World<'_> {
 
     async fn work_day(&mut self, rep: &Person, back: i64, today: bool) -> AppResult<()> {
         let h = rep.habit;
-        // morning: new prospects
+        let mut customers: Vec<CustomerCard> = self
+            .mine(rep)
+            .await?
+            .into_iter()
+            .filter(|c| c.status == Status::Owned)
+            .collect();
+        // morning: new prospects (a rep who plans takes on only what they can visit)
         let mut new = h.new_per_day.floor() as usize;
         if self.rng.random_bool(h.new_per_day.fract()) {
             new += 1;
+        }
+        if h.plans_visits && customers.len() as f64 >= h.visits_per_day * 6.0 {
+            new = 0;
         }
         for _ in 0..new {
             self.at(back, 9, 11);
@@ -483,12 +499,14 @@ impl World<'_> {
         if self.rng.random_bool(h.visits_per_day.fract()) {
             visits += 1;
         }
-        let mut customers: Vec<CustomerCard> = self
-            .mine(rep)
-            .await?
-            .into_iter()
-            .filter(|c| c.status == Status::Owned)
-            .collect();
+        if new > 0 {
+            customers = self
+                .mine(rep)
+                .await?
+                .into_iter()
+                .filter(|c| c.status == Status::Owned)
+                .collect();
+        }
         if h.plans_visits {
             customers.sort_by_key(|c| c.due.as_ref().map(|d| d.at));
         } else {
@@ -598,12 +616,17 @@ impl World<'_> {
         let Some(index) = self.stage_index(card) else {
             return Ok(());
         };
+        // a rep who plans pushes hardest where a clock is about to run out
+        let pressed = rep.habit.plans_visits && card.due.as_ref().is_some_and(|d| d.urgent);
         // the last stage (three deliveries) comes slowly after the contract
         let last_step = index + 2 >= self.stages.len();
-        if index + 1 >= self.stages.len() || (last_step && self.rng.random_bool(0.7)) {
+        if index + 1 >= self.stages.len() || (last_step && !pressed && self.rng.random_bool(0.7)) {
             return Ok(());
         }
         let mut chance = rep.habit.advance;
+        if pressed {
+            chance = (chance * 1.6).min(0.9);
+        }
         if rep.habit.weak_stage == Some(index) {
             chance *= 0.12;
         }

@@ -1,0 +1,322 @@
+//! Reads of the day and month sums (`server/schema/100_measure.surql`), the
+//! pipeline, the settings; the daily pipeline snapshot.
+
+use crate::error::AppResult;
+use crate::measure::rules::{next_month, split_months, Span, Tally, Weights};
+use crate::state::{checked, Db};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+use surrealdb::types::SurrealValue;
+
+const SUMS: &str = "math::sum(hours) AS hours, math::sum(visits) AS visits, \
+     math::sum(followups) AS followups, math::sum(gained) AS gained, math::sum(lost) AS lost, \
+     math::sum(locked) AS locked, math::sum(won) AS won, math::sum(won_cents) AS won_cents, \
+     math::sum(supported) AS supported, math::sum(resolved) AS resolved";
+
+#[derive(Debug, Clone, SurrealValue)]
+struct SumRow {
+    user: String,
+    hours: f64,
+    visits: i64,
+    followups: i64,
+    gained: i64,
+    lost: i64,
+    locked: i64,
+    won: i64,
+    won_cents: i64,
+    supported: i64,
+    resolved: i64,
+}
+
+impl SumRow {
+    fn tally(&self) -> Tally {
+        Tally {
+            hours: self.hours,
+            visits: self.visits,
+            followups: self.followups,
+            gained: self.gained,
+            lost: self.lost,
+            locked: self.locked,
+            won: self.won,
+            won_cents: self.won_cents,
+            supported: self.supported,
+            resolved: self.resolved,
+            pipe_cp: None,
+            pipe_n: None,
+        }
+    }
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Every person's sums over `span`: whole months from the month sums, the days
+/// around them from the day sums, each a record-id range (the keys are made by
+/// this module from dates, never from input text).
+pub async fn tallies(db: &Db, span: Span) -> AppResult<HashMap<String, Tally>> {
+    let (months, days) = split_months(span);
+    let mut sql = Vec::new();
+    if let (Some(first), Some(last)) = (months.first(), months.last()) {
+        let last = NaiveDate::parse_from_str(&format!("{last}-01"), "%Y-%m-%d").unwrap_or_default();
+        let after = next_month(last);
+        sql.push(format!(
+            "SELECT record::id(user) AS user, {SUMS} FROM rep_month:['{first}']..['{}'] GROUP BY user",
+            after.format("%Y-%m")
+        ));
+    }
+    for d in days {
+        sql.push(format!(
+            "SELECT record::id(user) AS user, {SUMS} FROM rep_day:['{}']..['{}'] GROUP BY user",
+            ymd(d.from),
+            ymd(d.until)
+        ));
+    }
+    let mut out: HashMap<String, Tally> = HashMap::new();
+    if sql.is_empty() {
+        return Ok(out);
+    }
+    let n = sql.len();
+    let mut resp = checked(db.query(sql.join(";\n")).await?)?;
+    for i in 0..n {
+        let rows: Vec<SumRow> = resp.take(i)?;
+        for r in rows {
+            out.entry(r.user.clone()).or_default().add(&r.tally());
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct PipeRow {
+    user: String,
+    cp: Option<i64>,
+    n: Option<i64>,
+}
+
+/// Everyone's open pipeline: now (`day` None), or as snapshotted at the end of `day`.
+pub async fn pipelines(db: &Db, day: Option<NaiveDate>) -> AppResult<HashMap<String, (i64, i64)>> {
+    let sql = match day {
+        None => "SELECT record::id(user) AS user, cp, n FROM rep_pipe".to_string(),
+        Some(d) => format!(
+            "SELECT record::id(user) AS user, pipe_cp AS cp, pipe_n AS n FROM rep_day:['{}']..['{}'] \
+             WHERE pipe_cp != NONE",
+            ymd(d),
+            ymd(d + Duration::days(1))
+        ),
+    };
+    let mut resp = checked(db.query(sql).await?)?;
+    let rows: Vec<PipeRow> = resp.take(0)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.user, (r.cp.unwrap_or(0), r.n.unwrap_or(0))))
+        .collect())
+}
+
+/// Writes everyone's current pipeline into their day `day` (the value at the
+/// day's end is the last one written that day).
+pub async fn snapshot_pipelines(db: &Db, day: NaiveDate) -> AppResult<()> {
+    checked(
+        db.query(
+            "FOR $p IN (SELECT user, cp, n, user.department AS department FROM rep_pipe) {
+                 UPSERT type::record('rep_day', [$day, record::id($p.user)]) SET
+                     user = $p.user, department = $p.department, day = $day,
+                     pipe_cp = $p.cp, pipe_n = $p.n RETURN NONE;
+             };",
+        )
+        .bind(("day", ymd(day)))
+        .await?,
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct DayRow {
+    pub day: String,
+    pub hours: f64,
+    pub visits: i64,
+    pub followups: i64,
+    pub gained: i64,
+    pub lost: i64,
+}
+
+impl DayRow {
+    pub fn tally(&self) -> Tally {
+        Tally {
+            hours: self.hours,
+            visits: self.visits,
+            followups: self.followups,
+            gained: self.gained,
+            lost: self.lost,
+            ..Default::default()
+        }
+    }
+}
+
+/// One person's days in `span`, and their department's.
+pub async fn curves(
+    db: &Db,
+    user: &str,
+    department: &str,
+    span: Span,
+) -> AppResult<(Vec<DayRow>, Vec<DayRow>)> {
+    let mut resp = checked(
+        db.query(
+            "SELECT day, hours, visits, followups, gained, lost FROM rep_day \
+               WHERE user = type::record('user', $u) AND day >= $from AND day < $until;
+             SELECT day, hours, visits, followups, gained, lost FROM dept_day \
+               WHERE department = type::record('department', $d) AND day >= $from AND day < $until;",
+        )
+        .bind(("u", user.to_string()))
+        .bind(("d", department.to_string()))
+        .bind(("from", ymd(span.from)))
+        .bind(("until", ymd(span.until)))
+        .await?,
+    )?;
+    Ok((resp.take(0)?, resp.take(1)?))
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub department: String,
+    pub department_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub joined_on: Option<String>,
+}
+
+/// Everyone active, by name.
+pub async fn people(db: &Db) -> AppResult<Vec<PersonRow>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS id, name, role, record::id(department) AS department,
+                    department.name AS department_name, created_at, joined_on
+             FROM user WHERE active = true ORDER BY name",
+        )
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct StageCount {
+    pub user: String,
+    pub stage: String,
+    pub n: i64,
+}
+
+/// Since `since`: how often each of `users` moved a customer on from each stage,
+/// and how often a customer left them at each stage without moving on
+/// ([`crate::measure::rules::MOVED_ON`], [`crate::measure::rules::DROPPED`]).
+pub async fn stage_outcomes(
+    db: &Db,
+    users: &[String],
+    since: DateTime<Utc>,
+) -> AppResult<(Vec<StageCount>, Vec<StageCount>)> {
+    let mut resp = checked(
+        db.query(
+            "LET $us = $users.map(|$u| type::record('user', $u));
+             SELECT record::id(actor) AS user, record::id(from_stage) AS stage, count() AS n
+               FROM customer_history
+               WHERE actor IN $us AND action IN $moved AND at >= $since AND from_stage != NONE
+               GROUP BY user, stage;
+             SELECT record::id(from_owner) AS user, record::id(from_stage) AS stage, count() AS n
+               FROM customer_history
+               WHERE from_owner IN $us AND action IN $dropped AND at >= $since AND from_stage != NONE
+               GROUP BY user, stage;",
+        )
+        .bind(("users", users.to_vec()))
+        .bind(("moved", crate::measure::rules::MOVED_ON.map(String::from).to_vec()))
+        .bind(("dropped", crate::measure::rules::DROPPED.map(String::from).to_vec()))
+        .bind(("since", since))
+        .await?,
+    )?;
+    Ok((resp.take(1)?, resp.take(2)?))
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct ConfigRow {
+    advance_weight: i64,
+    visit_weight: i64,
+    followup_weight: i64,
+    confiscation_weight: i64,
+    reps_see_company: bool,
+}
+
+/// The weights and whether reps see the company board (defaults until saved).
+pub async fn settings(db: &Db) -> AppResult<(Weights, bool)> {
+    let mut resp = checked(
+        db.query(
+            "SELECT advance_weight, visit_weight, followup_weight, confiscation_weight, reps_see_company \
+             FROM measure_config:current",
+        )
+        .await?,
+    )?;
+    let row: Option<ConfigRow> = resp.take(0)?;
+    Ok(match row {
+        Some(r) => (
+            Weights {
+                advance: r.advance_weight,
+                visit: r.visit_weight,
+                followup: r.followup_weight,
+                confiscation: r.confiscation_weight,
+            },
+            r.reps_see_company,
+        ),
+        None => (Weights::default(), false),
+    })
+}
+
+/// Saves the settings and audits the change (before and after).
+pub async fn save_settings(
+    db: &Db,
+    actor: &str,
+    w: Weights,
+    reps_see_company: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    checked(
+        db.query(
+            "BEGIN TRANSACTION;
+             LET $before = (SELECT advance_weight, visit_weight, followup_weight, confiscation_weight,
+                 reps_see_company FROM measure_config:current)[0];
+             UPSERT measure_config:current SET advance_weight = $w.advance, visit_weight = $w.visit,
+                 followup_weight = $w.followup, confiscation_weight = $w.confiscation,
+                 reps_see_company = $rsc, updated_by = type::record('user', $actor), updated_at = $now
+                 RETURN NONE;
+             CREATE audit_log CONTENT {
+                 actor: type::record('user', $actor), action: 'measure_settings',
+                 target: measure_config:current,
+                 detail: { before: $before, weights: $w, reps_see_company: $rsc },
+             } RETURN NONE;
+             COMMIT TRANSACTION;",
+        )
+        .bind(("w", WeightsIn::from(w)))
+        .bind(("rsc", reps_see_company))
+        .bind(("actor", actor.to_string()))
+        .bind(("now", now))
+        .await?,
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct WeightsIn {
+    advance: i64,
+    visit: i64,
+    followup: i64,
+    confiscation: i64,
+}
+
+impl From<Weights> for WeightsIn {
+    fn from(w: Weights) -> Self {
+        WeightsIn {
+            advance: w.advance,
+            visit: w.visit,
+            followup: w.followup,
+            confiscation: w.confiscation,
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Ranking boards, a person's profile (curves, stage success), the score's
+//! settings and the daily pipeline snapshot.
+
+use crate::auth::model::{CurrentUser, Role};
+use crate::error::{AppError, AppResult};
+use crate::measure::model::*;
+use crate::measure::repo;
+use crate::measure::rules::{
+    in_first_weeks, local_day, ranks, score, shown_rows, stage_rates, value, weakest_stage,
+    Measure, PeriodChoice, Span, SpanError, Tally, Weights,
+};
+use crate::people::rules::subtree;
+use crate::state::AppState;
+use chrono::{Duration, NaiveDate, Timelike};
+use std::collections::{HashMap, HashSet};
+
+/// Rows a board shows before "show all".
+pub const TOP: usize = 20;
+
+/// Today in the company zone, as the day sums are keyed.
+pub fn today(state: &AppState) -> String {
+    local_day(state.now(), &state.config.timezone)
+}
+
+fn today_date(state: &AppState) -> NaiveDate {
+    state
+        .now()
+        .with_timezone(&state.config.timezone)
+        .date_naive()
+}
+
+/// Who a board ranks: reps always; managers on the two alarm boards (answering
+/// the team's alarms is their work too) and on any other where they did work of
+/// their own in either period; the boss and admins never.
+fn measured(role: &str, measure: Measure, worked: bool) -> bool {
+    match role {
+        "rep" => true,
+        "manager" => worked || matches!(measure, Measure::Supported | Measure::Resolved),
+        _ => false,
+    }
+}
+
+/// The departments `user` oversees (their subtree) — empty for a rep.
+async fn tree(state: &AppState, user: &CurrentUser) -> AppResult<HashSet<String>> {
+    let config = state.snapshots.get(&state.db).await?;
+    Ok(match user.role {
+        Role::Manager => subtree(&config.parents, &user.department_id),
+        Role::Boss | Role::Admin => config.parents.keys().cloned().collect(),
+        Role::Rep => HashSet::new(),
+    })
+}
+
+/// Whether `user` may open the profile of a person in `department`.
+fn may_view(user: &CurrentUser, tree: &HashSet<String>, person: &str, department: &str) -> bool {
+    user.id == person
+        || matches!(user.role, Role::Boss | Role::Admin)
+        || (user.role == Role::Manager && tree.contains(department))
+}
+
+/// The scopes `user` may pick, the default first.
+async fn scope_options(
+    state: &AppState,
+    user: &CurrentUser,
+    reps_see_company: bool,
+) -> AppResult<Vec<ScopeOption>> {
+    let departments = crate::people::repo::list_departments(&state.db).await?;
+    let name = |id: &str| {
+        departments
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    };
+    let company = ScopeOption {
+        key: "company".into(),
+        label: String::new(),
+    };
+    let dept = |id: &str| ScopeOption {
+        key: format!("department:{id}"),
+        label: name(id),
+    };
+    let mut out = Vec::new();
+    match user.role {
+        Role::Boss | Role::Admin => {
+            out.push(company);
+            out.extend(departments.iter().map(|d| dept(&d.id)));
+        }
+        Role::Manager => {
+            let tree = tree(state, user).await?;
+            out.push(dept(&user.department_id));
+            out.extend(
+                departments
+                    .iter()
+                    .filter(|d| d.id != user.department_id && tree.contains(&d.id))
+                    .map(|d| dept(&d.id)),
+            );
+        }
+        Role::Rep => {
+            out.push(dept(&user.department_id));
+            if reps_see_company {
+                out.push(company);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn span_error(e: SpanError) -> AppError {
+    match e {
+        SpanError::Reversed => AppError::validation("to", "range_reversed"),
+        SpanError::TooLong => AppError::validation("to", "range_too_long"),
+    }
+}
+
+/// Values of `measure` for everyone over `span` (`None` where a pipeline has no
+/// snapshot).
+async fn values(
+    state: &AppState,
+    measure: Measure,
+    span: Span,
+    today: NaiveDate,
+    weights: &Weights,
+) -> AppResult<HashMap<String, Option<i64>>> {
+    if measure.is_snapshot() {
+        let day = (span.until <= today).then(|| span.last());
+        let pipes = repo::pipelines(&state.db, day).await?;
+        return Ok(pipes
+            .into_iter()
+            .map(|(u, (cp, n))| {
+                let t = Tally {
+                    pipe_cp: Some(cp),
+                    pipe_n: Some(n),
+                    ..Default::default()
+                };
+                (u, value(measure, &t, weights))
+            })
+            .collect());
+    }
+    let tallies = repo::tallies(&state.db, span).await?;
+    Ok(tallies
+        .into_iter()
+        .map(|(u, t)| (u, value(measure, &t, weights)))
+        .collect())
+}
+
+/// A ranking board. Empty arguments take the defaults: the efficiency score,
+/// this month, the viewer's widest usual scope.
+#[allow(clippy::too_many_arguments)]
+pub async fn board(
+    state: &AppState,
+    user: &CurrentUser,
+    measure: &str,
+    period: &str,
+    from: &str,
+    to: &str,
+    scope: &str,
+    all: bool,
+) -> AppResult<BoardView> {
+    let measure = if measure.is_empty() {
+        Measure::Score
+    } else {
+        Measure::parse(measure).ok_or(AppError::validation("measure", "unknown_measure"))?
+    };
+    let period = if period.is_empty() { "month" } else { period };
+    let choice = PeriodChoice::parse(period, from, to)
+        .ok_or(AppError::validation("period", "unknown_period"))?;
+    let today = today_date(state);
+    let (shown, prev) = choice.spans(today).map_err(span_error)?;
+    let (weights, reps_see_company) = repo::settings(&state.db).await?;
+    let scopes = scope_options(state, user, reps_see_company).await?;
+    let scope = if scope.is_empty() {
+        scopes.first().map(|s| s.key.clone()).unwrap_or_default()
+    } else {
+        scope.to_string()
+    };
+    if !scopes.iter().any(|s| s.key == scope) {
+        return Err(AppError::Forbidden);
+    }
+    let config = state.snapshots.get(&state.db).await?;
+    let departments: Option<HashSet<String>> = scope
+        .strip_prefix("department:")
+        .map(|d| subtree(&config.parents, d));
+    let now = values(state, measure, shown, today, &weights).await?;
+    let before = values(state, measure, prev, today, &weights).await?;
+    let worked = |id: &str| {
+        [&now, &before]
+            .iter()
+            .any(|m| m.get(id).is_some_and(|v| v.is_some_and(|v| v != 0)))
+    };
+    let people: Vec<repo::PersonRow> = repo::people(&state.db)
+        .await?
+        .into_iter()
+        .filter(|p| measured(&p.role, measure, worked(&p.id)))
+        .filter(|p| {
+            departments
+                .as_ref()
+                .is_none_or(|set| set.contains(&p.department))
+        })
+        .collect();
+    let get = |m: &HashMap<String, Option<i64>>, id: &str| -> Option<i64> {
+        match m.get(id) {
+            Some(v) => *v,
+            // no row: nothing done; a pipeline is unknown only when that day
+            // has no snapshot at all
+            None if measure.is_snapshot() && m.is_empty() => None,
+            None => Some(0),
+        }
+    };
+    let current: Vec<Option<i64>> = people.iter().map(|p| get(&now, &p.id)).collect();
+    let previous: Vec<Option<i64>> = people.iter().map(|p| get(&before, &p.id)).collect();
+    let rank_now = ranks(&current);
+    let rank_before = ranks(&previous);
+    let viewer_tree = tree(state, user).await?;
+    let mut order: Vec<usize> = (0..people.len()).collect();
+    order.sort_by(|&a, &b| {
+        rank_now[a]
+            .cmp(&rank_now[b])
+            .then_with(|| people[a].name.cmp(&people[b].name))
+    });
+    let me = order.iter().position(|&i| people[i].id == user.id);
+    let rows = shown_rows(order.len(), me, if all { usize::MAX } else { TOP })
+        .into_iter()
+        .map(|pos| {
+            let i = order[pos];
+            let p = &people[i];
+            BoardRow {
+                user_id: p.id.clone(),
+                name: p.name.clone(),
+                department_name: p.department_name.clone().unwrap_or_default(),
+                rank: rank_now[i],
+                value: current[i],
+                prev_value: previous[i],
+                prev_rank: previous[i].map(|_| rank_before[i]),
+                me: p.id == user.id,
+                linked: may_view(user, &viewer_tree, &p.id, &p.department),
+            }
+        })
+        .collect();
+    let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    Ok(BoardView {
+        measure: measure.as_str().into(),
+        period: period.into(),
+        scope,
+        from: fmt(shown.from),
+        to: fmt(shown.last()),
+        prev_from: fmt(prev.from),
+        prev_to: fmt(prev.last()),
+        rows,
+        people: people.len(),
+        scopes,
+        weights,
+        all,
+    })
+}
+
+/// A person's profile: time and efficiency curves against their department's
+/// daily average over the last `weeks` (4, 12 or 26), and stage success.
+pub async fn profile(
+    state: &AppState,
+    user: &CurrentUser,
+    person: &str,
+    weeks: &str,
+) -> AppResult<ProfileView> {
+    let weeks: u32 = match weeks {
+        "" => 4,
+        w => w
+            .parse()
+            .ok()
+            .filter(|w| [4, 12, 26].contains(w))
+            .ok_or(AppError::validation("weeks", "invalid"))?,
+    };
+    let people = repo::people(&state.db).await?;
+    let viewer_tree = tree(state, user).await?;
+    let p = people
+        .iter()
+        .find(|p| p.id == person)
+        .filter(|p| may_view(user, &viewer_tree, &p.id, &p.department))
+        .ok_or(AppError::Forbidden)?;
+    let tz = state.config.timezone;
+    let today = today_date(state);
+    let span = Span {
+        from: today - Duration::days(i64::from(weeks) * 7 - 1),
+        until: today + Duration::days(1),
+    };
+    let (weights, _) = repo::settings(&state.db).await?;
+    let (mine, dept) = repo::curves(&state.db, &p.id, &p.department, span).await?;
+    // the department's average is per rep (its manager writes no daily log)
+    let members: Vec<String> = people
+        .iter()
+        .filter(|q| q.department == p.department && q.role == "rep")
+        .map(|q| q.id.clone())
+        .collect();
+    let headcount = members.len().max(1) as f64;
+    let mine: HashMap<&str, &repo::DayRow> = mine.iter().map(|r| (r.day.as_str(), r)).collect();
+    let dept: HashMap<&str, &repo::DayRow> = dept.iter().map(|r| (r.day.as_str(), r)).collect();
+    let joined = p
+        .joined_on
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| p.created_at.with_timezone(&tz).date_naive());
+    let days = (0..span.days())
+        .map(|i| {
+            let day = span.from + Duration::days(i);
+            let key = day.format("%Y-%m-%d").to_string();
+            let t = mine
+                .get(key.as_str())
+                .map(|r| r.tally())
+                .unwrap_or_default();
+            let d = dept
+                .get(key.as_str())
+                .map(|r| r.tally())
+                .unwrap_or_default();
+            CurveDay {
+                hours: t.hours,
+                score: score(&t, &weights),
+                dept_hours: d.hours / headcount,
+                dept_score: score(&d, &weights) as f64 / headcount,
+                new: in_first_weeks(joined, day),
+                day: key,
+            }
+        })
+        .collect();
+    let since = crate::funnel::rules::local_midnight(span.from, &tz);
+    let (stages, weakest) = stage_success(state, &p.id, &members, since).await?;
+    Ok(ProfileView {
+        user_id: p.id.clone(),
+        name: p.name.clone(),
+        role: p.role.clone(),
+        department_name: p.department_name.clone().unwrap_or_default(),
+        joined: joined.format("%Y-%m-%d").to_string(),
+        weeks,
+        days,
+        stages,
+        weakest,
+        weights,
+        own: p.id == user.id,
+    })
+}
+
+/// For each stage, the share of the customers that left it in the person's hands
+/// forwards, against their department's reps, over `since` onwards; and the
+/// weakest stage.
+async fn stage_success(
+    state: &AppState,
+    person: &str,
+    members: &[String],
+    since: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(Vec<StageSuccess>, Option<usize>)> {
+    let config = state.snapshots.get(&state.db).await?;
+    let stages: Vec<_> = config.stages.iter().filter(|s| s.active).collect();
+    let index: HashMap<&str, usize> = stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let n = stages.len();
+    let mut users = members.to_vec();
+    if !users.iter().any(|m| m == person) {
+        users.push(person.to_string());
+    }
+    let (moved_rows, dropped_rows) = repo::stage_outcomes(&state.db, &users, since).await?;
+    let tally = |rows: &[repo::StageCount], only: Option<&str>| {
+        let mut out = vec![0u32; n];
+        for r in rows.iter().filter(|r| only.is_none_or(|p| r.user == p)) {
+            if let Some(&i) = index.get(r.stage.as_str()) {
+                out[i] += r.n.max(0) as u32;
+            }
+        }
+        out
+    };
+    let (moved, dropped) = (
+        tally(&moved_rows, Some(person)),
+        tally(&dropped_rows, Some(person)),
+    );
+    let mine = stage_rates(&moved, &dropped);
+    let dept = stage_rates(&tally(&moved_rows, None), &tally(&dropped_rows, None));
+    let decided: Vec<u32> = moved.iter().zip(&dropped).map(|(m, d)| m + d).collect();
+    let weakest = weakest_stage(&mine, &decided, &dept);
+    let out = stages
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| StageSuccess {
+            stage: w[0].name.clone(),
+            next: w[1].name.clone(),
+            reached: decided[i],
+            mine: mine[i],
+            department: dept[i],
+        })
+        .collect();
+    Ok((out, weakest))
+}
+
+/// The board settings (admin only).
+pub async fn settings(state: &AppState, user: &CurrentUser) -> AppResult<MeasureSettings> {
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let (weights, reps_see_company) = repo::settings(&state.db).await?;
+    Ok(MeasureSettings {
+        weights,
+        reps_see_company,
+    })
+}
+
+/// Saves the score's weights (each a whole number 0–100) and whether reps see
+/// the company board (admin only, audited).
+pub async fn save_settings(
+    state: &AppState,
+    user: &CurrentUser,
+    advance: &str,
+    visit: &str,
+    followup: &str,
+    confiscation: &str,
+    reps_see_company: bool,
+) -> AppResult<()> {
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let weight = |field: &'static str, s: &str| -> AppResult<i64> {
+        s.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|w| (0..=100).contains(w))
+            .ok_or(AppError::validation(field, "weight_range"))
+    };
+    let w = Weights {
+        advance: weight("advance", advance)?,
+        visit: weight("visit", visit)?,
+        followup: weight("followup", followup)?,
+        confiscation: weight("confiscation", confiscation)?,
+    };
+    repo::save_settings(&state.db, &user.id, w, reps_see_company, state.now()).await
+}
+
+/// Writes everyone's open pipeline into today's day sums; in the first hour of a
+/// day also into yesterday's, so each day ends with its closing value.
+pub async fn snapshot(state: &AppState) -> AppResult<()> {
+    let local = state.now().with_timezone(&state.config.timezone);
+    let today = local.date_naive();
+    if local.hour() == 0 {
+        repo::snapshot_pipelines(&state.db, today - Duration::days(1)).await?;
+    }
+    repo::snapshot_pipelines(&state.db, today).await
+}
