@@ -21,6 +21,7 @@ pub mod funnel;
 pub mod me;
 pub mod measure;
 pub mod people;
+pub mod referrals;
 pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("suggestions") view=suggestions::components::SuggestionsPage />
                         <Route path=path!("rankings") view=measure::components::RankingsPage />
                         <Route path=path!("people/:id") view=measure::components::PersonPage />
+                        <Route path=path!("referrals") view=referrals::components::ReferralsPage />
                     </ParentRoute>
                 </Routes>
             </Router>

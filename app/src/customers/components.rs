@@ -68,6 +68,7 @@ fn action_text(i18n: I18nContext<Locale>, action: &str) -> String {
         "lost" => t_string!(i18n, hist_lost).to_string(),
         "lost_rejected" => t_string!(i18n, hist_lost_rejected).to_string(),
         "dispute_transfer" => t_string!(i18n, hist_dispute_transfer).to_string(),
+        "referrer" => t_string!(i18n, hist_referrer).to_string(),
         other => other.to_string(),
     }
 }
@@ -183,6 +184,7 @@ pub fn CustomersPage() -> impl IntoView {
                             </Show>
                             <a class="tab" href="/pool" data-testid="pool-tab">{t!(i18n, tab_pool)}</a>
                             <a class="tab" href="/funnel">{t!(i18n, tab_funnel)}</a>
+                            <a class="tab" href="/referrals" data-testid="referrals-tab">{t!(i18n, ref_title)}</a>
                         </nav>
                     }
                 })}
@@ -397,7 +399,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <FieldError err field="dm_birthday" />
                 <label><span>{t!(i18n, field_expected_amount)}</span><input name="expected_amount" inputmode="decimal" placeholder="0.00" /></label>
                 <FieldError err field="expected_amount" />
-                <label><span>{t!(i18n, field_referred_by)}</span><input name="referred_by" placeholder=move || t_string!(i18n, referred_by_hint).to_string() /></label>
+                <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerPicker /></label>
                 <FieldError err field="referred_by" />
                 <label><span>{t!(i18n, field_notes)}</span><textarea name="notes" rows="3" maxlength="2000"></textarea></label>
                 <FieldError err field="notes" />
@@ -585,7 +587,32 @@ fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
         })}
         {(a.advance || a.tick_checklist).then(|| view! { <crate::field::components::FollowupForm customer=c.id.clone() /> })}
         {a.advance.then(|| view! { <crate::reminders::components::RevisitForm customer=c.id.clone() days=d.revisit_days /> })}
+        {(a.advance || a.tick_checklist || a.move_back).then(|| view! {
+            <ReferrerForm id=c.id.clone() current=d.referred_by.clone().map(|r| r.1).unwrap_or_default() />
+        })}
         <History entries=d.history.clone() />
+    }
+}
+
+/// Who referred this customer: picked among the customers the user may see;
+/// a pick that would make the referral tree a loop is refused.
+#[component]
+fn ReferrerForm(id: String, current: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let set = ServerAction::<crate::referrals::api::SetReferrer>::new();
+    reload_on_success(set);
+    let err = action_error(set);
+    view! {
+        <details class="card" data-testid="referrer-form" open=move || err.get().is_some()>
+            <summary>{t!(i18n, ref_change)}</summary>
+            <ActionForm action=set attr:class="form">
+                <input type="hidden" name="customer" value=id />
+                <FormError err fields=&["referred_by"] />
+                <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerPicker value=current /></label>
+                <FieldError err field="referred_by" />
+                <button type="submit" class="primary" data-testid="referrer-save">{t!(i18n, save)}</button>
+            </ActionForm>
+        </details>
     }
 }
 

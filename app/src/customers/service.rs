@@ -145,6 +145,29 @@ fn viewer<'a>(user: &'a CurrentUser, tree: &'a [String]) -> Viewer<'a> {
     }
 }
 
+/// Whether `user` (overseeing `tree`) may open a customer with this status,
+/// owner and department: the customer page's own rule, for lists built elsewhere.
+pub fn sees(
+    user: &CurrentUser,
+    tree: &[String],
+    status: &str,
+    owner: Option<&str>,
+    department: Option<&str>,
+) -> bool {
+    let Some(status) = Status::parse(status) else {
+        return false;
+    };
+    let standing = Standing {
+        status,
+        owner,
+        department,
+        lost_proposed: false,
+        first_stage: false,
+        last_stage: false,
+    };
+    can_see(&viewer(user, tree), &standing)
+}
+
 fn standing<'a>(ctx: &Ctx, s: &'a OwnershipState) -> Standing<'a> {
     let index = ctx.index_of(&s.stage);
     let count = ctx.active_stages().len();
@@ -505,18 +528,11 @@ pub async fn register(
         return Ok(RegisterOutcome::NearMatch { names: dup.near });
     }
     let ctx = Ctx::load(state).await?;
-    if let Some(referrer) = &valid.referred_by {
-        let tree = ctx.tree_of(user);
-        let row = repo::load(
-            &state.db,
-            repo::valid_key(referrer)
-                .map_err(|_| AppError::validation("referred_by", "not_found"))?,
-        )
-        .await?
-        .ok_or(AppError::validation("referred_by", "not_found"))?;
-        if !can_see(&viewer(user, &tree), &standing(&ctx, &row.state)) {
-            return Err(AppError::validation("referred_by", "not_found"));
-        }
+    // the referrer as picked (its id) or typed (its name), among customers the
+    // registering user may see
+    let mut valid = valid;
+    if let Some(referrer) = valid.referred_by.take() {
+        valid.referred_by = Some(crate::referrals::service::resolve(state, user, &referrer).await?);
     }
     let first = ctx
         .active_stages()

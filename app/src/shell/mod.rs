@@ -221,6 +221,7 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "range_reversed" => t_string!(i18n, err_range_reversed).to_string(),
         "range_too_long" => t_string!(i18n, err_range_too_long).to_string(),
         "weight_range" => t_string!(i18n, err_weight_range).to_string(),
+        "referral_cycle" => t_string!(i18n, err_referral_cycle).to_string(),
         "not_owned" => t_string!(i18n, err_not_owned).to_string(),
         "at_cap" => t_string!(i18n, err_at_cap).to_string(),
         "below_cap" => t_string!(i18n, err_below_cap).to_string(),

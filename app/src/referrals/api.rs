@@ -1,0 +1,38 @@
+//! Server functions for the referral tree and the referrer picker.
+
+use crate::error::AppError;
+use crate::referrals::model::*;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
+    let user = crate::auth::session::require_user().await?;
+    Ok((crate::state::app_state()?, user))
+}
+
+#[server(endpoint = "referrals")]
+pub async fn referrals() -> Result<ReferralView, AppError> {
+    let (state, user) = ctx().await?;
+    crate::referrals::service::view(&state, &user).await
+}
+
+/// Customers the viewer may name as a referrer, by part of the name.
+#[server(endpoint = "referrer_options")]
+pub async fn referrer_options(
+    #[server(default)] q: String,
+) -> Result<Vec<ReferrerOption>, AppError> {
+    let (state, user) = ctx().await?;
+    crate::referrals::service::options(&state, &user, &q).await
+}
+
+/// Changes a customer's referrer (empty clears it) and reopens its page.
+#[server(endpoint = "set_referrer")]
+pub async fn set_referrer(
+    customer: String,
+    #[server(default)] referred_by: String,
+) -> Result<(), AppError> {
+    let (state, user) = ctx().await?;
+    crate::referrals::service::set_referrer(&state, &user, &customer, &referred_by).await?;
+    leptos_axum::redirect(&format!("/customers/{customer}"));
+    Ok(())
+}

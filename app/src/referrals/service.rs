@@ -1,0 +1,228 @@
+//! The referral tree for a viewer, the picker's options, resolving a referrer
+//! typed or picked, and changing a customer's referrer (cycles refused).
+
+use crate::auth::model::{CurrentUser, Role};
+use crate::customers::service::{department_tree, sees};
+use crate::error::{AppError, AppResult};
+use crate::referrals::model::*;
+use crate::referrals::repo::{self, LinkRow};
+use crate::referrals::rules::{forest, would_cycle, RefNode, Shown};
+use crate::state::AppState;
+use std::collections::HashMap;
+
+/// How many options the picker offers.
+const OPTIONS: usize = 8;
+
+fn visible(user: &CurrentUser, tree: &[String], r: &LinkRow) -> bool {
+    sees(
+        user,
+        tree,
+        &r.status,
+        r.owner.as_deref(),
+        r.department.as_deref(),
+    )
+}
+
+/// The referral trees, the customers to thank and the won customers who have
+/// not referred anyone, as far as `user` may see.
+pub async fn view(state: &AppState, user: &CurrentUser) -> AppResult<ReferralView> {
+    let tree = department_tree(state, user).await?;
+    let rows = repo::links(&state.db).await?;
+    let nodes: Vec<RefNode> = rows
+        .iter()
+        .map(|r| RefNode {
+            id: r.id.clone(),
+            parent: r.parent.clone(),
+            won_cents: if r.won { r.expected_cents } else { 0 },
+            visible: visible(user, &tree, r),
+        })
+        .collect();
+    let shown = forest(&nodes);
+    let trees = shown.iter().map(|s| node_of(s, &rows)).collect();
+    let mut referred: HashMap<&str, u32> = HashMap::new();
+    for r in &rows {
+        if let Some(p) = &r.parent {
+            *referred.entry(p.as_str()).or_default() += 1;
+        }
+    }
+    // the won amounts below each visible customer, from the pruned trees
+    let mut below: HashMap<usize, i64> = HashMap::new();
+    fn walk(s: &Shown, below: &mut HashMap<usize, i64>) {
+        below.insert(s.index, s.won_below_cents);
+        for c in &s.children {
+            walk(c, below);
+        }
+    }
+    for s in &shown {
+        walk(s, &mut below);
+    }
+    let mut thank: Vec<ReferrerRow> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| nodes_visible(&nodes, &r.id) && referred.contains_key(r.id.as_str()))
+        .map(|(i, r)| ReferrerRow {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            referred: referred[r.id.as_str()],
+            won_below_cents: below.get(&i).copied().unwrap_or(0),
+            owner_name: r.owner_name.clone().unwrap_or_default(),
+        })
+        .collect();
+    thank.sort_by(|a, b| {
+        b.referred
+            .cmp(&a.referred)
+            .then(b.won_below_cents.cmp(&a.won_below_cents))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let mut unreferred: Vec<CustomerRef> = rows
+        .iter()
+        .filter(|r| r.won && r.status != "lost" && nodes_visible(&nodes, &r.id))
+        .filter(|r| !referred.contains_key(r.id.as_str()))
+        .map(|r| CustomerRef {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            stage: r.stage_name.clone().unwrap_or_default(),
+            owner_name: r.owner_name.clone().unwrap_or_default(),
+        })
+        .collect();
+    unreferred.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(ReferralView {
+        trees,
+        thank,
+        unreferred,
+    })
+}
+
+fn nodes_visible(nodes: &[RefNode], id: &str) -> bool {
+    nodes.iter().any(|n| n.id == id && n.visible)
+}
+
+fn node_of(s: &Shown, rows: &[LinkRow]) -> TreeNode {
+    let r = &rows[s.index];
+    TreeNode {
+        id: s.visible.then(|| r.id.clone()),
+        name: s.visible.then(|| r.name.clone()),
+        stage: s.visible.then(|| r.stage_name.clone().unwrap_or_default()),
+        won: s.visible && r.won,
+        won_cents: if s.visible && r.won {
+            r.expected_cents
+        } else {
+            0
+        },
+        won_below_cents: s.won_below_cents,
+        hidden_below: s.hidden_below,
+        referred: s.referred,
+        children: s.children.iter().map(|c| node_of(c, rows)).collect(),
+    }
+}
+
+/// Customers `user` may see whose name holds `q` (for the referrer picker).
+pub async fn options(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &str,
+) -> AppResult<Vec<ReferrerOption>> {
+    let q = crate::text::checked("q", q, crate::text::Shape::line(100))?;
+    if q.chars().count() < 1 {
+        return Ok(Vec::new());
+    }
+    let tree = department_tree(state, user).await?;
+    // read a few more than shown: some may be out of the viewer's sight
+    let rows = repo::named(&state.db, &q, OPTIONS * 8).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| visible(user, &tree, r))
+        .take(OPTIONS)
+        .map(|r| ReferrerOption {
+            id: r.id,
+            name: r.name,
+            won: r.won,
+        })
+        .collect())
+}
+
+/// The customer a referrer field names: its id (as the picker sends it) or its
+/// company name (typed; matched as registration matches duplicates), among the
+/// customers `user` may see. `referred_by:not_found` otherwise.
+pub async fn resolve(state: &AppState, user: &CurrentUser, text: &str) -> AppResult<String> {
+    let not_found = || AppError::validation("referred_by", "not_found");
+    let tree = department_tree(state, user).await?;
+    let by_id = match crate::customers::repo::valid_key(text) {
+        Ok(key) => crate::customers::repo::load(&state.db, key).await?,
+        Err(_) => None,
+    };
+    let row = match by_id {
+        Some(row) => row,
+        None => {
+            let key = crate::customers::rules::normalize_company_name(text);
+            let hit = crate::customers::repo::find_exact(&state.db, Some(&key), &[])
+                .await?
+                .ok_or_else(not_found)?;
+            crate::customers::repo::load(&state.db, &hit.customer)
+                .await?
+                .ok_or_else(not_found)?
+        }
+    };
+    let s = &row.state;
+    if !sees(
+        user,
+        &tree,
+        s.status().as_str(),
+        s.owner.as_deref(),
+        s.department.as_deref(),
+    ) {
+        return Err(not_found());
+    }
+    Ok(row.id)
+}
+
+/// Changes who referred `customer` (its owner, or a manager over it, or the boss
+/// or admin): `referrer` empty clears it. A referrer below the customer in its
+/// own tree is refused (`referral_cycle`).
+pub async fn set_referrer(
+    state: &AppState,
+    user: &CurrentUser,
+    customer: &str,
+    referrer: &str,
+) -> AppResult<()> {
+    let tree = department_tree(state, user).await?;
+    let key = crate::customers::repo::valid_key(customer)?;
+    let row = crate::customers::repo::load(&state.db, key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let s = &row.state;
+    if !sees(
+        user,
+        &tree,
+        s.status().as_str(),
+        s.owner.as_deref(),
+        s.department.as_deref(),
+    ) {
+        return Err(AppError::NotFound);
+    }
+    let own = s.owner.as_deref() == Some(user.id.as_str());
+    let oversees = match user.role {
+        Role::Boss | Role::Admin => true,
+        Role::Manager => s.department.as_ref().is_some_and(|d| tree.contains(d)),
+        Role::Rep => false,
+    };
+    if !own && !oversees {
+        return Err(AppError::Forbidden);
+    }
+    let referrer = referrer.trim();
+    let parent = if referrer.is_empty() {
+        None
+    } else {
+        let id = resolve(state, user, referrer).await?;
+        let parents: HashMap<String, Option<String>> = repo::links(&state.db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.parent))
+            .collect();
+        if would_cycle(&row.id, &id, &parents) {
+            return Err(AppError::validation("referred_by", "referral_cycle"));
+        }
+        Some(id)
+    };
+    repo::set_referrer(&state.db, &row.id, parent, &user.id, state.now()).await
+}
