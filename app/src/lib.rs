@@ -11,6 +11,7 @@ mod i18n_gen {
 pub use i18n_gen::i18n;
 
 pub mod alarms;
+pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod error;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("rankings") view=measure::components::RankingsPage />
                         <Route path=path!("people/:id") view=measure::components::PersonPage />
                         <Route path=path!("referrals") view=referrals::components::ReferralsPage />
+                        <Route path=path!("audit/views") view=audit::components::ViewAuditPage />
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -128,3 +128,32 @@ test('a manager opens a rep’s curves from the board and sees the new rep’s f
   await expect(page.getByTestId('weakest-note')).toBeVisible();
   await shot(page, info, 'person-rep2-weak-stage');
 });
+
+test('the boss opens the view audit and sees a flagged burst', async ({ page }, info) => {
+  await signIn(page, info, 'boss');
+  await go(page, info, '/me');
+  await page.getByTestId('audit-link').click();
+  await ready(page, info);
+  await expect(page).toHaveURL(/\/audit\/views$/);
+  // the demo's manager2 went through many of one rep's customers one afternoon
+  await expect(page.getByTestId('audit-burst').first()).toContainText('郑经理');
+  await expect(page.getByTestId('audit-viewer').filter({ hasText: '钱经理' })).toBeVisible();
+  expect(await page.getByTestId('view-row').count()).toBeGreaterThan(5);
+  await shot(page, info, 'view-audit');
+});
+
+test('a rep sees who opened their customers; a manager may not read the audit', async ({ page }, info) => {
+  await signIn(page, info, 'rep1');
+  await go(page, info, '/me');
+  await page.getByTestId('my-curves-link').click();
+  await ready(page, info);
+  const views = page.getByTestId('owner-views');
+  await expect(views).toBeVisible();
+  await expect(views.getByTestId('view-row').first()).toContainText('钱经理');
+
+  await page.context().clearCookies();
+  await signIn(page, info, 'manager1');
+  await go(page, info, '/audit/views');
+  await expect(page.locator('[role=alert]').first()).toBeVisible();
+  await expect(page.getByTestId('audit-viewers')).toHaveCount(0);
+});

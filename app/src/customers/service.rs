@@ -666,6 +666,8 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         // The same answer as a customer that does not exist: nothing is revealed.
         return Err(AppError::NotFound);
     }
+    // a manager, the boss or an admin opening someone else's customer is recorded
+    crate::audit::service::record(state, user, &row.id, row.state.owner.as_deref()).await?;
     let policy = ctx.policy(Some(&user.department_id));
     let owned = repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
     let at_cap = !below_cap(owned, &policy.limits);

@@ -35,6 +35,9 @@ fn MeContent(user: CurrentUser) -> impl IntoView {
             </div>
 
             <a class="card link-card" href=format!("/people/{}", user.id) data-testid="my-curves-link">{t!(i18n, me_curves)}</a>
+            <Show when=move || is_admin || role == crate::auth::model::Role::Boss>
+                <a class="card link-card" href="/audit/views" data-testid="audit-link">{t!(i18n, audit_title)}</a>
+            </Show>
             <Show when=move || is_admin>
                 <a class="card link-card" href="/admin" data-testid="admin-link">{t!(i18n, admin_title)}</a>
             </Show>

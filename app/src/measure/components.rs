@@ -539,6 +539,7 @@ fn Profile(p: ProfileView) -> impl IntoView {
             <LineChart mine=score average=dept_score days marked fmt=score_fmt testid="efficiency-curve" marked_label />
             <p class="muted small">{measure_how(i18n, Measure::Score, &p.weights)}</p>
         </div>
+        <crate::audit::components::OwnerViews person=p.user_id.clone() />
         <div class="card">
             <h2>{t!(i18n, person_stage_success)}</h2>
             <p class="muted small">{t!(i18n, person_stage_help)}</p>

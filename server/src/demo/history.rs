@@ -176,6 +176,8 @@ struct World<'a> {
     lost_proposals: Vec<String>,
     /// Help alarms raised, not yet resolved.
     open_alarms: Vec<String>,
+    /// Whether manager2 has had the afternoon the view audit flags.
+    burst_done: bool,
     report: Report,
 }
 
@@ -224,6 +226,7 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         photos: demo_photos(),
         lost_proposals: Vec::new(),
         open_alarms: Vec::new(),
+        burst_done: false,
         report: Report::default(),
     };
     let people = people(state).await?;
@@ -699,6 +702,43 @@ impl World<'_> {
     /// A manager's end of day: most of the inbox goes to a diligent rep, some to
     /// the pool, a few kept; open disputes decided; lost proposals approved.
     async fn manage_day(&mut self, manager: &Person, reps: &[&Person], back: i64) -> AppResult<()> {
+        // during the day the manager looks at a few of the team's customers (every
+        // opening is in the view audit); manager2 once went through many of one
+        // rep's customers in an afternoon, which the audit flags
+        let team_customers =
+            app::customers::service::list_customers(self.state, &manager.user, "team").await?;
+        let burst = manager.user.login == "manager2" && back <= 12 && !self.burst_done;
+        let looks = if burst {
+            7
+        } else {
+            self.rng.random_range(1..=3)
+        };
+        // the rep with the most customers
+        let mut counts: HashMap<Option<String>, usize> = HashMap::new();
+        for c in &team_customers {
+            *counts.entry(c.owner_name.clone()).or_default() += 1;
+        }
+        let owner = counts
+            .into_iter()
+            .filter(|(o, _)| o.is_some())
+            .max_by_key(|(o, n)| (*n, o.clone()))
+            .and_then(|(o, _)| o);
+        self.burst_done |= burst;
+        let mut picked: Vec<&app::customers::model::CustomerCard> = team_customers
+            .iter()
+            .filter(|c| !burst || c.owner_name == owner)
+            .collect();
+        {
+            use rand::seq::SliceRandom;
+            picked.shuffle(&mut self.rng);
+        }
+        for card in picked.into_iter().take(looks) {
+            self.at(back, 10, 16);
+            match app::customers::service::detail(self.state, &manager.user, &card.id).await {
+                Ok(_) | Err(AppError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
         self.at(back, 17, 19);
         let inbox =
             app::customers::service::list_customers(self.state, &manager.user, "inbox").await?;
