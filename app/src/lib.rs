@@ -28,6 +28,7 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod suggestions;
+pub mod targets;
 pub mod text;
 pub mod worklog;
 
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("people/:id") view=measure::components::PersonPage />
                         <Route path=path!("referrals") view=referrals::components::ReferralsPage />
                         <Route path=path!("audit/views") view=audit::components::ViewAuditPage />
+                        <Route path=path!("targets") view=targets::components::TargetsPage />
                     </ParentRoute>
                 </Routes>
             </Router>

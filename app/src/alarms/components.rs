@@ -55,6 +55,7 @@ pub fn TeamNav(active: &'static str) -> impl IntoView {
     view! {
         <nav class="tabs" data-testid="team-nav">
             <a class=class("rankings") href="/rankings" data-testid="rankings-link">{t!(i18n, rank_title)}</a>
+            <a class=class("targets") href="/targets" data-testid="targets-link">{t!(i18n, target_title)}</a>
             <a class=class("alarms") href="/alarms">{t!(i18n, alarm_title)}</a>
             <a class=class("experience") href="/experience" data-testid="experience-link">{t!(i18n, exp_title)}</a>
             <a class=class("suggestions") href="/suggestions" data-testid="suggestions-link">{t!(i18n, sugg_title)}</a>

@@ -104,7 +104,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
             <NavItem href="/feed" icon=ICON_FEED label=move || t_string!(i18n, nav_feed).to_string() />
             <NavItem href="/customers" icon=ICON_CUSTOMERS label=move || t_string!(i18n, nav_customers).to_string() />
             <NavItem href="/checkin" icon=ICON_CHECKIN label=move || t_string!(i18n, nav_checkin).to_string() />
-            <NavItem href="/alarms" also=&["/experience", "/suggestions", "/rankings", "/people"] icon=ICON_TEAM label=move || t_string!(i18n, nav_team).to_string() />
+            <NavItem href="/alarms" also=&["/experience", "/suggestions", "/rankings", "/people", "/targets"] icon=ICON_TEAM label=move || t_string!(i18n, nav_team).to_string() />
             <NavItem href="/me" icon=ICON_ME label=move || t_string!(i18n, nav_me).to_string() />
             <Show when=move || is_admin>
                 <NavItem href="/admin" icon=ICON_ADMIN label=move || t_string!(i18n, nav_admin).to_string() desktop_only=true />

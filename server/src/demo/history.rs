@@ -246,6 +246,10 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         let date = local_day(state, back);
         let workday = date.weekday() != Weekday::Sun;
         let today = back == 0;
+        // targets for the month, set on its first day (and on the history's first)
+        if back == plan.days || date.day() == 1 {
+            world.set_targets(&people, back).await?;
+        }
         if workday {
             world.team_morning(&people, back).await?;
         }
@@ -701,6 +705,68 @@ impl World<'_> {
 
     /// A manager's end of day: most of the inbox goes to a diligent rep, some to
     /// the pool, a few kept; open disputes decided; lost proposals approved.
+    /// The month's targets: each manager for their reps (by habit) and their
+    /// department, the boss for the company.
+    async fn set_targets(&mut self, people: &[Person], back: i64) -> AppResult<()> {
+        self.at(back, 8, 9);
+        let month = local_day(self.state, back).format("%Y-%m").to_string();
+        let mut company = 0i64;
+        for manager in people.iter().filter(|p| p.user.role == Role::Manager) {
+            let mut department = (0i64, 0i64);
+            for rep in people.iter().filter(|p| {
+                p.user.role == Role::Rep && p.user.department_id == manager.user.department_id
+            }) {
+                if rep.habit.joined_days_ago.is_some_and(|j| back > j) {
+                    continue;
+                }
+                // yuan and deals a month, by what the rep can do
+                let (amount, deals) = match rep.habit.advance {
+                    a if a >= 0.5 => (600_000, 6),
+                    a if a >= 0.35 => (400_000, 4),
+                    _ => (250_000, 3),
+                };
+                let amount = amount + 10_000 * self.rng.random_range(0..10);
+                app::targets::service::set(
+                    self.state,
+                    &manager.user,
+                    "user",
+                    &rep.user.id,
+                    &month,
+                    &amount.to_string(),
+                    &deals.to_string(),
+                )
+                .await?;
+                department.0 += amount;
+                department.1 += deals;
+            }
+            let amount = department.0 / 100 * 110;
+            app::targets::service::set(
+                self.state,
+                &manager.user,
+                "department",
+                &manager.user.department_id,
+                &month,
+                &amount.to_string(),
+                &(department.1 + 2).to_string(),
+            )
+            .await?;
+            company += amount;
+        }
+        if let Some(boss) = people.iter().find(|p| p.user.role == Role::Boss) {
+            app::targets::service::set(
+                self.state,
+                &boss.user,
+                "company",
+                "",
+                &month,
+                &(company / 100 * 105).to_string(),
+                "40",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn manage_day(&mut self, manager: &Person, reps: &[&Person], back: i64) -> AppResult<()> {
         // during the day the manager looks at a few of the team's customers (every
         // opening is in the view audit); manager2 once went through many of one
