@@ -150,6 +150,28 @@ async fn boards_count_the_work_as_it_was_done_and_keep_credit_after_confiscation
     let score = board(&app, &rep1, "score").await;
     // the advance and the visit stay rep1's; the confiscation costs 10 points
     assert_eq!(value_of(&score, &rep1.id), Some(7));
+    // a range read as the month less its first days: with and without the 3rd
+    let visits = |from: &'static str| {
+        let (state, rep1) = (app.state.clone(), rep1.clone());
+        async move {
+            let b = measure::board(
+                &state,
+                &rep1,
+                "visits",
+                "custom",
+                from,
+                "2026-11-30",
+                "",
+                true,
+            )
+            .await
+            .expect("board");
+            value_of(&b, &rep1.id)
+        }
+    };
+    assert_eq!(visits("2026-11-02").await, Some(1));
+    assert_eq!(visits("2026-11-03").await, Some(1));
+    assert_eq!(visits("2026-11-04").await, Some(0));
 
     // the manager gives it to rep2, who advances it: rep2's credit, not rep1's
     customers::manage(&app.state, &manager1, &id, "reassign", &rep2.id, "换人跟进")

@@ -2,7 +2,7 @@
 //! pipeline, the settings; the daily pipeline snapshot.
 
 use crate::error::AppResult;
-use crate::measure::rules::{next_month, split_months, Span, Tally, Weights};
+use crate::measure::rules::{next_month, pieces, Piece, Span, Tally, Weights};
 use crate::state::{checked, Db};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -51,37 +51,51 @@ fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Every person's sums over `span`: whole months from the month sums, the days
-/// around them from the day sums, each a record-id range (the keys are made by
-/// this module from dates, never from input text).
-pub async fn tallies(db: &Db, span: Span) -> AppResult<HashMap<String, Tally>> {
-    let (months, days) = split_months(span);
-    let mut sql = Vec::new();
-    if let (Some(first), Some(last)) = (months.first(), months.last()) {
-        let last = NaiveDate::parse_from_str(&format!("{last}-01"), "%Y-%m-%d").unwrap_or_default();
-        let after = next_month(last);
-        sql.push(format!(
-            "SELECT record::id(user) AS user, {SUMS} FROM rep_month:['{first}']..['{}'] GROUP BY user",
-            after.format("%Y-%m")
-        ));
-    }
-    for d in days {
-        sql.push(format!(
+/// Every person's sums over `span`, read by [`pieces`]: month sums, day sums,
+/// or a month's sum less some days, each a record-id range (the keys are made
+/// by this module from dates, never from input text).
+pub async fn tallies(db: &Db, span: Span, today: NaiveDate) -> AppResult<HashMap<String, Tally>> {
+    let month = |m: &str| -> String {
+        let first = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").unwrap_or_default();
+        format!(
+            "SELECT record::id(user) AS user, {SUMS} FROM rep_month:['{m}']..['{}'] GROUP BY user",
+            next_month(first).format("%Y-%m")
+        )
+    };
+    let days = |s: &Span| -> String {
+        format!(
             "SELECT record::id(user) AS user, {SUMS} FROM rep_day:['{}']..['{}'] GROUP BY user",
-            ymd(d.from),
-            ymd(d.until)
-        ));
+            ymd(s.from),
+            ymd(s.until)
+        )
+    };
+    // (query, whether its sums are taken away)
+    let mut sql: Vec<(String, bool)> = Vec::new();
+    for p in pieces(span, today) {
+        match p {
+            Piece::Month(m) => sql.push((month(&m), false)),
+            Piece::Days(s) => sql.push((days(&s), false)),
+            Piece::MonthLess(m, out) => {
+                sql.push((month(&m), false));
+                sql.extend(out.iter().map(|s| (days(s), true)));
+            }
+        }
     }
     let mut out: HashMap<String, Tally> = HashMap::new();
     if sql.is_empty() {
         return Ok(out);
     }
-    let n = sql.len();
-    let mut resp = checked(db.query(sql.join(";\n")).await?)?;
-    for i in 0..n {
+    let text: Vec<&str> = sql.iter().map(|(q, _)| q.as_str()).collect();
+    let mut resp = checked(db.query(text.join(";\n")).await?)?;
+    for (i, (_, less)) in sql.iter().enumerate() {
         let rows: Vec<SumRow> = resp.take(i)?;
         for r in rows {
-            out.entry(r.user.clone()).or_default().add(&r.tally());
+            let t = out.entry(r.user.clone()).or_default();
+            if *less {
+                t.subtract(&r.tally());
+            } else {
+                t.add(&r.tally());
+            }
         }
     }
     Ok(out)

@@ -117,6 +117,20 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Takes away the sums of `o` (days outside a span read as a month less them).
+    pub fn subtract(&mut self, o: &Tally) {
+        self.hours -= o.hours;
+        self.visits -= o.visits;
+        self.followups -= o.followups;
+        self.gained -= o.gained;
+        self.lost -= o.lost;
+        self.locked -= o.locked;
+        self.won -= o.won;
+        self.won_cents -= o.won_cents;
+        self.supported -= o.supported;
+        self.resolved -= o.resolved;
+    }
+
     /// Adds the sums of `o` (the pipeline is not a sum: `o`'s replaces ours when set).
     pub fn add(&mut self, o: &Tally) {
         self.hours += o.hours;
@@ -361,31 +375,59 @@ impl PeriodChoice {
     }
 }
 
-/// A span cut into whole calendar months (read from the month sums, `YYYY-MM`)
-/// and the days around them (read from the day sums).
-pub fn split_months(span: Span) -> (Vec<String>, Vec<Span>) {
-    let mut months = Vec::new();
-    let mut days = Vec::new();
+/// How a span's sums are read: per calendar month it touches, the month's sum
+/// (`rep_month`), some of its days (`rep_day`), or the month's sum less the days
+/// outside the span, whichever reads fewer rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// `YYYY-MM`
+    Month(String),
+    Days(Span),
+    /// The month's sum minus these days.
+    MonthLess(String, Vec<Span>),
+}
+
+/// The pieces of `span`. Nothing is recorded after `today` (work is stamped with
+/// the day it is done), so days after it count as inside the span: month to date
+/// is the month's sum.
+pub fn pieces(span: Span, today: NaiveDate) -> Vec<Piece> {
+    let mut out = Vec::new();
     let mut cursor = span.from;
+    let after_today = today + Duration::days(1);
     while cursor < span.until {
         let first = PeriodKind::Month.first(cursor);
         let next = next_month(first);
-        if cursor == first && next <= span.until {
-            months.push(first.format("%Y-%m").to_string());
-            cursor = next;
-        } else {
-            let until = next.min(span.until);
-            match days.last_mut() {
-                Some(Span { until: u, .. }) if *u == cursor => *u = until,
-                _ => days.push(Span {
-                    from: cursor,
-                    until,
-                }),
-            }
-            cursor = until;
+        let until = next.min(span.until);
+        // the part of this month the span leaves out (days after today are empty)
+        let mut outside = Vec::new();
+        if cursor > first {
+            outside.push(Span {
+                from: first,
+                until: cursor,
+            });
         }
+        if until < next && until < after_today {
+            outside.push(Span {
+                from: until,
+                until: next.min(after_today),
+            });
+        }
+        let key = first.format("%Y-%m").to_string();
+        let inside = (until - cursor).num_days();
+        let left_out: i64 = outside.iter().map(Span::days).sum();
+        out.push(if outside.is_empty() {
+            Piece::Month(key)
+        } else if left_out < inside {
+            Piece::MonthLess(key, outside)
+        } else {
+            Piece::Days(Span {
+                from: cursor,
+                until,
+            })
+        });
+        cursor = until;
     }
-    (months, days)
+    out
 }
 
 /// The first day of the month after the one starting on `first`.
@@ -632,27 +674,51 @@ mod tests {
         assert!(c("2026-03-01", "2026-03-01").is_ok());
     }
 
+    fn shown(p: &Piece) -> String {
+        let days = |s: &Span| format!("{}..{}", s.from.format("%m-%d"), s.until.format("%m-%d"));
+        match p {
+            Piece::Month(m) => m.clone(),
+            Piece::Days(s) => days(s),
+            Piece::MonthLess(m, out) => {
+                format!("{m}-{}", out.iter().map(days).collect::<Vec<_>>().join("-"))
+            }
+        }
+    }
+
     #[rstest]
-    #[case(("2026-11-01", "2026-11-28"), &[], &[("2026-11-01", "2026-11-28")])]
-    #[case(("2026-01-01", "2026-11-28"),
-        &["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"],
-        &[("2026-11-01", "2026-11-28")])]
-    #[case(("2026-02-20", "2026-04-05"), &["2026-03"], &[("2026-02-20", "2026-03-01"), ("2026-04-01", "2026-04-05")])]
-    #[case(("2025-12-01", "2026-01-01"), &["2025-12"], &[])]
-    #[case(("2026-02-03", "2026-02-04"), &[], &[("2026-02-03", "2026-02-04")])]
-    fn spans_split_into_months_and_days(
+    // month to date on the 27th: the month's sum (nothing after today)
+    #[case(("2026-11-01", "2026-11-28"), "2026-11-27", &["2026-11"])]
+    // the same days of last month: October less its last four days
+    #[case(("2026-10-01", "2026-10-28"), "2026-11-27", &["2026-10-10-28..11-01"])]
+    // the first days of a month: the days themselves
+    #[case(("2026-10-01", "2026-10-04"), "2026-11-27", &["10-01..10-04"])]
+    // a year to date: whole months
+    #[case(("2026-01-01", "2026-11-28"), "2026-11-27",
+        &["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"])]
+    // a custom range: the tail of February as days, March whole, April's start as days
+    #[case(("2026-02-20", "2026-04-05"), "2026-11-27", &["02-20..03-01", "2026-03", "04-01..04-05"])]
+    // most of a month from its middle: the month less its start
+    #[case(("2026-06-05", "2026-07-01"), "2026-11-27", &["2026-06-06-01..06-05"])]
+    // this week across a month end, on the 2nd: the days of the old month, the new month whole
+    #[case(("2026-11-30", "2026-12-03"), "2026-12-02", &["11-30..12-01", "2026-12"])]
+    // a week late in a month, today inside it: its days (fewer than the rest)
+    #[case(("2026-11-23", "2026-11-28"), "2026-11-27", &["11-23..11-28"])]
+    // a past week in the middle of a month: its days
+    #[case(("2026-11-16", "2026-11-21"), "2026-11-27", &["11-16..11-21"])]
+    fn spans_are_read_by_the_fewest_rows(
         #[case] span: (&str, &str),
-        #[case] months: &[&str],
-        #[case] days: &[(&str, &str)],
+        #[case] today: &str,
+        #[case] expected: &[&str],
     ) {
-        let (m, ds) = split_months(Span {
-            from: d(span.0),
-            until: d(span.1),
-        });
-        assert_eq!(m, months);
-        let ds: Vec<(NaiveDate, NaiveDate)> = ds.iter().map(|s| (s.from, s.until)).collect();
-        let want: Vec<(NaiveDate, NaiveDate)> = days.iter().map(|(a, b)| (d(a), d(b))).collect();
-        assert_eq!(ds, want);
+        let p = pieces(
+            Span {
+                from: d(span.0),
+                until: d(span.1),
+            },
+            d(today),
+        );
+        let p: Vec<String> = p.iter().map(shown).collect();
+        assert_eq!(p, expected);
     }
 
     #[rstest]

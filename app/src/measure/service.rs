@@ -136,7 +136,7 @@ async fn values(
             })
             .collect());
     }
-    let tallies = repo::tallies(&state.db, span).await?;
+    let tallies = repo::tallies(&state.db, span, today).await?;
     Ok(tallies
         .into_iter()
         .map(|(u, t)| (u, value(measure, &t, weights)))

@@ -59,7 +59,7 @@ pub async fn view(
         from: first,
         until: step(TargetPeriod::Month, last, true),
     };
-    let tallies = crate::measure::repo::tallies(&state.db, span).await?;
+    let tallies = crate::measure::repo::tallies(&state.db, span, today).await?;
     let forecasts = if open {
         repo::forecasts(&state.db).await?
     } else {
