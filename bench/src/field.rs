@@ -57,7 +57,28 @@ async fn build(port: u16) -> server::Application {
         .unwrap_or_else(|e| panic!("build: {e}"))
 }
 
-async fn users(db: &app::state::Db) -> Vec<app::auth::model::CurrentUser> {
+/// One rep per client (a rep checks in from one phone): the demo's reps, and
+/// more in their departments up to `clients`. Each rep's day sums are then
+/// written by one client at a time, as in the field.
+async fn users(db: &app::state::Db, clients: usize) -> Vec<app::auth::model::CurrentUser> {
+    db.query(
+        "LET $depts = (SELECT VALUE department FROM user WHERE role = 'rep');
+         FOR $i IN $extra {
+             CREATE type::record('user', 'benchrep' + <string> $i) CONTENT {
+                 login: 'benchrep' + <string> $i, name: '基准' + <string> $i, role: 'rep',
+                 department: $depts[$i % count($depts)], active: true, password_hash: 'x',
+                 language: 'zh-CN',
+             } RETURN NONE;
+         };",
+    )
+    // the demo has 8 reps
+    .bind((
+        "extra",
+        (0..clients.saturating_sub(8) as i64).collect::<Vec<i64>>(),
+    ))
+    .await
+    .and_then(|r| r.check())
+    .expect("reps");
     let mut r = db
         .query("SELECT VALUE record::id(id) FROM user WHERE role = 'rep' ORDER BY login")
         .await
@@ -317,7 +338,7 @@ async fn fresh(
     Vec<String>,
 ) {
     let app = build(0).await;
-    let reps = users(&app.state.db).await;
+    let reps = users(&app.state.db, clients).await;
     let ids = customers(&app.state.db, &reps, clients).await;
     (app, reps, ids)
 }
@@ -390,7 +411,7 @@ async fn parts(clients: usize, secs: u64) {
         settings.demo = true;
         let db = server::db::connect(&settings).await.expect("db");
         server::demo::load_demo(&db).await.expect("demo");
-        let reps = users(&db).await;
+        let reps = users(&db, clients).await;
         let ids = customers(&db, &reps, clients).await;
         let (lat, errors, rate) =
             closed_loop(clients, window, bare_op(&db, &reps, &ids, &[body])).await;
@@ -404,7 +425,7 @@ async fn parts(clients: usize, secs: u64) {
 async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
     let app = build(0).await;
     let state = app.state.clone();
-    let reps = users(&state.db).await;
+    let reps = users(&state.db, clients).await;
     let ids = customers(&state.db, &reps, clients).await;
     let window = Duration::from_secs(secs);
     for &rate in rates {
@@ -450,7 +471,7 @@ async fn fanout(sockets: usize) {
                 .map(|r| r.split(';').next().unwrap_or("").to_string())
         })
         .expect("session cookie");
-    let reps = users(&state.db).await;
+    let reps = users(&state.db, 0).await;
     let rep = reps.first().expect("a rep").clone();
     let customer = customers(&state.db, &reps[..1], 1).await.remove(0);
 
@@ -549,7 +570,7 @@ async fn fanout(sockets: usize) {
 async fn profile() {
     let app = build(0).await;
     let state = app.state.clone();
-    let reps = users(&state.db).await;
+    let reps = users(&state.db, 0).await;
     let ids = customers(&state.db, &reps, 1).await;
     let rep = reps[0].clone();
     let n = 300;

@@ -178,8 +178,11 @@ pub async fn curves(
         db.query(
             "SELECT day, hours, visits, followups, gained, lost FROM rep_day \
                WHERE user = type::record('user', $u) AND day >= $from AND day < $until;
-             SELECT day, hours, visits, followups, gained, lost FROM dept_day \
-               WHERE department = type::record('department', $d) AND day >= $from AND day < $until;",
+             SELECT day, math::sum(hours) AS hours, math::sum(visits) AS visits, \
+                 math::sum(followups) AS followups, math::sum(gained) AS gained, math::sum(lost) AS lost \
+               FROM rep_day \
+               WHERE department = type::record('department', $d) AND day >= $from AND day < $until \
+               GROUP BY day;",
         )
         .bind(("u", user.to_string()))
         .bind(("d", department.to_string()))
