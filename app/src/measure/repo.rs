@@ -167,30 +167,48 @@ impl DayRow {
     }
 }
 
-/// One person's days in `span`, and their department's.
+/// One person's days in `span`, and their department's (the sum of its people's
+/// rows by day). Two queries run side by side: the department's reads about
+/// twenty times as many rows.
 pub async fn curves(
     db: &Db,
     user: &str,
     department: &str,
     span: Span,
 ) -> AppResult<(Vec<DayRow>, Vec<DayRow>)> {
-    let mut resp = checked(
-        db.query(
-            "SELECT day, hours, visits, followups, gained, lost FROM rep_day \
-               WHERE user = type::record('user', $u) AND day >= $from AND day < $until;
-             SELECT day, math::sum(hours) AS hours, math::sum(visits) AS visits, \
-                 math::sum(followups) AS followups, math::sum(gained) AS gained, math::sum(lost) AS lost \
-               FROM rep_day \
-               WHERE department = type::record('department', $d) AND day >= $from AND day < $until \
-               GROUP BY day;",
-        )
-        .bind(("u", user.to_string()))
-        .bind(("d", department.to_string()))
-        .bind(("from", ymd(span.from)))
-        .bind(("until", ymd(span.until)))
-        .await?,
-    )?;
-    Ok((resp.take(0)?, resp.take(1)?))
+    let (from, until) = (ymd(span.from), ymd(span.until));
+    let mine = async {
+        let mut resp = checked(
+            db.query(
+                "SELECT day, hours, visits, followups, gained, lost FROM rep_day \
+                   WHERE user = type::record('user', $u) AND day >= $from AND day < $until",
+            )
+            .bind(("u", user.to_string()))
+            .bind(("from", from.clone()))
+            .bind(("until", until.clone()))
+            .await?,
+        )?;
+        AppResult::Ok(resp.take::<Vec<DayRow>>(0)?)
+    };
+    let theirs = async {
+        let mut resp = checked(
+            db.query(
+                "SELECT day, math::sum(hours) AS hours, math::sum(visits) AS visits, \
+                     math::sum(followups) AS followups, math::sum(gained) AS gained, \
+                     math::sum(lost) AS lost \
+                   FROM rep_day \
+                   WHERE department = type::record('department', $d) AND day >= $from AND day < $until \
+                   GROUP BY day",
+            )
+            .bind(("d", department.to_string()))
+            .bind(("from", from.clone()))
+            .bind(("until", until.clone()))
+            .await?,
+        )?;
+        AppResult::Ok(resp.take::<Vec<DayRow>>(0)?)
+    };
+    let (mine, theirs) = tokio::join!(mine, theirs);
+    Ok((mine?, theirs?))
 }
 
 #[derive(Debug, Clone, SurrealValue)]

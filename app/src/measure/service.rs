@@ -283,13 +283,20 @@ pub async fn profile(
         until: today + Duration::days(1),
     };
     let (weights, _) = repo::settings(&state.db).await?;
-    let (mine, dept) = repo::curves(&state.db, &p.id, &p.department, span).await?;
     // the department's average is per rep (its manager writes no daily log)
     let members: Vec<String> = people
         .iter()
         .filter(|q| q.department == p.department && q.role == "rep")
         .map(|q| q.id.clone())
         .collect();
+    let since = crate::funnel::rules::local_midnight(span.from, &tz);
+    // the curves and stage success are read side by side
+    let (curves, success) = tokio::join!(
+        repo::curves(&state.db, &p.id, &p.department, span),
+        stage_success(state, &p.id, &members, since)
+    );
+    let (mine, dept) = curves?;
+    let (stages, weakest) = success?;
     let headcount = members.len().max(1) as f64;
     let mine: HashMap<&str, &repo::DayRow> = mine.iter().map(|r| (r.day.as_str(), r)).collect();
     let dept: HashMap<&str, &repo::DayRow> = dept.iter().map(|r| (r.day.as_str(), r)).collect();
@@ -320,8 +327,6 @@ pub async fn profile(
             }
         })
         .collect();
-    let since = crate::funnel::rules::local_midnight(span.from, &tz);
-    let (stages, weakest) = stage_success(state, &p.id, &members, since).await?;
     Ok(ProfileView {
         user_id: p.id.clone(),
         name: p.name.clone(),
