@@ -296,16 +296,7 @@ async fn main() {
         .expect("find")
         .expect("manager")
         .0;
-    let periods = [
-        "week",
-        "month",
-        "quarter",
-        "year",
-        "last_week",
-        "last_month",
-        "last_quarter",
-        "last_year",
-    ];
+    let periods = app::measure::rules::PERIODS;
     for (who, label) in [(&boss, "company"), (&manager, "department")] {
         let mut samples = Vec::new();
         let mut by_period: Vec<(String, Vec<std::time::Duration>)> = Vec::new();

@@ -6,7 +6,7 @@ use crate::i18n::*;
 use crate::measure::api::*;
 use crate::measure::chart::{LineChart, Series};
 use crate::measure::model::*;
-use crate::measure::rules::{Measure, Unit, Weights};
+use crate::measure::rules::{Measure, Unit, Weights, PERIODS};
 use crate::shell::{action_error, ErrorBox, FieldError, FormError, Loading, WithUser};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -66,17 +66,6 @@ fn signed(s: String, d: i64) -> String {
         std::cmp::Ordering::Greater => format!("+{s}"),
     }
 }
-
-const PERIODS: [&str; 8] = [
-    "week",
-    "month",
-    "quarter",
-    "year",
-    "last_week",
-    "last_month",
-    "last_quarter",
-    "last_year",
-];
 
 fn period_label(i18n: I18nContext<Locale>, p: &str) -> String {
     match p {

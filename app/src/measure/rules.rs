@@ -271,6 +271,18 @@ pub enum PeriodChoice {
     Custom(NaiveDate, NaiveDate),
 }
 
+/// Every named period a board offers, in the order shown.
+pub const PERIODS: [&str; 8] = [
+    "week",
+    "month",
+    "quarter",
+    "year",
+    "last_week",
+    "last_month",
+    "last_quarter",
+    "last_year",
+];
+
 /// Local days `from` up to, not including, `until`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {

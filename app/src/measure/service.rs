@@ -40,8 +40,9 @@ fn measured(role: &str, measure: Measure, worked: bool) -> bool {
     }
 }
 
-/// The departments `user` oversees (their subtree) — empty for a rep.
-async fn tree(state: &AppState, user: &CurrentUser) -> AppResult<HashSet<String>> {
+/// The departments `user` oversees (their subtree; all for the boss and
+/// admins) — empty for a rep.
+pub async fn tree(state: &AppState, user: &CurrentUser) -> AppResult<HashSet<String>> {
     let config = state.snapshots.get(&state.db).await?;
     Ok(match user.role {
         Role::Manager => subtree(&config.parents, &user.department_id),

@@ -1,9 +1,10 @@
 //! The targets of a period with their actuals and projections, and setting one.
 
-use crate::auth::model::{CurrentUser, Role};
+use crate::auth::model::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::funnel::rules::RELIABLE_IN_PLAY;
 use crate::measure::rules::Span;
+use crate::measure::service::tree;
 use crate::people::rules::subtree;
 use crate::state::AppState;
 use crate::targets::model::*;
@@ -12,19 +13,10 @@ use crate::targets::rules::{
     completion, may_see, may_set, month_key, months, parse_month, projection, step, Subject,
     TargetPeriod,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The most deals a monthly target may ask for.
 const MAX_DEALS: i64 = 100_000;
-
-async fn tree(state: &AppState, user: &CurrentUser) -> AppResult<HashSet<String>> {
-    let config = state.snapshots.get(&state.db).await?;
-    Ok(match user.role {
-        Role::Manager => subtree(&config.parents, &user.department_id),
-        Role::Boss | Role::Admin => config.parents.keys().cloned().collect(),
-        Role::Rep => HashSet::new(),
-    })
-}
 
 /// The targets `user` may see for the `period` (month, quarter, year) holding
 /// `month` (`YYYY-MM`; empty: now).
