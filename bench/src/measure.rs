@@ -289,6 +289,16 @@ async fn main() {
         visit_time.as_secs_f64() * 1e6 / rows.0 as f64
     );
 
+    // the departments' finished days, as the hourly job writes them
+    let t = Instant::now();
+    let settled = app::measure::service::settle(&state, true)
+        .await
+        .expect("settle");
+    println!(
+        "settled {settled} days of {departments} departments in {:.1?} (the hourly job; later runs write only the new day)",
+        t.elapsed()
+    );
+
     // every board, as the boss (the company) and as a manager (a department)
     let boss = common::user(&state, "boss").await;
     let manager = app::people::repo::find_user(db, &managers[0])
@@ -345,4 +355,23 @@ async fn main() {
         assert_eq!(p.days.len(), 182);
     }
     report("a rep's curves, 26 weeks (with stage success)", samples);
+
+    // where a profile's time goes: its reads one by one
+    let span = app::measure::rules::Span {
+        from: today - Duration::days(26 * 7 - 1),
+        until: today + Duration::days(1),
+    };
+    let (mut people_t, mut curves_t) = (Vec::new(), Vec::new());
+    for _ in 0..30 {
+        let t = Instant::now();
+        app::measure::repo::people(db).await.expect("people");
+        people_t.push(t.elapsed());
+        let t = Instant::now();
+        app::measure::repo::curves(db, &rep.id, &users[0].1, span)
+            .await
+            .expect("curves");
+        curves_t.push(t.elapsed());
+    }
+    report("  people", people_t);
+    report("  the rep's and the department's days", curves_t);
 }

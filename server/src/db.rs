@@ -31,7 +31,7 @@ const SCHEMA: &[(&str, &str)] = &[
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {
@@ -101,4 +101,23 @@ pub async fn apply_schema(db: &Db) -> Result<(), DbStartError> {
             source,
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The schema's events count stage success with the same actions as the rules.
+    #[test]
+    fn stage_success_actions_match_the_rules() {
+        let sql = include_str!("../schema/100_measure.surql");
+        let list = |actions: &[&str]| {
+            let quoted: Vec<String> = actions.iter().map(|a| format!("'{a}'")).collect();
+            format!("[{}]", quoted.join(", "))
+        };
+        // the event and the one-time count of older history
+        assert_eq!(
+            sql.matches(&list(&app::measure::rules::MOVED_ON)).count(),
+            2
+        );
+        assert_eq!(sql.matches(&list(&app::measure::rules::DROPPED)).count(), 2);
+    }
 }

@@ -298,6 +298,12 @@ async fn team_jobs(state: &AppState, batch: &mut String) {
         if let Err(e) = app::measure::service::snapshot(state).await {
             tracing::error!("pipeline snapshot failed: {e:?}");
         }
+        // departments' days that can no longer change, for the profiles' curves
+        match app::measure::service::settle(state, false).await {
+            Ok(n) if n > 0 => tracing::info!(days = n, "department days settled"),
+            Ok(_) => {}
+            Err(e) => tracing::error!("settling department days failed: {e:?}"),
+        }
         match app::suggestions::service::release(state).await {
             Ok(_) => *batch = now,
             Err(e) => tracing::error!("suggestion release failed: {e:?}"),

@@ -532,3 +532,129 @@ async fn a_profile_draws_the_days_with_the_department_average() {
     assert!(p.days[..27].iter().all(|d| d.hours == 0.0));
     app.state.clock.set(None);
 }
+
+#[tokio::test]
+async fn settled_department_days_read_the_same_as_the_live_rows() {
+    let app = spawn_app().await;
+    let s = stages(&app).await;
+    app.state.clock.set(Some(at("2026-11-03T02:00:00Z")));
+    let rep1 = app.user("rep1").await;
+    let rep2 = app.user("rep2").await;
+    let manager1 = app.user("manager1").await;
+    app::worklog::service::save(&app.state, &rep1, "2026-11-03", "拜访", "8", "0")
+        .await
+        .expect("log");
+    app::worklog::service::save(&app.state, &rep2, "2026-11-03", "电话", "4", "0")
+        .await
+        .expect("log");
+    // stage success in the day sums: rep1 moves one on from the first stage;
+    // one of rep2's is given to rep1 at the first stage
+    let id = app
+        .locked_customer(&rep1, input("上海沉淀机械有限公司", "13900000101", "1000"))
+        .await;
+    advance(&app, &rep1, &id, &s[1]).await;
+    let id = app
+        .locked_customer(&rep2, input("上海结算电子有限公司", "13900000102", "1000"))
+        .await;
+    customers::manage(&app.state, &manager1, &id, "reassign", &rep1.id, "换人跟进")
+        .await
+        .expect("reassign");
+    // three days on, the same profile read from people's rows, then from the
+    // settled department days
+    app.state.clock.set(Some(at("2026-11-06T02:00:00Z")));
+    let live = measure::profile(&app.state, &rep1, &rep1.id, "4")
+        .await
+        .expect("profile");
+    assert_eq!(
+        app::measure::repo::settled(&app.state.db).await.unwrap(),
+        None
+    );
+    let days = measure::settle(&app.state, false).await.expect("settle");
+    // from the first day with sums (the 3rd) through two days back (the 4th)
+    assert_eq!(days, 2);
+    assert_eq!(
+        app::measure::repo::settled(&app.state.db).await.unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 4)
+    );
+    let settled = measure::profile(&app.state, &rep1, &rep1.id, "4")
+        .await
+        .expect("profile");
+    assert_eq!(live, settled);
+    let third = settled.days.iter().find(|d| d.day == "2026-11-03").unwrap();
+    assert!(
+        (third.dept_hours - 3.0).abs() < 1e-9,
+        "{}",
+        third.dept_hours
+    );
+    // rep1 moved one on from the first stage; the department also lost one there
+    assert_eq!(
+        (settled.stages[0].mine, settled.stages[0].department),
+        (Some(100), Some(50))
+    );
+    // nothing new to settle the same day; one more day the day after
+    assert_eq!(measure::settle(&app.state, false).await.unwrap(), 0);
+    app.state.clock.set(Some(at("2026-11-07T02:00:00Z")));
+    assert_eq!(measure::settle(&app.state, false).await.unwrap(), 1);
+    // a log written today is read live next to the settled days
+    app::worklog::service::save(&app.state, &rep2, "2026-11-07", "电话", "6", "0")
+        .await
+        .expect("log");
+    let p = measure::profile(&app.state, &rep1, &rep1.id, "4")
+        .await
+        .expect("profile");
+    let today = p.days.last().unwrap();
+    assert_eq!(today.day, "2026-11-07");
+    assert!(
+        (today.dept_hours - 1.5).abs() < 1e-9,
+        "{}",
+        today.dept_hours
+    );
+    app.state.clock.set(None);
+}
+
+#[tokio::test]
+async fn a_database_from_schema_7_counts_its_history_into_stage_success_once() {
+    let app = spawn_app().await;
+    let s = stages(&app).await;
+    app.state.clock.set(Some(at("2026-11-03T02:00:00Z")));
+    let rep1 = app.user("rep1").await;
+    let manager1 = app.user("manager1").await;
+    let id = app
+        .locked_customer(&rep1, input("上海旧账机械有限公司", "13900000201", "1000"))
+        .await;
+    advance(&app, &rep1, &id, &s[1]).await;
+    let id = app
+        .locked_customer(&rep1, input("上海旧账电子有限公司", "13900000202", "1000"))
+        .await;
+    let rep2 = app.user("rep2").await;
+    customers::manage(&app.state, &manager1, &id, "reassign", &rep2.id, "换人跟进")
+        .await
+        .expect("reassign");
+    let counted = measure::profile(&app.state, &rep1, &rep1.id, "4")
+        .await
+        .expect("profile");
+    assert_eq!(counted.stages[0].reached, 2);
+    // as schema 7 left it: no stage counts in the day sums
+    app.state
+        .db
+        .query("UPDATE rep_day SET moved = {}, dropped = {}; UPSERT meta:schema SET version = 7;")
+        .await
+        .and_then(|r| r.check())
+        .expect("as schema 7");
+    let before = measure::profile(&app.state, &rep1, &rep1.id, "4")
+        .await
+        .expect("profile");
+    assert_eq!(before.stages[0].reached, 0);
+    // the upgrade counts the history in, and a second start does not again
+    server::db::apply_schema(&app.state.db)
+        .await
+        .expect("schema");
+    server::db::apply_schema(&app.state.db)
+        .await
+        .expect("schema");
+    let after = measure::profile(&app.state, &rep1, &rep1.id, "4")
+        .await
+        .expect("profile");
+    assert_eq!(after, counted);
+    app.state.clock.set(None);
+}

@@ -557,6 +557,7 @@ static TRANSITION_SQL: LazyLock<String> = LazyLock::new(|| {
                  action: $h.action, rule: $h.rule, reason: $h.reason, feedback: $h.feedback,
                  day: $h.day,
                  from_owner: IF $from_owner != NONE THEN type::record('user', $from_owner) END,
+                 from_status: $from_status,
                  to_owner: IF $s.owner != NONE THEN type::record('user', $s.owner) END,
                  from_stage: type::record('stage', $from_stage),
                  to_stage: type::record('stage', $s.stage),
@@ -597,6 +598,7 @@ pub async fn transition(
         .bind(("now", now))
         .bind(("actor", actor.map(str::to_string)))
         .bind(("from_owner", before.owner.clone()))
+        .bind(("from_status", before.status.clone()))
         .bind(("from_stage", before.stage.clone()))
         .bind(("h", history))
         .bind(("notify", notify))

@@ -2,10 +2,10 @@
 //! pipeline, the settings; the daily pipeline snapshot.
 
 use crate::error::AppResult;
-use crate::measure::rules::{next_month, pieces, Piece, Span, Tally, Weights};
+use crate::measure::rules::{live_from, next_month, pieces, DaySum, Piece, Span, Tally, Weights};
 use crate::state::{checked, Db};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use surrealdb::types::SurrealValue;
 
 const SUMS: &str = "math::sum(hours) AS hours, math::sum(visits) AS visits, \
@@ -152,24 +152,38 @@ pub struct DayRow {
     pub followups: i64,
     pub gained: i64,
     pub lost: i64,
+    pub moved: Option<BTreeMap<String, i64>>,
+    pub dropped: Option<BTreeMap<String, i64>>,
 }
 
 impl DayRow {
-    pub fn tally(&self) -> Tally {
-        Tally {
-            hours: self.hours,
-            visits: self.visits,
-            followups: self.followups,
-            gained: self.gained,
-            lost: self.lost,
-            ..Default::default()
+    pub fn sum(&self) -> DaySum {
+        DaySum {
+            tally: Tally {
+                hours: self.hours,
+                visits: self.visits,
+                followups: self.followups,
+                gained: self.gained,
+                lost: self.lost,
+                ..Default::default()
+            },
+            moved: self.moved.clone().unwrap_or_default(),
+            dropped: self.dropped.clone().unwrap_or_default(),
         }
     }
 }
 
-/// One person's days in `span`, and their department's (the sum of its people's
-/// rows by day). Two queries run side by side: the department's reads about
-/// twenty times as many rows.
+const DAY_FIELDS: &str = "day, hours, visits, followups, gained, lost, moved, dropped";
+
+/// A record key made by the app (a department's id): letters, digits, `_`.
+fn plain_key(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// One person's days in `span`, and their department's: its settled days
+/// (`dept_day`, one row a day) up to [`live_from`], then its people's live rows
+/// (at most a few days of them). The person's and the department's are read
+/// side by side.
 pub async fn curves(
     db: &Db,
     user: &str,
@@ -179,10 +193,10 @@ pub async fn curves(
     let (from, until) = (ymd(span.from), ymd(span.until));
     let mine = async {
         let mut resp = checked(
-            db.query(
-                "SELECT day, hours, visits, followups, gained, lost FROM rep_day \
-                   WHERE user = type::record('user', $u) AND day >= $from AND day < $until",
-            )
+            db.query(format!(
+                "SELECT {DAY_FIELDS} FROM rep_day \
+                   WHERE user = type::record('user', $u) AND day >= $from AND day < $until"
+            ))
             .bind(("u", user.to_string()))
             .bind(("from", from.clone()))
             .bind(("until", until.clone()))
@@ -191,24 +205,137 @@ pub async fn curves(
         AppResult::Ok(resp.take::<Vec<DayRow>>(0)?)
     };
     let theirs = async {
+        let live = ymd(live_from(span, settled(db).await?));
+        // the settled days by record-id range (keys made here from a stored
+        // department id and dates, never from input text)
+        let settled_rows = if plain_key(department) && live > from {
+            format!("SELECT {DAY_FIELDS} FROM dept_day:['{department}', '{from}']..['{department}', '{live}']")
+        } else {
+            "RETURN []".to_string()
+        };
         let mut resp = checked(
-            db.query(
-                "SELECT day, math::sum(hours) AS hours, math::sum(visits) AS visits, \
-                     math::sum(followups) AS followups, math::sum(gained) AS gained, \
-                     math::sum(lost) AS lost \
-                   FROM rep_day \
-                   WHERE department = type::record('department', $d) AND day >= $from AND day < $until \
-                   GROUP BY day",
-            )
+            db.query(format!(
+                "{settled_rows};
+                 SELECT {DAY_FIELDS} FROM rep_day \
+                   WHERE department = type::record('department', $d) AND day >= $live AND day < $until"
+            ))
             .bind(("d", department.to_string()))
-            .bind(("from", from.clone()))
+            .bind(("live", live))
             .bind(("until", until.clone()))
             .await?,
         )?;
-        AppResult::Ok(resp.take::<Vec<DayRow>>(0)?)
+        let mut rows: Vec<DayRow> = resp.take(0)?;
+        rows.extend(resp.take::<Vec<DayRow>>(1)?);
+        AppResult::Ok(rows)
     };
     let (mine, theirs) = tokio::join!(mine, theirs);
     Ok((mine?, theirs?))
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct SettledRow {
+    through: String,
+}
+
+/// The last day whose department sums are written (`dept_day`).
+pub async fn settled(db: &Db) -> AppResult<Option<NaiveDate>> {
+    let mut resp = checked(
+        db.query("SELECT through FROM measure_settled:current")
+            .await?,
+    )?;
+    let row: Option<SettledRow> = resp.take(0)?;
+    Ok(row.and_then(|r| NaiveDate::parse_from_str(&r.through, "%Y-%m-%d").ok()))
+}
+
+/// The first day anyone has sums for (rep_day's keys begin with the day).
+pub async fn first_day(db: &Db) -> AppResult<Option<NaiveDate>> {
+    let mut resp = checked(db.query("SELECT VALUE day FROM rep_day LIMIT 1").await?)?;
+    let day: Option<String> = resp.take(0)?;
+    Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct PersonDayRow {
+    department: Option<String>,
+    day: String,
+    hours: f64,
+    visits: i64,
+    followups: i64,
+    gained: i64,
+    lost: i64,
+    moved: Option<BTreeMap<String, i64>>,
+    dropped: Option<BTreeMap<String, i64>>,
+}
+
+/// Everyone's rows in `span`, summed by department and day.
+pub async fn department_days(db: &Db, span: Span) -> AppResult<BTreeMap<(String, String), DaySum>> {
+    let mut resp = checked(
+        db.query(format!(
+            "SELECT record::id(department) AS department, {DAY_FIELDS} FROM rep_day:['{}']..['{}']",
+            ymd(span.from),
+            ymd(span.until)
+        ))
+        .await?,
+    )?;
+    let rows: Vec<PersonDayRow> = resp.take(0)?;
+    let mut out: BTreeMap<(String, String), DaySum> = BTreeMap::new();
+    for r in rows {
+        let Some(dept) = r.department.clone() else {
+            continue;
+        };
+        let row = DayRow {
+            day: r.day,
+            hours: r.hours,
+            visits: r.visits,
+            followups: r.followups,
+            gained: r.gained,
+            lost: r.lost,
+            moved: r.moved,
+            dropped: r.dropped,
+        };
+        out.entry((dept, row.day.clone()))
+            .or_default()
+            .add(&row.sum());
+    }
+    Ok(out)
+}
+
+/// Writes departments' settled days (replacing what was there) and moves
+/// `through` on, in one transaction.
+pub async fn write_settled(
+    db: &Db,
+    sums: &BTreeMap<(String, String), DaySum>,
+    through: NaiveDate,
+) -> AppResult<()> {
+    let rows: Vec<serde_json::Value> = sums
+        .iter()
+        .map(|((dept, day), s)| {
+            serde_json::json!({
+                "department": dept, "day": day,
+                "hours": s.tally.hours, "visits": s.tally.visits, "followups": s.tally.followups,
+                "gained": s.tally.gained, "lost": s.tally.lost,
+                "moved": s.moved, "dropped": s.dropped,
+            })
+        })
+        .collect();
+    checked(
+        db.query(
+            "BEGIN TRANSACTION;
+             FOR $r IN $rows {
+                 UPSERT type::record('dept_day', [$r.department, $r.day]) CONTENT {
+                     department: type::record('department', $r.department), day: $r.day,
+                     hours: $r.hours, visits: $r.visits, followups: $r.followups,
+                     gained: $r.gained, lost: $r.lost, moved: $r.moved, dropped: $r.dropped,
+                 } RETURN NONE;
+             };
+             UPSERT measure_settled:current SET through = $through RETURN NONE;
+             COMMIT TRANSACTION;",
+        )
+        .bind(("rows", rows))
+        .bind(("through", ymd(through)))
+        .await?,
+    )?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -233,42 +360,6 @@ pub async fn people(db: &Db) -> AppResult<Vec<PersonRow>> {
         .await?,
     )?;
     Ok(resp.take(0)?)
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-pub struct StageCount {
-    pub user: String,
-    pub stage: String,
-    pub n: i64,
-}
-
-/// Since `since`: how often each of `users` moved a customer on from each stage,
-/// and how often a customer left them at each stage without moving on
-/// ([`crate::measure::rules::MOVED_ON`], [`crate::measure::rules::DROPPED`]).
-pub async fn stage_outcomes(
-    db: &Db,
-    users: &[String],
-    since: DateTime<Utc>,
-) -> AppResult<(Vec<StageCount>, Vec<StageCount>)> {
-    let mut resp = checked(
-        db.query(
-            "LET $us = $users.map(|$u| type::record('user', $u));
-             SELECT record::id(actor) AS user, record::id(from_stage) AS stage, count() AS n
-               FROM customer_history
-               WHERE actor IN $us AND action IN $moved AND at >= $since AND from_stage != NONE
-               GROUP BY user, stage;
-             SELECT record::id(from_owner) AS user, record::id(from_stage) AS stage, count() AS n
-               FROM customer_history
-               WHERE from_owner IN $us AND action IN $dropped AND at >= $since AND from_stage != NONE
-               GROUP BY user, stage;",
-        )
-        .bind(("users", users.to_vec()))
-        .bind(("moved", crate::measure::rules::MOVED_ON.map(String::from).to_vec()))
-        .bind(("dropped", crate::measure::rules::DROPPED.map(String::from).to_vec()))
-        .bind(("since", since))
-        .await?,
-    )?;
-    Ok((resp.take(1)?, resp.take(2)?))
 }
 
 #[derive(Debug, Clone, SurrealValue)]

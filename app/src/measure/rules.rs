@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The local day of `at` in `tz`, as the day sums are keyed (`YYYY-MM-DD`).
 pub fn local_day<Z: TimeZone>(at: DateTime<Utc>, tz: &Z) -> String {
@@ -148,6 +149,70 @@ impl Tally {
             self.pipe_n = o.pipe_n;
         }
     }
+}
+
+/// A day's sums as a profile reads them: the score's inputs, and stage success
+/// (stage id → customers moved on from it / that left at it without moving on).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DaySum {
+    pub tally: Tally,
+    pub moved: BTreeMap<String, i64>,
+    pub dropped: BTreeMap<String, i64>,
+}
+
+impl DaySum {
+    pub fn add(&mut self, o: &DaySum) {
+        self.tally.add(&o.tally);
+        for (k, v) in &o.moved {
+            *self.moved.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.dropped {
+            *self.dropped.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+/// Days settled behind today: a daily log may still be edited until the end of
+/// the day after its own, and everything else is counted on the day it happens,
+/// so a day's sums are final once two days have passed.
+pub const SETTLE_LAG_DAYS: i64 = 2;
+
+/// The last day whose sums can no longer change, on `today`.
+pub fn settled_through(today: NaiveDate) -> NaiveDate {
+    today - Duration::days(SETTLE_LAG_DAYS)
+}
+
+/// The days a department's settled sums should be written for: after the last
+/// settled day (or from the first day with any sums), through
+/// [`settled_through`]; `None` when there is nothing new to settle.
+pub fn to_settle(
+    settled: Option<NaiveDate>,
+    first: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<Span> {
+    let from = match settled {
+        Some(s) => s + Duration::days(1),
+        None => first?,
+    };
+    let until = settled_through(today) + Duration::days(1);
+    (from < until).then_some(Span { from, until })
+}
+
+/// Where a profile reads its department's days: settled sums up to `live_from`
+/// (exclusive), people's live rows from there to the span's end.
+pub fn live_from(span: Span, settled: Option<NaiveDate>) -> NaiveDate {
+    match settled {
+        Some(s) => (s + Duration::days(1)).clamp(span.from, span.until),
+        None => span.from,
+    }
+}
+
+/// The customers moved on from / dropped at each stage, in `stages` order.
+pub fn stage_counts(stages: &[&str], by_stage: &BTreeMap<String, i64>) -> Vec<u32> {
+    stages
+        .iter()
+        .map(|s| by_stage.get(*s).copied().unwrap_or(0).max(0) as u32)
+        .collect()
 }
 
 /// The efficiency score's weights (admin settings).
@@ -776,5 +841,84 @@ mod tests {
         #[case] expected: Option<usize>,
     ) {
         assert_eq!(weakest_stage(mine, reached, dept), expected);
+    }
+
+    #[rstest]
+    // nothing settled yet: from the first day with sums through two days back
+    #[case(None, Some("2026-11-01"), "2026-11-27", Some(("2026-11-01", "2026-11-26")))]
+    // settled through the day before yesterday already: nothing to do
+    #[case(Some("2026-11-25"), Some("2026-11-01"), "2026-11-27", None)]
+    // a day later, one more day
+    #[case(Some("2026-11-25"), Some("2026-11-01"), "2026-11-28", Some(("2026-11-26", "2026-11-27")))]
+    // the job was down for a week: the whole week
+    #[case(Some("2026-11-18"), None, "2026-11-27", Some(("2026-11-19", "2026-11-26")))]
+    // no sums at all yet
+    #[case(None, None, "2026-11-27", None)]
+    // the only sums are from yesterday: not final yet
+    #[case(None, Some("2026-11-26"), "2026-11-27", None)]
+    fn settles_the_final_days_once(
+        #[case] settled: Option<&str>,
+        #[case] first: Option<&str>,
+        #[case] today: &str,
+        #[case] expected: Option<(&str, &str)>,
+    ) {
+        assert_eq!(
+            to_settle(settled.map(d), first.map(d), d(today)),
+            expected.map(|(f, u)| Span {
+                from: d(f),
+                until: d(u)
+            })
+        );
+    }
+
+    #[rstest]
+    // never settled: everything live
+    #[case(None, "2026-11-01")]
+    // settled inside the span: live after it
+    #[case(Some("2026-11-20"), "2026-11-21")]
+    // settled before the span: all live
+    #[case(Some("2026-10-01"), "2026-11-01")]
+    // settled past the span (a span in the past): nothing live
+    #[case(Some("2026-12-31"), "2026-11-28")]
+    fn reads_live_rows_only_after_the_settled_days(
+        #[case] settled: Option<&str>,
+        #[case] expected: &str,
+    ) {
+        let span = Span {
+            from: d("2026-11-01"),
+            until: d("2026-11-28"),
+        };
+        assert_eq!(live_from(span, settled.map(d)), d(expected));
+    }
+
+    #[test]
+    fn day_sums_add_stage_counts_by_stage() {
+        let mut a = DaySum {
+            tally: Tally {
+                visits: 2,
+                ..Default::default()
+            },
+            moved: BTreeMap::from([("s1".into(), 1)]),
+            dropped: BTreeMap::new(),
+        };
+        a.add(&DaySum {
+            tally: Tally {
+                visits: 3,
+                hours: 1.5,
+                ..Default::default()
+            },
+            moved: BTreeMap::from([("s1".into(), 2), ("s2".into(), 1)]),
+            dropped: BTreeMap::from([("s3".into(), 4)]),
+        });
+        assert_eq!(a.tally.visits, 5);
+        assert_eq!(a.tally.hours, 1.5);
+        assert_eq!(
+            stage_counts(&["s1", "s2", "s3", "s4"], &a.moved),
+            vec![3, 1, 0, 0]
+        );
+        assert_eq!(
+            stage_counts(&["s1", "s2", "s3", "s4"], &a.dropped),
+            vec![0, 0, 4, 0]
+        );
     }
 }

@@ -6,8 +6,9 @@ use crate::error::{AppError, AppResult};
 use crate::measure::model::*;
 use crate::measure::repo;
 use crate::measure::rules::{
-    in_first_weeks, local_day, ranks, score, shown_rows, stage_rates, value, weakest_stage,
-    Measure, PeriodChoice, Span, SpanError, Tally, Weights,
+    in_first_weeks, local_day, ranks, score, settled_through, shown_rows, stage_counts,
+    stage_rates, to_settle, value, weakest_stage, DaySum, Measure, PeriodChoice, Span, SpanError,
+    Tally, Weights,
 };
 use crate::people::rules::subtree;
 use crate::state::AppState;
@@ -290,17 +291,17 @@ pub async fn profile(
         .filter(|q| q.department == p.department && q.role == "rep")
         .map(|q| q.id.clone())
         .collect();
-    let since = crate::funnel::rules::local_midnight(span.from, &tz);
-    // the curves and stage success are read side by side
-    let (curves, success) = tokio::join!(
-        repo::curves(&state.db, &p.id, &p.department, span),
-        stage_success(state, &p.id, &members, since)
-    );
-    let (mine, dept) = curves?;
-    let (stages, weakest) = success?;
+    let (mine, dept) = repo::curves(&state.db, &p.id, &p.department, span).await?;
     let headcount = members.len().max(1) as f64;
-    let mine: HashMap<&str, &repo::DayRow> = mine.iter().map(|r| (r.day.as_str(), r)).collect();
-    let dept: HashMap<&str, &repo::DayRow> = dept.iter().map(|r| (r.day.as_str(), r)).collect();
+    let by_day = |rows: &[repo::DayRow]| {
+        let mut out: HashMap<String, DaySum> = HashMap::new();
+        for r in rows {
+            out.entry(r.day.clone()).or_default().add(&r.sum());
+        }
+        out
+    };
+    let (mine, dept) = (by_day(&mine), by_day(&dept));
+    let (stages, weakest) = stage_success(state, &mine, &dept).await?;
     let joined = p
         .joined_on
         .as_deref()
@@ -310,14 +311,8 @@ pub async fn profile(
         .map(|i| {
             let day = span.from + Duration::days(i);
             let key = day.format("%Y-%m-%d").to_string();
-            let t = mine
-                .get(key.as_str())
-                .map(|r| r.tally())
-                .unwrap_or_default();
-            let d = dept
-                .get(key.as_str())
-                .map(|r| r.tally())
-                .unwrap_or_default();
+            let t = mine.get(&key).map(|r| r.tally).unwrap_or_default();
+            let d = dept.get(&key).map(|r| r.tally).unwrap_or_default();
             CurveDay {
                 hours: t.hours,
                 score: score(&t, &weights),
@@ -348,38 +343,24 @@ pub async fn profile(
 /// weakest stage.
 async fn stage_success(
     state: &AppState,
-    person: &str,
-    members: &[String],
-    since: chrono::DateTime<chrono::Utc>,
+    mine: &HashMap<String, DaySum>,
+    dept: &HashMap<String, DaySum>,
 ) -> AppResult<(Vec<StageSuccess>, Option<usize>)> {
     let config = state.snapshots.get(&state.db).await?;
     let stages: Vec<_> = config.stages.iter().filter(|s| s.active).collect();
-    let index: HashMap<&str, usize> = stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let n = stages.len();
-    let mut users = members.to_vec();
-    if !users.iter().any(|m| m == person) {
-        users.push(person.to_string());
-    }
-    let (moved_rows, dropped_rows) = repo::stage_outcomes(&state.db, &users, since).await?;
-    let tally = |rows: &[repo::StageCount], only: Option<&str>| {
-        let mut out = vec![0u32; n];
-        for r in rows.iter().filter(|r| only.is_none_or(|p| r.user == p)) {
-            if let Some(&i) = index.get(r.stage.as_str()) {
-                out[i] += r.n.max(0) as u32;
-            }
-        }
-        out
+    let ids: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
+    let total = |days: &HashMap<String, DaySum>| {
+        let mut all = DaySum::default();
+        days.values().for_each(|d| all.add(d));
+        (
+            stage_counts(&ids, &all.moved),
+            stage_counts(&ids, &all.dropped),
+        )
     };
-    let (moved, dropped) = (
-        tally(&moved_rows, Some(person)),
-        tally(&dropped_rows, Some(person)),
-    );
+    let (moved, dropped) = total(mine);
+    let (dept_moved, dept_dropped) = total(dept);
     let mine = stage_rates(&moved, &dropped);
-    let dept = stage_rates(&tally(&moved_rows, None), &tally(&dropped_rows, None));
+    let dept = stage_rates(&dept_moved, &dept_dropped);
     let decided: Vec<u32> = moved.iter().zip(&dropped).map(|(m, d)| m + d).collect();
     let weakest = weakest_stage(&mine, &decided, &dept);
     let out = stages
@@ -440,6 +421,38 @@ pub async fn save_settings(
 
 /// Writes everyone's open pipeline into today's day sums; in the first hour of a
 /// day also into yesterday's, so each day ends with its closing value.
+/// Writes each department's days that can no longer change into `dept_day`
+/// (see [`settled_through`]), a month at a time, from the day after the last
+/// settled one, or from the first day with sums when `again` (after a load of
+/// past days, as the demo does) or when nothing was settled yet. Returns the
+/// number of days written. Safe to run on every app server: each writes the
+/// same sums.
+pub async fn settle(state: &AppState, again: bool) -> AppResult<i64> {
+    let today = today_date(state);
+    let settled = if again {
+        None
+    } else {
+        repo::settled(&state.db).await?
+    };
+    let first = match settled {
+        Some(_) => None,
+        None => repo::first_day(&state.db).await?,
+    };
+    let Some(all) = to_settle(settled, first, today) else {
+        return Ok(0);
+    };
+    let mut from = all.from;
+    while from < all.until {
+        let until = (from + Duration::days(31)).min(all.until);
+        let span = Span { from, until };
+        let sums = repo::department_days(&state.db, span).await?;
+        repo::write_settled(&state.db, &sums, until - Duration::days(1)).await?;
+        from = until;
+    }
+    debug_assert!(all.until - Duration::days(1) == settled_through(today));
+    Ok(all.days())
+}
+
 pub async fn snapshot(state: &AppState) -> AppResult<()> {
     let local = state.now().with_timezone(&state.config.timezone);
     let today = local.date_naive();

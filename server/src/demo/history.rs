@@ -280,6 +280,8 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         }
     }
     state.clock.set(None);
+    // the departments' finished days, as the hourly job keeps them
+    app::measure::service::settle(state, true).await?;
     world.reminders_for_today(&reps).await?;
     Ok(world.report)
 }
