@@ -19,6 +19,7 @@ pub mod experience;
 pub mod feed;
 pub mod field;
 pub mod funnel;
+pub mod import;
 pub mod me;
 pub mod measure;
 pub mod people;
@@ -78,6 +79,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("feed") view=feed::components::FeedPage />
                         <Route path=path!("customers") view=customers::components::CustomersPage />
                         <Route path=path!("customers/new") view=customers::components::RegisterPage />
+                        <Route path=path!("customers/import") view=import::components::ImportPage />
+                        <Route path=path!("customers/import/:id") view=import::components::ImportBatchPage />
                         <Route path=path!("customers/:id") view=customers::components::CustomerPage />
                         <Route path=path!("pool") view=customers::components::PoolPage />
                         <Route path=path!("funnel") view=funnel::components::FunnelPage />

@@ -14,6 +14,8 @@ async function register(page: Page, info: TestInfo, name: string, phone: string)
   const form = page.getByTestId('register-form');
   await form.locator('input[name=name]').fill(name);
   await form.locator('input[name=phones]').fill(phone);
+  // the optional fields are folded under 'more'
+  await form.getByTestId('register-more').click();
   await form.locator('input[name=industry]').fill('制造');
   await form.locator('input[name=expected_amount]').fill('50000');
   for (const box of await form.getByTestId('checklist-item').all()) await box.check();

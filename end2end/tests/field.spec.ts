@@ -34,6 +34,8 @@ async function registerAtShop(page: Page, info: TestInfo, name: string) {
   const form = page.getByTestId('register-form');
   await form.locator('input[name=name]').fill(name);
   await form.locator('input[name=phones]').fill(`139${Math.floor(10_000_000 + Math.random() * 89_999_999)}`);
+  // the optional fields are folded under 'more'
+  await form.getByTestId('register-more').click();
   await form.locator('input[name=lat]').fill(SHOP.lat);
   await form.locator('input[name=lng]').fill(SHOP.lng);
   for (const box of await form.getByTestId('checklist-item').all()) await box.check();

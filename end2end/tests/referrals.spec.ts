@@ -46,6 +46,8 @@ test('a rep names the referrer by company name when registering', async ({ page 
     const form = page.getByTestId('register-form');
     await form.locator('input[name=name]').fill(name);
     await form.locator('input[name=phones]').fill(phone());
+    // the optional fields are folded under 'more'
+    await form.getByTestId('register-more').click();
     await form.locator('input[name=industry]').fill('食品');
     if (referrer) {
       const input = page.getByTestId('referrer-input');

@@ -28,6 +28,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("080_config", include_str!("../schema/080_config.surql")),
     ("090_team", include_str!("../schema/090_team.surql")),
     ("100_measure", include_str!("../schema/100_measure.surql")),
+    ("110_import", include_str!("../schema/110_import.surql")),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.

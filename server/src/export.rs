@@ -12,7 +12,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use tower_sessions::Session;
 
 /// The translations, as the UI has them.
-fn labels(language: &str) -> serde_json::Value {
+pub(crate) fn labels(language: &str) -> serde_json::Value {
     let text = if language == "en" {
         include_str!("../../app/locales/en.json")
     } else {
@@ -21,7 +21,7 @@ fn labels(language: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-fn label(all: &serde_json::Value, key: &str) -> String {
+pub(crate) fn label(all: &serde_json::Value, key: &str) -> String {
     all.get(key)
         .and_then(|v| v.as_str())
         .unwrap_or(key)
@@ -120,7 +120,7 @@ pub async fn customers_xlsx(State(state): State<AppState>, session: Session) -> 
     }
 }
 
-fn error(e: app::error::AppError) -> Response {
+pub(crate) fn error(e: app::error::AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(e)).into_response()
 }

@@ -4,6 +4,7 @@ pub mod db;
 pub mod demo;
 pub mod export;
 pub mod guard;
+pub mod import;
 pub mod live;
 pub mod settings;
 
@@ -187,6 +188,19 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .route(
             "/export/customers.xlsx",
             get(export::customers_xlsx).with_state(state.clone()),
+        )
+        .route("/import/template.xlsx", get(import::template_xlsx))
+        .route(
+            "/import/check",
+            axum::routing::post(import::check)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    import::CHECK_BODY_LIMIT,
+                ))
+                .with_state(state.clone()),
+        )
+        .route(
+            "/import/{id}/errors.xlsx",
+            get(import::errors_xlsx).with_state(state.clone()),
         )
         .route("/photos/{hash}", get(photo).with_state(state.clone()))
         .route(

@@ -365,8 +365,8 @@ fn AlarmView(d: AlarmDetail, answers: RwSignal<Vec<AnswerItem>>) -> impl IntoVie
             {may.add_photos.then(|| view! {
                 <form class="inline-form photo-form" method="post" action="/api/alarm_photos" enctype="multipart/form-data" data-testid="alarm-photo-form">
                     <input type="hidden" name="alarm" value=c.id.clone() />
-                    <input type="file" name="photos" accept="image/*" capture="environment" multiple
-                        aria-label=move || t_string!(i18n, alarm_add_photo).to_string() data-testid="alarm-photo-input" />
+                    <crate::shell::FileButton name="photos" accept="image/*" camera=true multiple=true
+                        label=move || t_string!(i18n, photo_take).to_string() testid="alarm-photo-input" />
                     <button type="submit" data-testid="alarm-photo-submit">{t!(i18n, alarm_add_photo)}</button>
                 </form>
             })}

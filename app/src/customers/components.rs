@@ -182,6 +182,7 @@ pub fn CustomersPage() -> impl IntoView {
                                 <a class=tab("inbox") href="/customers?view=inbox" data-testid="inbox-tab">{t!(i18n, tab_inbox)}</a>
                                 <a class="tab" href="/export/customers.xlsx" download="customers.xlsx" rel="external" data-testid="export-xlsx">{t!(i18n, export_xlsx)}</a>
                             </Show>
+                            <a class="tab" href="/customers/import" data-testid="import-tab">{t!(i18n, import_tab)}</a>
                             <a class="tab" href="/pool" data-testid="pool-tab">{t!(i18n, tab_pool)}</a>
                             <a class="tab" href="/funnel">{t!(i18n, tab_funnel)}</a>
                             <a class="tab" href="/referrals" data-testid="referrals-tab">{t!(i18n, ref_title)}</a>
@@ -365,44 +366,47 @@ pub fn RegisterPage() -> impl IntoView {
                         </div>
                     })
                 }}
-                <div class="grid2">
-                    <label><span>{t!(i18n, field_contact)}</span><input name="contact" maxlength="100" /></label>
-                    <label><span>{t!(i18n, field_contact_role)}</span><input name="contact_role" maxlength="100" /></label>
-                </div>
-                <FieldError err field="contact" />
-                <label><span>{t!(i18n, field_decision_maker)}</span><input name="decision_maker" maxlength="100" /></label>
-                <label><span>{t!(i18n, field_address)}</span><input name="address" maxlength="200" /></label>
-                <div class="grid2">
-                    <label><span>{t!(i18n, field_region)}</span><input name="region" maxlength="100" /></label>
-                    <label><span>{t!(i18n, field_industry)}</span><input name="industry" maxlength="100" /></label>
-                    <label><span>{t!(i18n, field_size)}</span>
-                        <select name="size">
-                            <option value="">"—"</option>
-                            <option value="1-20">"1-20"</option>
-                            <option value="21-100">"21-100"</option>
-                            <option value="101-500">"101-500"</option>
-                            <option value="500+">"500+"</option>
-                        </select>
-                    </label>
-                    <label><span>{t!(i18n, field_source)}</span><input name="source" maxlength="100" /></label>
-                </div>
-                <div class="grid2">
-                    <label><span>{t!(i18n, field_lat)}</span><input name="lat" inputmode="decimal" /></label>
-                    <label><span>{t!(i18n, field_lng)}</span><input name="lng" inputmode="decimal" /></label>
-                </div>
-                <FieldError err field="location" />
-                <div class="grid2">
-                    <label><span>{t!(i18n, field_founded_on)}</span><input name="founded_on" type="date" /></label>
-                    <label><span>{t!(i18n, field_dm_birthday)}</span><input name="dm_birthday" type="date" /></label>
-                </div>
-                <FieldError err field="founded_on" />
-                <FieldError err field="dm_birthday" />
-                <label><span>{t!(i18n, field_expected_amount)}</span><input name="expected_amount" inputmode="decimal" placeholder="0.00" /></label>
-                <FieldError err field="expected_amount" />
-                <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerPicker /></label>
-                <FieldError err field="referred_by" />
-                <label><span>{t!(i18n, field_notes)}</span><textarea name="notes" rows="3" maxlength="2000"></textarea></label>
-                <FieldError err field="notes" />
+                // everything optional is folded away on a phone; it opens by
+                // itself when one of its fields is refused
+                <details class="more" data-testid="register-more-fold"
+                    open=move || err.get().and_then(|e| e.field().map(|f| !matches!(f, "name" | "phones"))).unwrap_or(false)>
+                    <summary data-testid="register-more">{t!(i18n, register_more)}</summary>
+                    <div class="grid2">
+                        <label><span>{t!(i18n, field_contact)}</span><input name="contact" maxlength="100" /></label>
+                        <label><span>{t!(i18n, field_contact_role)}</span><input name="contact_role" maxlength="100" /></label>
+                    </div>
+                    <FieldError err field="contact" />
+                    <label><span>{t!(i18n, field_decision_maker)}</span><input name="decision_maker" maxlength="100" /></label>
+                    <label><span>{t!(i18n, field_address)}</span><input name="address" maxlength="200" /></label>
+                    <PositionField />
+                    <FieldError err field="location" />
+                    <div class="grid2">
+                        <label><span>{t!(i18n, field_region)}</span><input name="region" maxlength="100" /></label>
+                        <label><span>{t!(i18n, field_industry)}</span><input name="industry" maxlength="100" /></label>
+                        <label><span>{t!(i18n, field_size)}</span>
+                            <select name="size">
+                                <option value="">"—"</option>
+                                <option value="1-20">"1-20"</option>
+                                <option value="21-100">"21-100"</option>
+                                <option value="101-500">"101-500"</option>
+                                <option value="500+">"500+"</option>
+                            </select>
+                        </label>
+                        <label><span>{t!(i18n, field_source)}</span><input name="source" maxlength="100" /></label>
+                    </div>
+                    <div class="grid2">
+                        <label><span>{t!(i18n, field_founded_on)}</span><input name="founded_on" type="date" /></label>
+                        <label><span>{t!(i18n, field_dm_birthday)}</span><input name="dm_birthday" type="date" /></label>
+                    </div>
+                    <FieldError err field="founded_on" />
+                    <FieldError err field="dm_birthday" />
+                    <label><span>{t!(i18n, field_expected_amount)}</span><input name="expected_amount" inputmode="decimal" placeholder="0.00" /></label>
+                    <FieldError err field="expected_amount" />
+                    <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerPicker /></label>
+                    <FieldError err field="referred_by" />
+                    <label><span>{t!(i18n, field_notes)}</span><textarea name="notes" rows="3" maxlength="2000"></textarea></label>
+                    <FieldError err field="notes" />
+                </details>
                 <fieldset class="checklist">
                     <legend>{t!(i18n, checklist_title)}</legend>
                     <p class="muted small">{t!(i18n, checklist_intro)}</p>
@@ -422,6 +426,47 @@ pub fn RegisterPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+/// The customer's position: "use my current position" (the phone's location,
+/// with its accuracy) once hydrated, or latitude and longitude typed in.
+#[component]
+fn PositionField() -> impl IntoView {
+    let i18n = use_i18n();
+    use crate::field::components::Geo;
+    let geo = RwSignal::new(Geo::Denied);
+    let asked = RwSignal::new(false);
+    // the button needs JavaScript: shown once hydrated
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let coord = move |lat: bool| match geo.get() {
+        Geo::At { lat: a, lng: b, .. } => format!("{:.6}", if lat { a } else { b }),
+        _ => String::new(),
+    };
+    let locate = move |_| {
+        asked.set(true);
+        geo.set(Geo::Locating);
+        #[cfg(feature = "hydrate")]
+        crate::field::components::locate(geo);
+    };
+    view! {
+        <div class="position-row">
+            <button type="button" hidden=move || !ready.get() on:click=locate data-testid="use-position">
+                {t!(i18n, register_use_position)}
+            </button>
+            <span class="muted small" data-testid="position-status" aria-live="polite">
+                {move || asked.get().then(|| match geo.get() {
+                    Geo::Locating => t_string!(i18n, checkin_locating).to_string(),
+                    Geo::At { accuracy, .. } => t_string!(i18n, checkin_located).replace("{m}", &(accuracy.round() as i64).to_string()),
+                    Geo::Denied => t_string!(i18n, register_position_denied).to_string(),
+                })}
+            </span>
+        </div>
+        <div class="grid2">
+            <label><span>{t!(i18n, field_lat)}</span><input name="lat" inputmode="decimal" prop:value=move || coord(true) /></label>
+            <label><span>{t!(i18n, field_lng)}</span><input name="lng" inputmode="decimal" prop:value=move || coord(false) /></label>
+        </div>
     }
 }
 

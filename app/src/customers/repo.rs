@@ -323,6 +323,52 @@ pub async fn find_exact(
 }
 
 #[derive(Debug, SurrealValue)]
+struct KeyHitRow {
+    key: String,
+    at: DateTime<Utc>,
+    customer: String,
+    owner: Option<String>,
+}
+
+/// Which of many natural keys ("n:<name key>", "p:<phone key>") are taken, a
+/// thousand at a time (an import's duplicate check).
+pub async fn find_keys(
+    db: &Db,
+    keys: &[String],
+) -> AppResult<std::collections::HashMap<String, KeyHit>> {
+    let mut out = std::collections::HashMap::new();
+    for part in keys.chunks(1000) {
+        let mut resp = checked(
+            db.query(
+                "SELECT record::id(id) AS key, at, record::id(customer) AS customer, \
+                   (IF customer.owner != NONE THEN record::id(customer.owner) END) AS owner \
+                 FROM $ids.map(|$k| type::record('customer_key', $k))",
+            )
+            .bind(("ids", part.to_vec()))
+            .await?,
+        )?;
+        let rows: Vec<KeyHitRow> = resp.take(0)?;
+        for r in rows {
+            let kind = if r.key.starts_with("n:") {
+                "name"
+            } else {
+                "phone"
+            };
+            out.insert(
+                r.key,
+                KeyHit {
+                    kind: kind.into(),
+                    at: r.at,
+                    customer: r.customer,
+                    owner: r.owner,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, SurrealValue)]
 struct NameRow {
     name: String,
     name_key: String,
@@ -390,6 +436,8 @@ pub struct NewCustomer<'a> {
     pub now: DateTime<Utc>,
     /// `now`'s local day in the company zone.
     pub day: String,
+    /// The history row's action when not a registration ('import').
+    pub action: Option<&'static str>,
 }
 
 /// Creates the customer with its natural keys in one transaction. A key that
@@ -401,10 +449,10 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
     let mut keys = vec![name_key_id(&v.name_key)];
     keys.extend(v.phone_keys.iter().map(|k| phone_key_id(k)));
     let (head, tail) = name_head_tail(&v.name_key);
-    let action = if new.state.status == "owned" {
-        "register_locked"
-    } else {
-        "register"
+    let action = match new.action {
+        Some(a) => a,
+        None if new.state.status == "owned" => "register_locked",
+        None => "register",
     };
     let result = db
         .query(
@@ -441,7 +489,8 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
              };
              CREATE customer_history CONTENT {
                  customer: $c, at: $now, actor: type::record('user', $creator), action: $action,
-                 to_owner: type::record('user', $creator), to_stage: type::record('stage', $s.stage),
+                 to_owner: IF $s.owner != NONE THEN type::record('user', $s.owner) END,
+                 to_stage: type::record('stage', $s.stage),
                  feedback: [], day: $day,
              };
              COMMIT TRANSACTION;",

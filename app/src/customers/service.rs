@@ -73,6 +73,40 @@ impl Ctx {
         self.config.policies.for_department(department)
     }
 
+    /// A new customer's state, its clocks starting now (a customer put in the
+    /// pool is released now).
+    fn new_state(
+        &self,
+        status: Status,
+        owner: Option<String>,
+        department: Option<String>,
+        checklist: Vec<String>,
+        stage: String,
+    ) -> OwnershipState {
+        let mut s = OwnershipState {
+            status: status.as_str().into(),
+            owner,
+            department,
+            checklist,
+            stage,
+            won: false,
+            reached: 0,
+            stage_entered_at: self.now,
+            last_followup_at: self.now,
+            owned_since: self.now,
+            due_at: None,
+            due_clock: None,
+            warn_at: None,
+            warned: None,
+            released_by: None,
+            released_at: (status == Status::Pool).then_some(self.now),
+            lost_proposal: None,
+            version: 0,
+        };
+        self.scheduled(&mut s);
+        s
+    }
+
     /// The deadlines a state should store, recomputed from its clocks.
     fn scheduled(&self, s: &mut OwnershipState) {
         let running = matches!(s.status(), Status::Draft | Status::Owned);
@@ -549,35 +583,20 @@ pub async fn register(
     let policy = ctx.policy(Some(&user.department_id));
     let owned = repo::count_owned(&state.db, &user.id, policy.limits.won_counts_toward_cap).await?;
     let lock = complete && below_cap(owned, &policy.limits);
-    let mut s = OwnershipState {
-        status: if lock { Status::Owned } else { Status::Draft }
-            .as_str()
-            .into(),
-        owner: Some(user.id.clone()),
-        department: Some(user.department_id.clone()),
+    let s = ctx.new_state(
+        if lock { Status::Owned } else { Status::Draft },
+        Some(user.id.clone()),
+        Some(user.department_id.clone()),
         checklist,
-        stage: first,
-        won: false,
-        reached: 0,
-        stage_entered_at: ctx.now,
-        last_followup_at: ctx.now,
-        owned_since: ctx.now,
-        due_at: None,
-        due_clock: None,
-        warn_at: None,
-        warned: None,
-        released_by: None,
-        released_at: None,
-        lost_proposal: None,
-        version: 0,
-    };
-    ctx.scheduled(&mut s);
+        first,
+    );
     let new = repo::NewCustomer {
         valid: &valid,
         creator: &user.id,
         state: s,
         now: ctx.now,
         day: ctx.day(),
+        action: None,
     };
     match repo::insert(&state.db, new).await {
         Ok(id) => Ok(RegisterOutcome::Created {
@@ -594,6 +613,128 @@ pub async fn register(
                     .unwrap_or_else(|| ctx.now.with_timezone(&ctx.tz).date_naive()),
                 mine: dup.mine,
             })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Where an import puts its customers (checked by the import service: who may
+/// import where).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImportTo {
+    /// Locked to this rep (or manager) when qualified and below their cap,
+    /// otherwise their draft.
+    Owner(CurrentUser),
+    /// In the inbox of the department's manager (the nearest head above).
+    Department(String),
+    /// In the public pool.
+    Pool,
+}
+
+/// What became of one imported row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Imported {
+    Locked,
+    Draft,
+    Held,
+    Pool,
+    /// Already registered: on that local date, and whether it is the owner's.
+    Duplicate {
+        on: chrono::NaiveDate,
+        mine: bool,
+    },
+}
+
+/// Registers one imported customer through the same checks and the same
+/// transaction as a registration; its history row says 'import', with the
+/// importer as actor (an import is not a new customer won by work, so the
+/// boards do not count it).
+pub async fn import_one(
+    state: &AppState,
+    ctx: &Ctx,
+    importer: &CurrentUser,
+    to: &ImportTo,
+    input: &CustomerInput,
+    qualified: bool,
+) -> AppResult<Imported> {
+    let mut valid = parse_customer(input).map_err(|(f, c)| AppError::validation(f, c))?;
+    let duplicate = |hit: repo::KeyHit, owner: Option<&str>| Imported::Duplicate {
+        on: hit.at.with_timezone(&ctx.tz).date_naive(),
+        mine: owner.is_some() && hit.owner.as_deref() == owner,
+    };
+    let owner_id = match to {
+        ImportTo::Owner(u) => Some(u.id.as_str()),
+        _ => None,
+    };
+    if let Some(hit) = repo::find_exact(&state.db, Some(&valid.name_key), &valid.phone_keys).await?
+    {
+        return Ok(duplicate(hit, owner_id));
+    }
+    if let Some(referrer) = valid.referred_by.take() {
+        valid.referred_by =
+            Some(crate::referrals::service::resolve(state, importer, &referrer).await?);
+    }
+    let first = ctx
+        .active_stages()
+        .first()
+        .map(|s| s.id.clone())
+        .ok_or_else(|| crate::error::internal("no active stage"))?;
+    let (status, owner, department, checklist) = match to {
+        ImportTo::Owner(u) => {
+            let checklist: Vec<String> = if qualified {
+                list_qual_items(&state.db)
+                    .await?
+                    .into_iter()
+                    .map(|i| i.id)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let policy = ctx.policy(Some(&u.department_id));
+            let lock = qualified
+                && below_cap(
+                    repo::count_owned(&state.db, &u.id, policy.limits.won_counts_toward_cap)
+                        .await?,
+                    &policy.limits,
+                );
+            let status = if lock { Status::Owned } else { Status::Draft };
+            (
+                status,
+                Some(u.id.clone()),
+                Some(u.department_id.clone()),
+                checklist,
+            )
+        }
+        ImportTo::Department(d) => {
+            let receiver =
+                confiscation_receiver(Some(d), None, &ctx.config.heads, &ctx.config.parents)
+                    .ok_or(AppError::validation("target", "no_manager"))?;
+            (Status::Held, Some(receiver), Some(d.clone()), Vec::new())
+        }
+        ImportTo::Pool => (Status::Pool, None, None, Vec::new()),
+    };
+    let s = ctx.new_state(status, owner, department, checklist, first);
+    let new = repo::NewCustomer {
+        valid: &valid,
+        creator: &importer.id,
+        state: s,
+        now: ctx.now,
+        day: ctx.day(),
+        action: Some("import"),
+    };
+    match repo::insert(&state.db, new).await {
+        Ok(_) => Ok(match status {
+            Status::Owned => Imported::Locked,
+            Status::Draft => Imported::Draft,
+            Status::Held => Imported::Held,
+            _ => Imported::Pool,
+        }),
+        Err(AppError::Conflict { code }) if code == "duplicate" => {
+            // registered meanwhile
+            match repo::find_exact(&state.db, Some(&valid.name_key), &valid.phone_keys).await? {
+                Some(hit) => Ok(duplicate(hit, owner_id)),
+                None => Err(AppError::conflict("duplicate")),
+            }
         }
         Err(e) => Err(e),
     }

@@ -115,11 +115,12 @@ pub fn CheckinPage() -> impl IntoView {
                     <span>{t!(i18n, checkin_purpose)}</span>
                     <textarea name="purpose" rows="2" maxlength="500" data-testid="purpose"></textarea>
                 </label>
-                <label>
+                <div class="field">
                     <span>{t!(i18n, checkin_photos)}</span>
-                    <input type="file" name="photos" accept="image/*" capture="environment" multiple data-testid="photos" />
+                    <crate::shell::FileButton name="photos" accept="image/*" camera=true multiple=true
+                        label=move || t_string!(i18n, photo_take).to_string() testid="photos" />
                     <small class="muted">{t!(i18n, checkin_photos_hint)}</small>
-                </label>
+                </div>
                 <button type="submit" class="primary" data-testid="checkin-submit">{t!(i18n, checkin_submit)}</button>
             </form>
             <div aria-live="polite" data-testid="checkin-status">
@@ -144,6 +145,12 @@ pub fn CheckinPage() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// Asks the browser for a fresh position into `geo`.
+#[cfg(feature = "hydrate")]
+pub fn locate(geo: RwSignal<Geo>) {
+    client::locate(geo);
 }
 
 #[cfg(feature = "hydrate")]
@@ -238,7 +245,8 @@ pub fn FollowupForm(customer: String) -> impl IntoView {
             <textarea name="text" rows="3" maxlength="2000" required
                 aria-label=move || t_string!(i18n, followup_title).to_string()
                 placeholder=move || t_string!(i18n, followup_placeholder).to_string()></textarea>
-            <input type="file" name="photos" accept="image/*" capture="environment" />
+            <crate::shell::FileButton name="photos" accept="image/*" camera=true
+                label=move || t_string!(i18n, photo_take).to_string() testid="followup-photos" />
             <button type="submit">{t!(i18n, followup_submit)}</button>
         </form>
     }

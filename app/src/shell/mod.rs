@@ -170,7 +170,7 @@ pub fn role_label(i18n: I18nContext<Locale>, role: Role) -> String {
 }
 
 /// The translated message for an error code sent by the server.
-fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
+pub fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
     match code {
         "bad_credentials" => t_string!(i18n, err_bad_credentials).to_string(),
         "required" => t_string!(i18n, err_required).to_string(),
@@ -244,6 +244,8 @@ fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "invalid_chars" => t_string!(i18n, err_invalid_chars).to_string(),
         "malformed" | "invalid_utf8" | "content_type" => t_string!(i18n, err_malformed).to_string(),
         "body_too_large" => t_string!(i18n, err_too_large).to_string(),
+        "no_manager" => t_string!(i18n, err_no_manager).to_string(),
+        "import_started" => t_string!(i18n, err_import_started).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
     }
 }
@@ -367,5 +369,51 @@ pub fn NotFound() -> impl IntoView {
             <h1>{t!(i18n, page_not_found)}</h1>
             <p><a href="/feed">{t!(i18n, back_home)}</a></p>
         </section>
+    }
+}
+
+/// A file picker in the page's language: the browser's own input (whose button
+/// reads "Choose Files" whatever the page's language) sits invisible inside a
+/// styled button; once hydrated, what was chosen shows beside it.
+#[component]
+pub fn FileButton(
+    name: &'static str,
+    accept: &'static str,
+    #[prop(into)] label: Signal<String>,
+    testid: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] multiple: bool,
+    /// Opens the camera on a phone.
+    #[prop(optional)]
+    camera: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = RwSignal::new(None::<String>);
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let files = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files());
+            chosen.set(files.and_then(|f| match f.length() {
+                0 => None,
+                1 => f.get(0).map(|f| f.name()),
+                n => Some(t_string!(i18n, file_chosen).replace("{n}", &n.to_string())),
+            }));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <label class="file-button">
+            <input type="file" name=name accept=accept required=required multiple=multiple
+                capture=camera.then_some("environment") data-testid=testid on:change=on_change />
+            <span class="button">{move || label.get()}</span>
+            <span class="file-names muted small" data-testid=format!("{testid}-chosen")>
+                {move || chosen.get().unwrap_or_else(|| t_string!(i18n, file_none).to_string())}
+            </span>
+        </label>
     }
 }
