@@ -42,6 +42,8 @@ use crate::i18n::*;
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // the build names the CSS, like the JS and WASM, after their content
+    let css = format!("/pkg/{}.css", options.output_name);
     view! {
         <!DOCTYPE html>
         <html>
@@ -50,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#b4232a" />
                 <link rel="icon" href="/favicon.ico" />
-                <link rel="stylesheet" id="leptos" href="/pkg/bpc.css" />
+                <link rel="stylesheet" id="leptos" href=css />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

@@ -1,5 +1,6 @@
 //! The BPC server: settings, database start-up, the HTTP app, background jobs.
 
+pub mod assets;
 pub mod db;
 pub mod demo;
 pub mod export;
@@ -148,7 +149,7 @@ impl Application {
 
 fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr) -> Router {
     let leptos_options = LeptosOptions::builder()
-        .output_name("bpc")
+        .output_name(assets::output_name(&settings.site_root))
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
@@ -202,6 +203,7 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
             "/import/{id}/errors.xlsx",
             get(import::errors_xlsx).with_state(state.clone()),
         )
+        .nest_service("/pkg", assets::pkg_service(&settings.site_root))
         .route("/photos/{hash}", get(photo).with_state(state.clone()))
         .route(
             "/photos/{hash}/thumb",
@@ -219,6 +221,7 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .with_state(leptos_options)
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(default_language))
+        .layer(middleware::from_fn(assets::cache_headers))
         .layer(sessions)
         // server functions: content type and size per endpoint (413 past the limit)
         .layer(middleware::from_fn(guard::api_guard))
