@@ -1,6 +1,7 @@
 //! The BPC server: settings, database start-up, the HTTP app, background jobs.
 
 pub mod assets;
+pub mod backup;
 pub mod db;
 pub mod demo;
 pub mod export;

@@ -18,6 +18,13 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    // `bpc backup FILE` / `bpc restore FILE`: maintenance, no server
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [cmd, file] = args.as_slice() {
+        if cmd == "backup" || cmd == "restore" {
+            std::process::exit(maintenance(&settings, cmd, std::path::Path::new(file)).await);
+        }
+    }
     let started = std::time::Instant::now();
     let demo = settings.demo;
     let app = match Application::build(settings).await {
@@ -41,6 +48,36 @@ async fn main() {
         std::process::exit(1);
     }
     tracing::info!("stopped");
+}
+
+async fn maintenance(settings: &Settings, cmd: &str, file: &std::path::Path) -> i32 {
+    use server::backup;
+    let db = match backup::open(settings).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("bpc {cmd}: {e}");
+            return 1;
+        }
+    };
+    let started = std::time::Instant::now();
+    let done = match cmd {
+        "backup" => backup::backup(&db, file)
+            .await
+            .map(|bytes| format!("{} bytes written to {}", bytes, file.display())),
+        _ => backup::restore(&db, file)
+            .await
+            .map(|()| format!("{} restored into {}", file.display(), settings.database_url)),
+    };
+    match done {
+        Ok(what) => {
+            println!("bpc {cmd}: {what} in {:.1?}", started.elapsed());
+            0
+        }
+        Err(e) => {
+            eprintln!("bpc {cmd}: {e}");
+            1
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
