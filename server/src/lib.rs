@@ -8,6 +8,7 @@ pub mod export;
 pub mod guard;
 pub mod import;
 pub mod live;
+pub mod metrics;
 pub mod settings;
 
 use app::auth::throttle::LoginThrottle;
@@ -66,6 +67,8 @@ impl Application {
         settings: Settings,
         db: Option<app::state::Db>,
     ) -> Result<Application, StartError> {
+        // the metrics recorder, before anything is counted
+        let _ = metrics::handle();
         let db = match db {
             Some(db) => db,
             None => db::connect(&settings).await?,
@@ -186,6 +189,14 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
     };
     router
         .route("/healthz", get(healthz).with_state(state.clone()))
+        .route(
+            "/metrics",
+            get(metrics::endpoint).with_state(metrics::MetricsState {
+                app: state.clone(),
+                token: settings.metrics_token.clone(),
+                visit_writers: settings.visit_writers,
+            }),
+        )
         .route("/ws", get(live::ws_handler).with_state(live_state))
         .route(
             "/export/customers.xlsx",
@@ -232,6 +243,7 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
             guard::PHOTO_BODY_LIMIT,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(metrics::track))
         // a panic anywhere becomes a logged 500 with an id, never a dropped connection
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             guard::panic_response,
@@ -246,11 +258,18 @@ fn spawn_sweeper(state: AppState, secs: u64) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            let started = std::time::Instant::now();
             match app::customers::service::sweep(&state).await {
-                Ok(r) if r.confiscated + r.warned > 0 => {
-                    tracing::info!(confiscated = r.confiscated, warned = r.warned, "sweep")
+                Ok(r) => {
+                    metrics::sweep(
+                        started.elapsed().as_secs_f64(),
+                        r.confiscated as u64,
+                        r.warned as u64,
+                    );
+                    if r.confiscated + r.warned > 0 {
+                        tracing::info!(confiscated = r.confiscated, warned = r.warned, "sweep")
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => tracing::error!("sweep failed: {e:?}"),
             }
         }

@@ -173,6 +173,7 @@ async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
         _ => None,
     };
     let Some(hello) = hello else { return };
+    let _open = crate::metrics::Socket::open();
     let mut sent: HashSet<String> = HashSet::new();
     if let Some(floor) = hello.after.as_deref().and_then(replay_floor) {
         match replay(&live.app.db, &live.app.config.timezone, &floor).await {

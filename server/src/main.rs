@@ -4,13 +4,6 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn")),
-        )
-        .init();
-
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -18,6 +11,17 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn"));
+    if settings.log_json {
+        // one JSON object per line, for a log collector
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     // `bpc backup FILE` / `bpc restore FILE`: maintenance, no server
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [cmd, file] = args.as_slice() {

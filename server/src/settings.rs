@@ -63,6 +63,11 @@ pub struct Settings {
     /// `BPC_VISIT_WRITERS`: check-ins and follow-ups written at once (default 16);
     /// the rest wait their turn instead of contending inside the database.
     pub visit_writers: usize,
+    /// `BPC_METRICS_TOKEN`: serve Prometheus metrics at `/metrics` to a scraper
+    /// presenting this bearer token (unset: no `/metrics`).
+    pub metrics_token: Option<String>,
+    /// `BPC_LOG_FORMAT`: `text` (default) or `json` (one JSON object per line).
+    pub log_json: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +166,18 @@ impl Settings {
                 "expected a whole number of seconds",
             )?,
             visit_writers: parse(&get, "BPC_VISIT_WRITERS", 16, positive)?,
+            metrics_token: get("BPC_METRICS_TOKEN").filter(|v| !v.is_empty()),
+            log_json: match get("BPC_LOG_FORMAT").as_deref() {
+                None | Some("") | Some("text") => false,
+                Some("json") => true,
+                Some(other) => {
+                    return Err(SettingsError {
+                        var: "BPC_LOG_FORMAT",
+                        value: other.to_string(),
+                        reason: "expected text or json".into(),
+                    })
+                }
+            },
         };
         for (var, value) in [
             ("BPC_SESSION_HOURS", u64::from(settings.session_hours)),
@@ -237,6 +254,18 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|k| map.get(k).cloned(), &[])
+    }
+
+    #[test]
+    fn log_format_and_metrics_token() {
+        let s = with(&[]).expect("defaults");
+        assert!(!s.log_json);
+        assert_eq!(s.metrics_token, None);
+        let s = with(&[("BPC_LOG_FORMAT", "json"), ("BPC_METRICS_TOKEN", "t0k")]).expect("json");
+        assert!(s.log_json);
+        assert_eq!(s.metrics_token.as_deref(), Some("t0k"));
+        let err = with(&[("BPC_LOG_FORMAT", "xml")]).err().map(|e| e.var);
+        assert_eq!(err, Some("BPC_LOG_FORMAT"));
     }
 
     #[test]

@@ -335,9 +335,7 @@ async fn lost_goes_through_an_alarm_and_the_manager_decides() {
 
 #[tokio::test]
 async fn unanswered_alarms_escalate_to_the_manager_then_the_boss() {
-    // the app's own reminders loop also escalates: kept out of the way, so it
-    // cannot take a step this test is about to take (it did, under load)
-    let app = helpers::spawn_app_with(|s| s.remind_secs = 86_400).await;
+    let app = spawn_app().await;
     let at = |s: &str| {
         chrono::DateTime::parse_from_rfc3339(s)
             .unwrap()
