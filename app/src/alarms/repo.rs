@@ -410,7 +410,7 @@ pub async fn escalate(
         .await;
     match result.map_err(AppError::from).and_then(checked) {
         Ok(_) => Ok(true),
-        Err(AppError::Conflict { .. }) | Err(AppError::Internal { .. }) => Ok(false),
+        Err(AppError::Conflict { .. }) => Ok(false),
         Err(e) => Err(e),
     }
 }
