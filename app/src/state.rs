@@ -21,7 +21,10 @@ pub struct AppConfig {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    /// Shared, not cloned per request: cloning a `Surreal` handle opens a new
+    /// session on a SurrealDB server (its sign-in replayed in the background), and
+    /// a query sent before that replay lands is refused ("Method not allowed").
+    pub db: Arc<Db>,
     pub config: Arc<AppConfig>,
     pub throttle: Arc<LoginThrottle>,
     pub clock: Arc<AppClock>,

@@ -74,7 +74,7 @@ impl Application {
             None => db::connect(&settings).await?,
         };
         let state = AppState {
-            db,
+            db: Arc::new(db),
             config: Arc::new(AppConfig {
                 timezone: settings.timezone,
                 demo: settings.demo,
@@ -118,7 +118,7 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| StartError::Listen(settings.listen, e))?;
-        let hub = live::Hub::start(state.db.clone(), settings.timezone);
+        let hub = live::Hub::start((*state.db).clone(), settings.timezone);
         let router = router(
             &settings,
             state.clone(),
@@ -160,7 +160,7 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .build();
     let routes = generate_route_list(app::App);
 
-    let store = SurrealSessionStore::new(state.db.clone(), "session".to_string());
+    let store = SurrealSessionStore::new((*state.db).clone(), "session".to_string());
     spawn_session_cleanup(store.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name("bpc_session")

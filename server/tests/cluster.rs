@@ -73,7 +73,8 @@ fn bpc(port: u16, db_port: u16, photos: &std::path::Path, demo: bool) -> Proc {
         .env("BPC_TEST_CLOCK", "true")
         .env("BPC_SWEEP_SECS", "1")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        // the log (errors with their ids) in the test's output
+        .stdout(Stdio::inherit())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("bpc starts");

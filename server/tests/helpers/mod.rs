@@ -29,7 +29,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 pub async fn spawn_second(first: &TestApp) -> TestApp {
     let mut settings = Settings::for_tests();
     settings.demo = true;
-    let app = Application::build_on(settings, Some(first.state.db.clone()))
+    let app = Application::build_on(settings, Some((*first.state.db).clone()))
         .await
         .expect("second app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
