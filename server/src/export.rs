@@ -13,12 +13,7 @@ use tower_sessions::Session;
 
 /// The translations, as the UI has them.
 pub(crate) fn labels(language: &str) -> serde_json::Value {
-    let text = if language == "en" {
-        include_str!("../../app/locales/en.json")
-    } else {
-        include_str!("../../app/locales/zh-CN.json")
-    };
-    serde_json::from_str(text).unwrap_or_default()
+    app::import::service::locale(language).clone()
 }
 
 pub(crate) fn label(all: &serde_json::Value, key: &str) -> String {

@@ -24,6 +24,12 @@ static LOCALES: LazyLock<Vec<serde_json::Value>> = LazyLock::new(|| {
     .collect()
 });
 
+/// One language's translations as JSON (English for "en", Chinese otherwise),
+/// for what the server writes outside pages (workbooks).
+pub fn locale(language: &str) -> &'static serde_json::Value {
+    &LOCALES[usize::from(language == "en")]
+}
+
 /// A translation key in every language.
 pub fn labels(key: &str) -> Vec<String> {
     LOCALES
