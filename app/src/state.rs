@@ -31,6 +31,9 @@ pub struct AppState {
     pub photos: crate::field::photos::PhotoStore,
     /// Stages, departments and limits, reloaded only when they change.
     pub snapshots: Arc<crate::funnel::snapshot::SnapshotCache>,
+    /// The experience pool's search index (each app server its own, kept up
+    /// to date from the database).
+    pub search: Arc<crate::experience::service::SearchIndex>,
     /// How many visits are written at once; the rest wait their turn in order.
     pub visit_writers: Arc<tokio::sync::Semaphore>,
 }

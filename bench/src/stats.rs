@@ -22,3 +22,17 @@ pub fn report(label: &str, mut samples: Vec<Duration>) {
         samples.last().copied().unwrap_or_default()
     );
 }
+
+/// This process's resident memory in KiB (Linux), 0 when unknown.
+#[allow(dead_code)] // not every load generator reports memory
+pub fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -32,7 +32,7 @@ const SCHEMA: &[(&str, &str)] = &[
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

@@ -93,6 +93,7 @@ impl Application {
                 PhotoStore::from_setting(&settings.photos).map_err(StartError::Photos)?
             },
             snapshots: Arc::default(),
+            search: Arc::default(),
             visit_writers: Arc::new(tokio::sync::Semaphore::new(settings.visit_writers)),
         };
         if settings.demo && demo::load_demo(&state.db).await.map_err(StartError::Demo)? {
@@ -107,6 +108,16 @@ impl Application {
                     "demo history generated: {report:?}"
                 );
             }
+        }
+        {
+            // fill the experience pool's search index now, not in the first
+            // searcher's wait (about 9 s at 100,000 entries)
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = app::experience::service::synced(&state).await {
+                    tracing::warn!(error = %e, "experience search index not filled at start");
+                }
+            });
         }
         if settings.sweep_secs > 0 {
             spawn_sweeper(state.clone(), settings.sweep_secs);

@@ -208,6 +208,149 @@ async fn an_accepted_answer_becomes_an_experience_entry_found_by_a_chinese_phras
     assert!(v.hits.is_empty());
 }
 
+fn entry(title: &str, industry: &str) -> ExperienceIn {
+    app::experience::service::entry_in(ExperienceIn {
+        source: "won".into(),
+        title: title.into(),
+        body: "经验".into(),
+        stage_name: "初步接触".into(),
+        industry: industry.into(),
+        customer_name: "客户".into(),
+        author_name: "测试".into(),
+        ..Default::default()
+    })
+}
+
+async fn titles(app: &TestApp, who: &CurrentUser, q: &str, industry: &str) -> Vec<String> {
+    app::experience::service::search(&app.state, who, q, "", industry)
+        .await
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.title.iter().map(|p| p.text.as_str()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_common_word_ranks_by_weight_and_filters_reach_past_the_first_page() {
+    let app = spawn_app().await;
+    let rep2 = app.user("rep2").await;
+    // 400 entries say 价格 once in a long text; one says it three times, short;
+    // the only 医疗 entry is the weakest match of all
+    let filler = "客户还在比较几家供应商的方案和服务，需要我们再准备资料。".repeat(3);
+    let mut rows = Vec::new();
+    for i in 0..400 {
+        rows.push(entry(&format!("{filler}价格{i}"), "软件"));
+    }
+    rows.push(entry("价格价格价格", "软件"));
+    rows.push(entry(&format!("{filler}{filler}价格"), "医疗"));
+    app.state
+        .db
+        .query(format!(
+            "FOR $exp IN $rows {{ {} }}",
+            app::experience::repo::CREATE_ENTRY
+        ))
+        .bind(("rows", rows))
+        .bind(("now", app.state.now()))
+        .await
+        .and_then(|r| r.check())
+        .unwrap();
+    let all = titles(&app, &rep2, "价格", "").await;
+    assert_eq!(all.len(), app::experience::service::PAGE);
+    assert_eq!(all[0], "价格价格价格");
+    let medical = titles(&app, &rep2, "价格", "医疗").await;
+    assert_eq!(medical.len(), 1);
+    assert!(medical[0].starts_with(&filler));
+}
+
+#[tokio::test]
+async fn another_app_server_finds_every_entry_another_one_wrote() {
+    let app = spawn_app().await;
+    let rep2 = app.user("rep2").await;
+    for (title, industry) in [("客户觉得价格太高", "软件"), ("决策人出差", "制造")]
+    {
+        app::experience::repo::create(&app.state.db, entry(title, industry), app.state.now())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        titles(&app, &rep2, "价格太高", "").await,
+        ["客户觉得价格太高"]
+    );
+    // a second app server on the same database starts with an empty index
+    let mut b = app.state.clone();
+    b.search = Default::default();
+    let search_b = |q: &'static str, industry: &'static str| {
+        let (b, rep2) = (b.clone(), rep2.clone());
+        async move {
+            app::experience::service::search(&b, &rep2, q, "", industry)
+                .await
+                .unwrap()
+                .hits
+                .iter()
+                .map(|h| h.title.iter().map(|p| p.text.as_str()).collect::<String>())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(search_b("决策人", "制造").await, ["决策人出差"]);
+    assert!(search_b("决策人", "软件").await.is_empty());
+    // written through the first, found by the second at once, and the other way
+    app::experience::repo::create(&app.state.db, entry("交货期太长", "制造"), app.state.now())
+        .await
+        .unwrap();
+    assert_eq!(search_b("交货期", "").await, ["交货期太长"]);
+    app::experience::repo::create(&b.db, entry("预算不够", "制造"), b.now())
+        .await
+        .unwrap();
+    assert_eq!(titles(&app, &rep2, "预算", "").await, ["预算不够"]);
+    // an entry that committed late, stamped long before the newest one held
+    app.state
+        .db
+        .query(format!(
+            "LET $now = $then; {}",
+            app::experience::repo::CREATE_ENTRY
+        ))
+        .bind(("exp", entry("样品测试没通过", "制造")))
+        .bind(("then", app.state.now() - chrono::TimeDelta::days(2)))
+        .await
+        .and_then(|r| r.check())
+        .unwrap();
+    assert_eq!(search_b("样品", "").await, ["样品测试没通过"]);
+}
+
+#[tokio::test]
+async fn a_pool_from_schema_8_is_counted_once_at_the_upgrade() {
+    let app = spawn_app().await;
+    let rep2 = app.user("rep2").await;
+    for title in ["客户觉得价格太高", "决策人出差"] {
+        app::experience::repo::create(&app.state.db, entry(title, "软件"), app.state.now())
+            .await
+            .unwrap();
+    }
+    // as schema 8 left it: no count
+    app.state
+        .db
+        .query("DELETE exp_count; UPSERT meta:schema SET version = 8;")
+        .await
+        .and_then(|r| r.check())
+        .unwrap();
+    for _ in 0..2 {
+        server::db::apply_schema(&app.state.db)
+            .await
+            .expect("schema");
+    }
+    assert_eq!(
+        app::experience::repo::count(&app.state.db).await.unwrap(),
+        2
+    );
+    let mut fresh = app.state.clone();
+    fresh.search = Default::default();
+    let v = app::experience::service::search(&fresh, &rep2, "决策人", "", "")
+        .await
+        .unwrap();
+    assert_eq!(v.hits.len(), 1);
+}
+
 #[tokio::test]
 async fn lost_goes_through_an_alarm_and_the_manager_decides() {
     let app = spawn_app().await;

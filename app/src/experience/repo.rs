@@ -74,89 +74,94 @@ pub struct Filter {
     pub industry: String,
 }
 
-/// How the query's terms combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Match {
-    /// Every term (few candidates: fast, precise).
-    All,
-    /// Any term (recall, when all of them find too little).
-    Any,
-}
-
-/// Entries matching `terms` (the app's grams), best BM25 score first; the
-/// newest first without terms. Two steps: ids and scores from the index, then
-/// the few rows shown (reading every matching row to sort it is what is slow).
-pub async fn search(
-    db: &Db,
-    terms: &[String],
-    how: Match,
-    filter: &Filter,
-    limit: usize,
-) -> AppResult<Vec<EntryRow>> {
-    let mut conds = Vec::new();
+/// The newest entries (no words asked for).
+pub async fn newest(db: &Db, filter: &Filter, limit: usize) -> AppResult<Vec<EntryRow>> {
+    let mut conds = vec!["true"];
     if !filter.stage.is_empty() {
         conds.push("stage_name = $stage");
     }
     if !filter.industry.is_empty() {
         conds.push("industry = $industry");
     }
-    let ranked = if terms.is_empty() {
-        let cond = if conds.is_empty() {
-            "true".to_string()
-        } else {
-            conds.join(" AND ")
-        };
-        format!("SELECT id, at, 0.0 AS score FROM experience WHERE {cond} ORDER BY at DESC LIMIT $limit")
-    } else {
-        let op = match how {
-            Match::All => "@1,AND@",
-            Match::Any => "@1,OR@",
-        };
-        let mut all = vec![format!("grams {op} $q")];
-        all.extend(conds.iter().map(|c| c.to_string()));
-        format!(
-            "SELECT id, search::score(1) AS score FROM experience WHERE {} \
-             ORDER BY score DESC LIMIT $limit",
-            all.join(" AND ")
-        )
-    };
+    let sql = format!(
+        "SELECT {FIELDS}, 0.0 AS score FROM experience WHERE {} ORDER BY at DESC LIMIT $limit",
+        conds.join(" AND ")
+    );
     let mut resp = checked(
-        db.query(ranked)
-            .bind(("q", terms.join(" ")))
+        db.query(sql)
             .bind(("stage", filter.stage.clone()))
             .bind(("industry", filter.industry.clone()))
             .bind(("limit", limit as i64))
             .await?,
     )?;
-    #[derive(SurrealValue)]
-    struct Ranked {
-        id: surrealdb::types::RecordId,
-        score: Option<f64>,
-    }
-    let ranked: Vec<Ranked> = resp.take(0)?;
-    if ranked.is_empty() {
+    Ok(resp.take(0)?)
+}
+
+/// The entries with these ids, in no particular order.
+pub async fn rows(db: &Db, ids: &[String]) -> AppResult<Vec<EntryRow>> {
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<surrealdb::types::RecordId> = ranked.iter().map(|r| r.id.clone()).collect();
     let mut resp = checked(
-        db.query(format!("SELECT {FIELDS}, 0.0 AS score FROM $ids"))
-            .bind(("ids", ids))
+        db.query(format!(
+            "SELECT {FIELDS}, 0.0 AS score FROM $ids.map(|$i| type::record('experience', $i))"
+        ))
+        .bind(("ids", ids.to_vec()))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
+/// How many entries there are.
+pub async fn count(db: &Db) -> AppResult<u64> {
+    let mut resp = checked(db.query("RETURN exp_count:entries.n ?? 0").await?)?;
+    let n: Option<i64> = resp.take(0)?;
+    Ok(n.unwrap_or(0).max(0) as u64)
+}
+
+/// What the search index holds of an entry.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct Indexed {
+    pub id: String,
+    pub grams: String,
+    pub stage_name: String,
+    pub industry: String,
+    pub at: DateTime<Utc>,
+}
+
+const INDEXED: &str = "record::id(id) AS id, grams, stage_name, industry, at";
+
+/// Entries written at or after `since`.
+pub async fn written_since(db: &Db, since: DateTime<Utc>) -> AppResult<Vec<Indexed>> {
+    let mut resp = checked(
+        db.query(format!(
+            "SELECT {INDEXED} FROM experience WHERE at >= $since ORDER BY at"
+        ))
+        .bind(("since", since))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
+/// Every entry's id.
+pub async fn all_ids(db: &Db) -> AppResult<Vec<String>> {
+    let mut resp = checked(
+        db.query("SELECT VALUE record::id(id) FROM experience")
             .await?,
     )?;
-    let rows: Vec<EntryRow> = resp.take(0)?;
-    // back in the ranked order, with the scores
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &ranked {
-        let key = match &r.id.key {
-            surrealdb::types::RecordIdKey::String(s) => s.clone(),
-            other => format!("{other:?}"),
-        };
-        if let Some(mut row) = rows.iter().find(|x| x.id == key).cloned() {
-            row.score = r.score.unwrap_or(0.0);
-            out.push(row);
-        }
-    }
-    Ok(out)
+    Ok(resp.take(0)?)
+}
+
+/// The entries with these ids, as the index holds them.
+pub async fn indexed(db: &Db, ids: &[String]) -> AppResult<Vec<Indexed>> {
+    let mut resp = checked(
+        db.query(format!(
+            "SELECT {INDEXED} FROM $ids.map(|$i| type::record('experience', $i))"
+        ))
+        .bind(("ids", ids.to_vec()))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
 }
 
 pub async fn entry(db: &Db, id: &str) -> AppResult<Option<EntryRow>> {

@@ -97,6 +97,29 @@ pub fn query_terms(query: &str) -> Vec<String> {
     terms
 }
 
+/// How results are ranked: BM25 with its usual constants (k1 = 1.2, b = 0.75)
+/// over the terms above, summed over the query's terms.
+pub const K1: f64 = 1.2;
+pub const B: f64 = 0.75;
+
+/// BM25's term-frequency part: what `tf` occurrences weigh in an entry of
+/// `len` terms when entries have `avg_len` terms on average.
+pub fn impact(tf: u32, len: u32, avg_len: f64) -> f64 {
+    if tf == 0 {
+        return 0.0;
+    }
+    let tf = tf as f64;
+    let norm = 1.0 - B + B * (len.max(1) as f64) / avg_len.max(1.0);
+    tf * (K1 + 1.0) / (tf + K1 * norm)
+}
+
+/// How much a term tells: rare terms weigh more. `df` entries of `n` have it
+/// (Lucene's form, never negative: a term in most entries still counts a little).
+pub fn idf(df: usize, n: usize) -> f64 {
+    let (df, n) = (df as f64, n.max(df) as f64);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
 /// A piece of a result's text, marked when it matches the query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
@@ -272,5 +295,34 @@ mod tests {
         #[case] expected: &str,
     ) {
         assert_eq!(snippet(text, &query_terms(q), max), expected);
+    }
+
+    #[rstest]
+    #[case(1, 100, 1, 200, true)] // the same count weighs more in a shorter entry
+    #[case(2, 200, 1, 200, true)] // more occurrences weigh more
+    #[case(1, 200, 0, 200, true)] // an absent term weighs nothing
+    #[case(1, 200, 1, 200, false)]
+    fn impacts_grow_with_count_and_shrink_with_length(
+        #[case] tf_a: u32,
+        #[case] len_a: u32,
+        #[case] tf_b: u32,
+        #[case] len_b: u32,
+        #[case] a_weighs_more: bool,
+    ) {
+        assert_eq!(
+            impact(tf_a, len_a, 150.0) > impact(tf_b, len_b, 150.0),
+            a_weighs_more
+        );
+        assert!(impact(1000, 1, 150.0) < K1 + 1.0, "bounded by k1 + 1");
+    }
+
+    #[rstest]
+    #[case(1, 10)]
+    #[case(10, 50_000)]
+    #[case(50_000, 100_000)]
+    fn rarer_terms_weigh_more(#[case] rare: usize, #[case] common: usize) {
+        assert!(idf(rare, 100_000) > idf(common, 100_000));
+        assert!(idf(common, 100_000) > 0.0);
+        assert!(idf(100_000, 100_000) > 0.0);
     }
 }

@@ -2,8 +2,9 @@
 
 use crate::auth::model::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::experience::index::Index;
 use crate::experience::model::{ExperienceHit, ExperienceView, Marked};
-use crate::experience::repo::{self, EntryRow, ExperienceIn, Filter, Match};
+use crate::experience::repo::{self, EntryRow, ExperienceIn, Filter};
 use crate::experience::rules::{highlight, index_terms, query_terms, snippet};
 use crate::state::AppState;
 use crate::text::Shape;
@@ -50,27 +51,104 @@ fn hit(row: EntryRow, terms: &[String], tz: &chrono_tz::Tz, whole: bool) -> Expe
     }
 }
 
-/// Entries with every term of the query first; when those are fewer than a
-/// page, entries with any of them (a long phrase, or a typed problem, rarely
-/// matches whole).
+/// The search index of this app server, and who is filling it.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    index: std::sync::RwLock<Index>,
+    filling: tokio::sync::Mutex<()>,
+}
+
+/// Entries committed this long before the newest one the index holds are
+/// looked for again (another app server's clock, a transaction that committed
+/// late); older ones missing are found by comparing ids.
+const RESCAN: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+/// Entries read at once while filling the index.
+const FILL_BATCH: usize = 2_000;
+
+fn add_all(search: &SearchIndex, rows: Vec<repo::Indexed>) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut index = search.index.write().unwrap_or_else(|e| e.into_inner());
+    for r in rows {
+        index.add(
+            &r.id,
+            &r.grams,
+            &r.stage_name,
+            &r.industry,
+            r.at.timestamp_millis(),
+        );
+    }
+}
+
+/// Brings this app server's index up to every committed entry: one read when
+/// nothing is new, the entries written since the newest it holds when some are,
+/// and a comparison of ids when that does not account for all of them (the
+/// first search after a start).
+pub async fn synced(state: &AppState) -> AppResult<()> {
+    let search = &state.search;
+    let held = || search.index.read().unwrap_or_else(|e| e.into_inner()).len() as u64;
+    if held() >= repo::count(&state.db).await? {
+        return Ok(());
+    }
+    let _filling = search.filling.lock().await;
+    let total = repo::count(&state.db).await?;
+    if held() >= total {
+        return Ok(()); // another search filled it meanwhile
+    }
+    let newest = search
+        .index
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .newest();
+    if let Some(ms) = newest {
+        if let Some(at) = chrono::DateTime::from_timestamp_millis(ms) {
+            add_all(search, repo::written_since(&state.db, at - RESCAN).await?);
+        }
+        if held() >= total {
+            return Ok(());
+        }
+    }
+    let missing: Vec<String> = {
+        let ids = repo::all_ids(&state.db).await?;
+        let index = search.index.read().unwrap_or_else(|e| e.into_inner());
+        ids.into_iter().filter(|id| !index.contains(id)).collect()
+    };
+    for chunk in missing.chunks(FILL_BATCH) {
+        add_all(search, repo::indexed(&state.db, chunk).await?);
+    }
+    Ok(())
+}
+
+/// Entries with every term of the query first, then those with some, each by
+/// BM25 score (`index`); the newest without terms.
 async fn ranked(
     state: &AppState,
     terms: &[String],
     filter: &Filter,
     limit: usize,
 ) -> AppResult<Vec<EntryRow>> {
-    let mut rows = repo::search(&state.db, terms, Match::All, filter, limit).await?;
-    if terms.len() > 1 && rows.len() < limit {
-        for r in repo::search(&state.db, terms, Match::Any, filter, limit).await? {
-            if rows.len() >= limit {
-                break;
-            }
-            if !rows.iter().any(|x| x.id == r.id) {
-                rows.push(r);
-            }
+    if terms.is_empty() {
+        return repo::newest(&state.db, filter, limit).await;
+    }
+    synced(state).await?;
+    let found = state
+        .search
+        .index
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .search(terms, &filter.stage, &filter.industry, limit);
+    let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
+    let mut rows = repo::rows(&state.db, &ids).await?;
+    let mut out = Vec::with_capacity(found.len());
+    for f in found {
+        if let Some(i) = rows.iter().position(|r| r.id == f.id) {
+            let mut row = rows.swap_remove(i);
+            row.score = f.score;
+            out.push(row);
         }
     }
-    Ok(rows)
+    Ok(out)
 }
 
 /// Everyone in the company searches the pool (entries carry no contact details).
