@@ -32,9 +32,27 @@ use tokio_tungstenite::tungstenite::Message;
 mod stats;
 use stats::{report, rss_kib};
 
+/// `DATABASE_URL` for one app of this run: a file engine's directory gets a
+/// fresh subdirectory per app, so no loop pays for rows another one left.
+fn database_url() -> Option<String> {
+    static APPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let url = std::env::var("DATABASE_URL").ok()?;
+    for scheme in ["surrealkv://", "rocksdb://"] {
+        if let Some(dir) = url.strip_prefix(scheme) {
+            let n = APPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Some(format!(
+                "{scheme}{}/run-{}-{n}",
+                dir.trim_end_matches('/'),
+                std::process::id()
+            ));
+        }
+    }
+    Some(url)
+}
+
 async fn build(port: u16) -> server::Application {
     let mut settings = server::settings::Settings::for_tests();
-    if let Ok(url) = std::env::var("DATABASE_URL") {
+    if let Some(url) = database_url() {
         settings.database_url = url;
     }
     settings.demo = true;
@@ -409,13 +427,15 @@ async fn parts(clients: usize, secs: u64) {
 }
 
 /// Open loop: `clients` phones checking in at `rates` (check-ins per second, all
-/// clients together), `secs` each.
+/// clients together), `secs` each; then, on a fresh database of the same engine,
+/// the same three writes as one bare transaction at the same rates. Capacity is
+/// the highest rate answered with p99 < 50 ms.
 async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
-    let app = build(0).await;
-    let state = app.state.clone();
-    let reps = users(&state.db, clients).await;
-    let ids = customers(&state.db, &reps, clients).await;
     let window = Duration::from_secs(secs);
+    let budget = Duration::from_millis(50);
+    let mut rows: Vec<(f64, Duration, Duration)> = Vec::new();
+    let (app, reps, ids) = fresh(clients).await;
+    let state = app.state.clone();
     for &rate in rates {
         let (lat, errors) = open_loop(
             clients,
@@ -428,11 +448,113 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
             "open loop, {clients} clients, {rate:.0} check-ins/s offered for {secs}s: {} ok, {errors} errors",
             lat.len()
         );
+        rows.push((rate, p99(&lat), Duration::ZERO));
         report("  check-in latency (from when due)", lat);
+    }
+    drop((app, state));
+    let (app, reps, ids) = fresh(clients).await;
+    for (i, &rate) in rates.iter().enumerate() {
+        let (lat, errors) = open_loop(
+            clients,
+            window,
+            rate,
+            bare_op(
+                &app.state.db,
+                &reps,
+                &ids,
+                &[BARE_CHECKIN, BARE_CLOCKS, BARE_FEED],
+            ),
+        )
+        .await;
+        println!(
+            "open loop, bare visit transaction, {rate:.0}/s offered for {secs}s: {} ok, {errors} errors",
+            lat.len()
+        );
+        rows[i].2 = p99(&lat);
+        report("  bare transaction latency (from when due)", lat);
+    }
+    let capacity = |pick: fn(&(f64, Duration, Duration)) -> Duration| {
+        rows.iter()
+            .filter(|r| pick(r) < budget)
+            .map(|r| r.0)
+            .fold(0.0, f64::max)
+    };
+    let (path, bare) = (capacity(|r| r.1), capacity(|r| r.2));
+    println!("rate/s | check-in p99 | bare transaction p99");
+    for (rate, a, b) in &rows {
+        println!("{rate:.0} | {a:.1?} | {b:.1?}");
+    }
+    println!(
+        "capacity at p99 < 50 ms: check-in {path:.0}/s, bare transaction {bare:.0}/s ({:.0}%)",
+        100.0 * path / bare.max(1.0)
+    );
+}
+
+fn p99(lat: &[Duration]) -> Duration {
+    let mut v = lat.to_vec();
+    v.sort();
+    if v.is_empty() {
+        Duration::MAX
+    } else {
+        stats::percentile(&v, 0.99)
     }
 }
 
-async fn fanout(sockets: usize) {
+/// When each event reached a socket (wall clock: the clients may be another process).
+type Arrivals = Arc<Mutex<Vec<std::time::SystemTime>>>;
+
+/// Opens `sockets` websockets with the session `cookie`, each recording when an
+/// event reaches it.
+async fn open_sockets(port: u16, cookie: &str, sockets: usize, arrivals: &Arrivals) {
+    let mut ready = Vec::new();
+    for _ in 0..sockets {
+        let mut req = format!("ws://127.0.0.1:{port}/ws")
+            .into_client_request()
+            .expect("req");
+        req.headers_mut().insert(
+            "cookie",
+            format!("bpc_session={cookie}").parse().expect("header"),
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("connect");
+        ws.send(Message::Text(r#"{"after":null}"#.into()))
+            .await
+            .expect("hello");
+        let arrivals = arrivals.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = tx.send(());
+            while let Some(Ok(m)) = ws.next().await {
+                if let Message::Text(t) = m {
+                    if t.contains("\"t\":\"event\"") {
+                        let now = std::time::SystemTime::now();
+                        arrivals.lock().await.push(now);
+                    }
+                }
+            }
+        });
+        ready.push(rx);
+    }
+    for r in ready {
+        let _ = r.await;
+    }
+}
+
+/// Waits until `n` arrivals are in (or 10 s) and takes them.
+async fn collect(arrivals: &Arrivals, n: usize) -> Vec<std::time::SystemTime> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while arrivals.lock().await.len() < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    std::mem::take(&mut *arrivals.lock().await)
+}
+
+/// One event delivered to `sockets` manager websockets, 5 rounds. With `apart`,
+/// the sockets live in a child process (`fanout-clients`), so the server's
+/// process does only the server's work; its resident memory then shows what an
+/// idle connection costs the server alone.
+async fn fanout(sockets: usize, apart: bool) {
     let app = build(0).await;
     let port = app.port();
     let state = app.state.clone();
@@ -464,58 +586,50 @@ async fn fanout(sockets: usize) {
     let customer = customers(&state.db, &reps[..1], 1).await.remove(0);
 
     let rss_before = rss_kib();
-    let arrivals: Arc<Mutex<Vec<(usize, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
-    let round = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut ready = Vec::new();
+    let arrivals: Arrivals = Arc::default();
     let opened = Instant::now();
-    for _ in 0..sockets {
-        let mut req = format!("ws://127.0.0.1:{port}/ws")
-            .into_client_request()
-            .expect("req");
-        req.headers_mut().insert(
-            "cookie",
-            format!("bpc_session={cookie}").parse().expect("header"),
-        );
-        let (mut ws, _) = tokio_tungstenite::connect_async(req)
-            .await
-            .expect("connect");
-        ws.send(Message::Text(r#"{"after":null}"#.into()))
-            .await
-            .expect("hello");
-        let arrivals = arrivals.clone();
-        let round = round.clone();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = tx.send(());
-            while let Some(Ok(m)) = ws.next().await {
-                if let Message::Text(t) = m {
-                    if t.contains("\"t\":\"event\"") {
-                        let now = Instant::now();
-                        let r = round.load(std::sync::atomic::Ordering::Relaxed);
-                        arrivals.lock().await.push((r, now));
-                    }
-                }
-            }
-        });
-        ready.push(rx);
+    let mut child = None;
+    if apart {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut c = tokio::process::Command::new(std::env::current_exe().expect("exe"))
+            .args([
+                "fanout-clients",
+                &port.to_string(),
+                &cookie,
+                &sockets.to_string(),
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("clients process");
+        let mut lines = BufReader::new(c.stdout.take().expect("stdout")).lines();
+        let ready = lines.next_line().await.expect("read").expect("ready");
+        assert_eq!(ready, "ready");
+        child = Some((c.stdin.take().expect("stdin"), lines, c));
+    } else {
+        open_sockets(port, &cookie, sockets, &arrivals).await;
     }
-    for r in ready {
-        let _ = r.await;
-    }
-    println!("opened {sockets} sockets in {:.1?}", opened.elapsed());
+    println!(
+        "opened {sockets} sockets in {:.1?} ({})",
+        opened.elapsed(),
+        if apart {
+            "clients in another process"
+        } else {
+            "clients in this process"
+        }
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     let rss_idle = rss_kib();
     println!(
-        "resident memory: {} MiB before, {} MiB with {sockets} idle sockets: {:.1} KiB per connection (client and server ends)",
+        "resident memory: {} MiB before, {} MiB with {sockets} idle sockets: {:.1} KiB per connection ({})",
         rss_before / 1024,
         rss_idle / 1024,
-        (rss_idle.saturating_sub(rss_before)) as f64 / sockets as f64
+        (rss_idle.saturating_sub(rss_before)) as f64 / sockets as f64,
+        if apart { "server end only" } else { "client and server ends" }
     );
     let mut latencies = Vec::new();
     for r in 0..5 {
-        round.store(r, std::sync::atomic::Ordering::Relaxed);
-        arrivals.lock().await.clear();
-        let t0 = Instant::now();
+        let t0 = std::time::SystemTime::now();
         app::field::service::follow_up(
             &state,
             &rep,
@@ -526,35 +640,70 @@ async fn fanout(sockets: usize) {
         )
         .await
         .expect("follow-up");
-        let write = t0.elapsed();
-        // wait until every socket has it (or 10 s)
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let n = arrivals.lock().await.len();
-            if n >= sockets || Instant::now() > deadline {
-                break;
+        let write = t0.elapsed().unwrap_or_default();
+        let got: Vec<std::time::SystemTime> = match &mut child {
+            Some((stdin, lines, _)) => {
+                use tokio::io::AsyncWriteExt;
+                stdin.write_all(b"collect\n").await.expect("write");
+                let line = lines.next_line().await.expect("read").expect("arrivals");
+                line.split_whitespace()
+                    .filter_map(|ns| ns.parse::<u64>().ok())
+                    .map(|ns| std::time::UNIX_EPOCH + Duration::from_nanos(ns))
+                    .collect()
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        let got: Vec<Duration> = arrivals
-            .lock()
-            .await
-            .iter()
-            .map(|(_, at)| *at - t0)
-            .collect();
+            None => collect(&arrivals, sockets).await,
+        };
         println!(
             "round {r}: write {write:.2?}, delivered to {}/{sockets}",
             got.len()
         );
-        latencies.extend(got);
+        latencies.extend(
+            got.iter()
+                .map(|at| at.duration_since(t0).unwrap_or_default()),
+        );
     }
     report(
         &format!("fan-out to {sockets} sockets, delivery after the write began"),
         latencies,
     );
+    if let Some((stdin, _, mut c)) = child {
+        drop(stdin);
+        let _ = c.wait().await;
+    }
 }
 
-/// Where one check-in's time goes, one client, 300 rounds each.
+/// The child of `fanout … apart`: opens the sockets, says `ready`, and for each
+/// `collect` line answers with the arrival times (ns since the epoch) of the
+/// event all sockets were sent.
+async fn fanout_clients(port: u16, cookie: &str, sockets: usize) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let arrivals: Arrivals = Arc::default();
+    open_sockets(port, cookie, sockets, &arrivals).await;
+    let mut out = tokio::io::stdout();
+    out.write_all(b"ready\n").await.expect("write");
+    out.flush().await.expect("flush");
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if line != "collect" {
+            continue;
+        }
+        let got = collect(&arrivals, sockets).await;
+        let ns: Vec<String> = got
+            .iter()
+            .map(|t| {
+                t.duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_nanos()
+                    .to_string()
+            })
+            .collect();
+        out.write_all(format!("{}\n", ns.join(" ")).as_bytes())
+            .await
+            .expect("write");
+        out.flush().await.expect("flush");
+    }
+}
+
 async fn profile() {
     let app = build(0).await;
     let state = app.state.clone();
@@ -643,11 +792,14 @@ async fn main() {
                 .unwrap_or_else(|| vec![200.0, 400.0, 600.0]);
             checkin_open(num(1, 200), num(2, 10) as u64, &rates).await
         }
-        Some("fanout") => fanout(num(1, 5000)).await,
+        Some("fanout") => fanout(num(1, 5000), args.get(2).is_some_and(|a| a == "apart")).await,
+        Some("fanout-clients") => {
+            fanout_clients(num(1, 0) as u16, args.get(2).map_or("", String::as_str), num(3, 0)).await
+        }
         Some("profile") => profile().await,
         Some("parts") => parts(num(1, 200), num(2, 10) as u64).await,
         _ => eprintln!(
-            "usage: field checkin CLIENTS SECS | checkin-open CLIENTS SECS RATE[,RATE…] | fanout SOCKETS | profile"
+            "usage: field checkin CLIENTS SECS | checkin-open CLIENTS SECS RATE[,RATE…] | fanout SOCKETS [apart] | profile"
         ),
     }
 }

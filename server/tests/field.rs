@@ -533,6 +533,34 @@ async fn an_event_written_through_one_app_server_reaches_a_socket_on_another() {
 }
 
 #[tokio::test]
+async fn a_socket_that_sends_an_oversized_message_is_closed_and_others_go_on() {
+    let app = spawn_app().await;
+    let rep = user(&app, "rep1").await;
+    let id = customer(&app, &rep, "常州金坛电机有限公司", "13800000006").await;
+    let m = app.signed_in("manager1").await;
+    let mut rude = socket(&app, &m, None).await;
+    let mut polite = socket(&app, &m, None).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // far more than any hello: the server closes this socket
+    let _ = rude.send(Message::Text("x".repeat(64 * 1024).into())).await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match rude.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    assert!(closed, "the oversized socket stays open");
+    follow_up(&app, &rep, &id, "照常送达").await;
+    let mut resume = Resume::default();
+    let got = drain(&mut polite, &mut resume, Duration::from_millis(800)).await;
+    assert_eq!(event_texts(&got), vec!["照常送达"]);
+}
+
+#[tokio::test]
 async fn sockets_need_a_session() {
     let app = spawn_app().await;
     let url = app.base.replace("http://", "ws://") + "/ws";
