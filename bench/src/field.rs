@@ -25,7 +25,6 @@
 use futures::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -235,12 +234,14 @@ fn checkin_op(
     state: &app::state::AppState,
     reps: &[app::auth::model::CurrentUser],
     ids: &[String],
-    tag: &'static str,
+    tag: &str,
 ) -> Op {
     let (state, reps, ids) = (state.clone(), reps.to_vec(), ids.to_vec());
+    let tag: Arc<str> = tag.into();
     let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     Arc::new(move |i, k| {
         let (state, rep, id) = (state.clone(), reps[i % reps.len()].clone(), ids[i].clone());
+        let tag = tag.clone();
         let errors = errors.clone();
         Box::pin(async move {
             let form = app::field::service::CheckinForm {
@@ -288,27 +289,30 @@ const BARE_STREAM: &str = "CREATE stream CONTENT { seq: <string> rand::uuid::v7(
 /// `body` (some of the statements above) as one transaction, for client `i`'s
 /// round `k` at its customer `ids[i]`.
 fn bare_op(
+    tag: &str,
     db: &app::state::Db,
     reps: &[app::auth::model::CurrentUser],
     ids: &[String],
     body: &[&str],
 ) -> Op {
     let (db, reps, ids) = (db.clone(), reps.to_vec(), ids.to_vec());
+    let tag: Arc<str> = tag.into();
     let sql: Arc<str> = format!(
         "BEGIN TRANSACTION; LET $c = type::record('customer', $c); {} COMMIT TRANSACTION;",
         body.concat()
     )
     .into();
     Arc::new(move |i, k| {
-        let (db, rep, id, sql) = (
+        let (db, rep, id, sql, tag) = (
             db.clone(),
             reps[i % reps.len()].clone(),
             ids[i].clone(),
             sql.clone(),
+            tag.clone(),
         );
         Box::pin(async move {
             db.query(&*sql)
-                .bind(("key", format!("{}:bare-{i}-{k}", rep.id)))
+                .bind(("key", format!("{}:{tag}-{i}-{k}", rep.id)))
                 .bind(("u", rep.id.clone()))
                 .bind(("d", rep.department_id.clone()))
                 .bind(("c", id))
@@ -369,6 +373,7 @@ async fn checkin(clients: usize, secs: u64) {
         clients,
         window,
         bare_op(
+            "bare",
             &state.db,
             &reps,
             &ids,
@@ -420,7 +425,7 @@ async fn parts(clients: usize, secs: u64) {
         let reps = users(&db, clients).await;
         let ids = customers(&db, &reps, clients).await;
         let (lat, errors, rate) =
-            closed_loop(clients, window, bare_op(&db, &reps, &ids, &[body])).await;
+            closed_loop(clients, window, bare_op("bare", &db, &reps, &ids, &[body])).await;
         println!("{label}, {clients} clients: {errors} errors, {rate:.0}/s");
         report("  latency", lat);
     }
@@ -441,7 +446,8 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
             clients,
             window,
             rate,
-            checkin_op(&state, &reps, &ids, "open"),
+            // a key of its own per rate: a repeated key is the idempotent path
+            checkin_op(&state, &reps, &ids, &format!("open{rate}")),
         )
         .await;
         println!(
@@ -459,6 +465,7 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
             window,
             rate,
             bare_op(
+                &format!("bare{rate}"),
                 &app.state.db,
                 &reps,
                 &ids,
@@ -501,7 +508,11 @@ fn p99(lat: &[Duration]) -> Duration {
 }
 
 /// When each event reached a socket (wall clock: the clients may be another process).
-type Arrivals = Arc<Mutex<Vec<std::time::SystemTime>>>;
+type Arrivals = Arc<std::sync::Mutex<Vec<std::time::SystemTime>>>;
+
+fn taken(a: &Arrivals) -> std::sync::MutexGuard<'_, Vec<std::time::SystemTime>> {
+    a.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Opens `sockets` websockets with the session `cookie`, each recording when an
 /// event reaches it.
@@ -529,7 +540,7 @@ async fn open_sockets(port: u16, cookie: &str, sockets: usize, arrivals: &Arriva
                 if let Message::Text(t) = m {
                     if t.contains("\"t\":\"event\"") {
                         let now = std::time::SystemTime::now();
-                        arrivals.lock().await.push(now);
+                        taken(&arrivals).push(now);
                     }
                 }
             }
@@ -544,10 +555,10 @@ async fn open_sockets(port: u16, cookie: &str, sockets: usize, arrivals: &Arriva
 /// Waits until `n` arrivals are in (or 10 s) and takes them.
 async fn collect(arrivals: &Arrivals, n: usize) -> Vec<std::time::SystemTime> {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while arrivals.lock().await.len() < n && Instant::now() < deadline {
+    while taken(arrivals).len() < n && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    std::mem::take(&mut *arrivals.lock().await)
+    std::mem::take(&mut *taken(arrivals))
 }
 
 /// One event delivered to `sockets` manager websockets, 5 rounds. With `apart`,
@@ -752,7 +763,7 @@ async fn profile() {
         ("bare feed event (+ its stream row)", BARE_FEED),
         ("bare stream row", BARE_STREAM),
     ] {
-        let op = bare_op(&state.db, &reps[..1], &ids, &[body]);
+        let op = bare_op("bare", &state.db, &reps[..1], &ids, &[body]);
         let mut j = 0;
         time!(label, {
             j += 1;
