@@ -55,6 +55,9 @@ async fn build(port: u16) -> server::Application {
         settings.database_url = url;
     }
     settings.demo = true;
+    if let Some(n) = std::env::var("BPC_VISIT_WRITERS").ok().and_then(|v| v.parse().ok()) {
+        settings.visit_writers = n;
+    }
     settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     settings.cookie_secure = false;
     server::Application::build(settings)
@@ -469,10 +472,16 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
     }
     cols.push(("check-in".into(), col));
     drop((app, state));
-    for (label, body) in [
+    // BENCH_PATH_ONLY=1: the check-in path alone (when tuning it)
+    let bare: &[(&str, [&str; 3])] = if std::env::var("BENCH_PATH_ONLY").is_ok() {
+        &[]
+    } else {
+        &[
         ("bare: three writes", [BARE_CHECKIN, BARE_CLOCKS, BARE_FEED]),
         ("bare: the same, with the day sums", [BARE_CHECKIN_DAY, BARE_CLOCKS, BARE_FEED]),
-    ] {
+        ]
+    };
+    for (label, body) in bare {
         let (app, reps, ids) = fresh(clients).await;
         let mut col = Vec::new();
         for &rate in rates {
@@ -480,7 +489,7 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
                 clients,
                 window,
                 rate,
-                bare_op(&format!("bare{rate}"), &app.state.db, &reps, &ids, &body),
+                bare_op(&format!("bare{rate}"), &app.state.db, &reps, &ids, body),
             )
             .await;
             println!(
@@ -490,7 +499,7 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
             col.push(p99(&lat));
             report("  latency (from when due)", lat);
         }
-        cols.push((label.into(), col));
+        cols.push((label.to_string(), col));
     }
     let capacity = |col: &[Duration]| {
         rates
