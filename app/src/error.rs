@@ -107,9 +107,19 @@ mod server {
         AppError::Internal { id }
     }
 
+    /// A transaction that lost a write race at commit (another one changed the
+    /// same rows first). Callers that expect races turn it into what the winner
+    /// did (a duplicate, a stale form); it is logged as a warning, not an error,
+    /// with the same id when nobody does.
+    pub fn lost_race(cause: impl std::fmt::Display) -> AppError {
+        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        tracing::warn!(error_id = %id, "transaction lost a write race: {cause}");
+        AppError::Internal { id }
+    }
+
     impl From<surrealdb::Error> for AppError {
         fn from(e: surrealdb::Error) -> Self {
-            internal(e)
+            crate::state::db_error(e)
         }
     }
 }

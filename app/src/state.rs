@@ -97,6 +97,9 @@ pub fn db_error(err: surrealdb::Error) -> AppError {
             }
         }
     }
+    if err.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict) {
+        return crate::error::lost_race(err);
+    }
     internal(err)
 }
 
@@ -107,6 +110,14 @@ pub fn checked(mut resp: surrealdb::IndexedResults) -> AppResult<surrealdb::Inde
     // In a failed transaction every statement reports an error; the thrown one is
     // the informative one, so prefer it.
     if let Some(pos) = errors.iter().position(|(_, e)| e.is_thrown()) {
+        return Err(db_error(errors.swap_remove(pos).1));
+    }
+    // then why it failed (a lost write race at commit, say) over the statements
+    // reported as not executed because of it
+    let not_executed = |e: &surrealdb::Error| {
+        e.query_details() == Some(&surrealdb::types::QueryError::NotExecuted)
+    };
+    if let Some(pos) = errors.iter().position(|(_, e)| !not_executed(e)) {
         return Err(db_error(errors.swap_remove(pos).1));
     }
     match errors.into_iter().next() {

@@ -55,7 +55,10 @@ async fn build(port: u16) -> server::Application {
         settings.database_url = url;
     }
     settings.demo = true;
-    if let Some(n) = std::env::var("BPC_VISIT_WRITERS").ok().and_then(|v| v.parse().ok()) {
+    if let Some(n) = std::env::var("BPC_VISIT_WRITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         settings.visit_writers = n;
     }
     settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
@@ -477,8 +480,11 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
         &[]
     } else {
         &[
-        ("bare: three writes", [BARE_CHECKIN, BARE_CLOCKS, BARE_FEED]),
-        ("bare: the same, with the day sums", [BARE_CHECKIN_DAY, BARE_CLOCKS, BARE_FEED]),
+            ("bare: three writes", [BARE_CHECKIN, BARE_CLOCKS, BARE_FEED]),
+            (
+                "bare: the same, with the day sums",
+                [BARE_CHECKIN_DAY, BARE_CLOCKS, BARE_FEED],
+            ),
         ]
     };
     for (label, body) in bare {
@@ -511,7 +517,10 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
     };
     println!(
         "rate/s | {}",
-        cols.iter().map(|c| format!("{} p99", c.0)).collect::<Vec<_>>().join(" | ")
+        cols.iter()
+            .map(|c| format!("{} p99", c.0))
+            .collect::<Vec<_>>()
+            .join(" | ")
     );
     for (i, rate) in rates.iter().enumerate() {
         let cells: Vec<String> = cols.iter().map(|c| format!("{:.1?}", c.1[i])).collect();
