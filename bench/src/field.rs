@@ -456,23 +456,11 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
     let mut cols: Vec<(String, Vec<Duration>)> = Vec::new();
     let (app, reps, ids) = fresh(clients).await;
     let state = app.state.clone();
-    let mut col = Vec::new();
-    for &rate in rates {
-        let (lat, errors) = open_loop(
-            clients,
-            window,
-            rate,
-            // a key of its own per rate: a repeated key is the idempotent path
-            checkin_op(&state, &reps, &ids, &format!("open{rate}")),
-        )
-        .await;
-        println!(
-            "open loop, {clients} clients, {rate:.0} check-ins/s offered for {secs}s: {} ok, {errors} errors",
-            lat.len()
-        );
-        col.push(p99(&lat));
-        report("  check-in latency (from when due)", lat);
-    }
+    // a key of its own per rate: a repeated key is the idempotent path
+    let col = sweep(clients, window, rates, "check-in", |rate| {
+        checkin_op(&state, &reps, &ids, &format!("open{rate}"))
+    })
+    .await;
     cols.push(("check-in".into(), col));
     drop((app, state));
     // BENCH_PATH_ONLY=1: the check-in path alone (when tuning it)
@@ -489,22 +477,10 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
     };
     for (label, body) in bare {
         let (app, reps, ids) = fresh(clients).await;
-        let mut col = Vec::new();
-        for &rate in rates {
-            let (lat, errors) = open_loop(
-                clients,
-                window,
-                rate,
-                bare_op(&format!("bare{rate}"), &app.state.db, &reps, &ids, body),
-            )
-            .await;
-            println!(
-                "open loop, {label}, {rate:.0}/s offered for {secs}s: {} ok, {errors} errors",
-                lat.len()
-            );
-            col.push(p99(&lat));
-            report("  latency (from when due)", lat);
-        }
+        let col = sweep(clients, window, rates, label, |rate| {
+            bare_op(&format!("bare{rate}"), &app.state.db, &reps, &ids, body)
+        })
+        .await;
         cols.push((label.to_string(), col));
     }
     let capacity = |col: &[Duration]| {
@@ -534,6 +510,28 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
             100.0 * path / bare.max(1.0)
         );
     }
+}
+
+/// `op(rate)` in an open loop at each of `rates`: each rate's report, and its p99.
+async fn sweep(
+    clients: usize,
+    window: Duration,
+    rates: &[f64],
+    label: &str,
+    op: impl Fn(f64) -> Op,
+) -> Vec<Duration> {
+    let mut col = Vec::new();
+    for &rate in rates {
+        let (lat, errors) = open_loop(clients, window, rate, op(rate)).await;
+        println!(
+            "open loop, {label}, {clients} clients, {rate:.0}/s offered for {}s: {} ok, {errors} errors",
+            window.as_secs(),
+            lat.len()
+        );
+        col.push(p99(&lat));
+        report("  latency (from when due)", lat);
+    }
+    col
 }
 
 fn p99(lat: &[Duration]) -> Duration {

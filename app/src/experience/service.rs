@@ -58,6 +58,14 @@ pub struct SearchIndex {
     filling: tokio::sync::Mutex<()>,
 }
 
+impl SearchIndex {
+    /// The index to read (a panic elsewhere while it was held leaves it usable:
+    /// every change is one whole entry).
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
+        self.index.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Entries committed this long before the newest one the index holds are
 /// looked for again (another app server's clock, a transaction that committed
 /// late); older ones missing are found by comparing ids.
@@ -87,7 +95,7 @@ fn add_all(search: &SearchIndex, rows: Vec<repo::Indexed>) {
 /// first search after a start).
 pub async fn synced(state: &AppState) -> AppResult<()> {
     let search = &state.search;
-    let held = || search.index.read().unwrap_or_else(|e| e.into_inner()).len() as u64;
+    let held = || search.read().len() as u64;
     if held() >= repo::count(&state.db).await? {
         return Ok(());
     }
@@ -96,11 +104,7 @@ pub async fn synced(state: &AppState) -> AppResult<()> {
     if held() >= total {
         return Ok(()); // another search filled it meanwhile
     }
-    let newest = search
-        .index
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .newest();
+    let newest = search.read().newest();
     if let Some(ms) = newest {
         if let Some(at) = chrono::DateTime::from_timestamp_millis(ms) {
             add_all(search, repo::written_since(&state.db, at - RESCAN).await?);
@@ -111,7 +115,7 @@ pub async fn synced(state: &AppState) -> AppResult<()> {
     }
     let missing: Vec<String> = {
         let ids = repo::all_ids(&state.db).await?;
-        let index = search.index.read().unwrap_or_else(|e| e.into_inner());
+        let index = search.read();
         ids.into_iter().filter(|id| !index.contains(id)).collect()
     };
     for chunk in missing.chunks(FILL_BATCH) {
@@ -134,9 +138,7 @@ async fn ranked(
     synced(state).await?;
     let found = state
         .search
-        .index
         .read()
-        .unwrap_or_else(|e| e.into_inner())
         .search(terms, &filter.stage, &filter.industry, limit);
     let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
     let mut rows = repo::rows(&state.db, &ids).await?;
