@@ -40,10 +40,38 @@ use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
 
+/// Pages that are plain HTML forms: they work without the WASM (as every page
+/// does with JavaScript off), so they are sent without it. A rep's first visit is
+/// the login page; on a phone it is usable after about 20 KB instead of 750 KB
+/// (issue 14). The WASM is fetched while the rep types (`prefetch`, idle
+/// priority) and is in the browser's cache when the app opens.
+pub fn plain_page(path: &str) -> bool {
+    matches!(path.trim_end_matches('/'), "/login" | "/setup")
+}
+
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // the build names the CSS, like the JS and WASM, after their content
     let css = format!("/pkg/{}.css", options.output_name);
+    #[cfg(feature = "ssr")]
+    let plain = use_context::<axum::http::request::Parts>()
+        .is_some_and(|parts| plain_page(parts.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let plain = false;
+    let name = options.output_name.clone();
+    let scripts = if plain {
+        view! {
+            <link rel="prefetch" href=format!("/pkg/{name}.js") />
+            <link rel="prefetch" href=format!("/pkg/{name}.wasm") />
+        }
+        .into_any()
+    } else {
+        view! {
+            <AutoReload options=options.clone() />
+            <HydrationScripts options />
+        }
+        .into_any()
+    };
     view! {
         <!DOCTYPE html>
         <html>
@@ -53,8 +81,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#b4232a" />
                 <link rel="icon" href="/favicon.ico" />
                 <link rel="stylesheet" id="leptos" href=css />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {scripts}
                 <MetaTags />
             </head>
             <body>
@@ -122,4 +149,25 @@ fn AppTitle() -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let text = move || t_string!(i18n, app_name).to_string();
     view! { <Title text /> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_page;
+
+    #[test]
+    fn only_the_login_and_setup_forms_are_sent_without_the_wasm() {
+        for (path, plain) in [
+            ("/login", true),
+            ("/login/", true),
+            ("/setup", true),
+            ("/feed", false),
+            ("/", false),
+            ("/loginx", false),
+            ("/customers/login", false),
+            ("/checkin", false),
+        ] {
+            assert_eq!(plain_page(path), plain, "{path}");
+        }
+    }
 }

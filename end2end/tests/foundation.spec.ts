@@ -25,6 +25,35 @@ test('a demo rep logs in on a phone and sees the bottom bar', async ({ page }, i
   await shot(page, info, 'rep-me');
 });
 
+test('the login page runs no WASM; the app it prefetches opens from the cache', async ({ page }, info) => {
+  test.skip(info.project.name === 'no-js', 'prefetching and hydration need JavaScript');
+  await page.goto('/login');
+  await ready(page, info);
+  // a plain form: nothing on the critical path but the page and its stylesheet
+  expect(await page.locator('link[rel=modulepreload]').count()).toBe(0);
+  expect(await page.evaluate(() => (window as any).__bpc_hydrated)).toBeUndefined();
+  // the app's JS and WASM are fetched at idle while the rep types
+  await page.waitForFunction(
+    () => performance.getEntriesByType('resource').some((e) => /\/pkg\/bpc\.[0-9a-f]+\.wasm$/.test(e.name)),
+    null,
+    { timeout: 30_000 },
+  );
+  const form = page.getByTestId('login-form');
+  await form.locator('input[name=login]').fill('rep3');
+  await form.locator('input[name=password]').fill(PASSWORD);
+  await form.locator('button[type=submit]').click();
+  await expectSignedIn(page);
+  await ready(page, info);
+  // the feed hydrated from the browser's cache: no byte of the WASM came over the network again
+  const wasm = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((e) => /\/pkg\/bpc\.[0-9a-f]+\.wasm$/.test(e.name))
+      .map((e) => (e as PerformanceResourceTiming).transferSize),
+  );
+  expect(wasm).toEqual([0]);
+});
+
 test('a wrong password shows the translated error', async ({ page }, info) => {
   await login(page, info, 'rep2', 'not-the-password1');
   await expect(page.getByRole('alert')).toHaveText('账号或密码错误');

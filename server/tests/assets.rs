@@ -76,6 +76,21 @@ async fn hashed_files_are_sent_precompressed_and_kept_for_a_year_pages_are_reval
             "{ext} in {html}"
         );
     }
+    // the login page is a plain form: it only prefetches the app's files for
+    // the next page; the app's pages load and run them
+    assert!(!html.contains("modulepreload"), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"<link rel="prefetch" href="/pkg/bpc.{HASH}.wasm">"#
+        )),
+        "{html}"
+    );
+    let (_, _, _, feed) = get("/feed".into(), "identity").await;
+    assert!(
+        feed.contains(&format!(r#"rel="modulepreload" href="/pkg/bpc.{HASH}.js""#)),
+        "{feed}"
+    );
+    assert!(!feed.contains(r#"rel="prefetch""#), "{feed}");
     // a missing file is a 404, not kept
     let (status, _, cache, _) = get(format!("/pkg/bpc.{HASH}.map"), "identity").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
