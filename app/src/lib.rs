@@ -80,8 +80,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#b4232a" />
                 <link rel="icon" href="/favicon.ico" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 <link rel="stylesheet" id="leptos" href=css />
                 {scripts}
+                // the service worker (public/sw.js) lets the app open offline
+                <script>
+                    "if ('serviceWorker' in navigator) addEventListener('load', () => navigator.serviceWorker.register('/sw.js'));"
+                </script>
                 <MetaTags />
             </head>
             <body>

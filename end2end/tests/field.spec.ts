@@ -145,6 +145,63 @@ test('a check-in made offline is kept on the phone and sent once when back onlin
   await mgr.context.close();
 });
 
+test('installable as an app; after one visit /feed and /checkin open offline and a check-in made there is sent once', async ({ browser }, info) => {
+  test.skip(info.project.name === 'no-js', 'the service worker needs JavaScript');
+  const name = unique('断网客户', info);
+  const purpose = unique('断网拜访', info);
+  const rep = await phone(browser, info, 'rep4');
+  const page = rep.page;
+  // the manifest and the service worker: Chromium finds nothing missing to install it
+  await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active !== null);
+  const manifest = await page.evaluate(async () => {
+    const href = document.querySelector('link[rel=manifest]')!.getAttribute('href')!;
+    return (await fetch(href)).json();
+  });
+  expect(manifest).toMatchObject({ short_name: 'BPC', start_url: '/feed', display: 'standalone' });
+  const cdp = await rep.context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  // (a test browser's contexts are incognito ones, which Chromium never installs from)
+  expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
+
+  await registerAtShop(page, info, name);
+  // one visit to the check-in page while online, then the feed
+  await page.goto('/checkin');
+  await ready(page, info);
+  await liveFeed(page, info);
+  await page.waitForFunction(async () => {
+    const pages = await caches.open('bpc-pages-v1');
+    return (await pages.match('/feed')) !== undefined && (await pages.match('/checkin')) !== undefined;
+  });
+
+  await rep.context.setOffline(true);
+  // really offline: a page never visited does not open (in a second tab)
+  const other = await rep.context.newPage();
+  await expect(other.goto('/pool')).rejects.toThrow();
+  await other.close();
+  await page.goto('/feed');
+  await ready(page, info);
+  await expect(page.getByTestId('main-nav')).toBeVisible();
+  await page.goto('/checkin');
+  await ready(page, info);
+  const select = page.getByTestId('customer-select');
+  const option = select.locator('option', { hasText: name });
+  await expect(option).toHaveCount(1);
+  await select.selectOption((await option.getAttribute('value')) ?? '');
+  await page.getByTestId('purpose').fill(purpose);
+  await page.getByTestId('photos').setInputFiles({ name: 'visit.png', mimeType: 'image/png', buffer: PHOTO });
+  await page.getByTestId('checkin-submit').click();
+  await expect(page.getByTestId('queued')).toBeVisible();
+  await shot(page, info, 'checkin-offline-opened');
+
+  await rep.context.setOffline(false);
+  await expect(page.getByTestId('checkin-done')).toContainText(name, { timeout: 15_000 });
+  const mgr = await phone(browser, info, 'manager1', false);
+  await mgr.page.goto('/feed');
+  await expect(mgr.page.getByTestId('feed-item').filter({ hasText: purpose })).toHaveCount(1);
+  await rep.context.close();
+  await mgr.context.close();
+});
+
 test('without JavaScript a check-in is saved without a position and flagged; a follow-up is recorded', async ({ browser }, info) => {
   test.skip(info.project.name === 'hydrated', 'the plain-form path');
   const name = unique('表单客户', info);

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod import;
 pub mod live;
 pub mod metrics;
+pub mod pwa;
 pub mod settings;
 
 use app::auth::throttle::LoginThrottle;
@@ -227,6 +228,7 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
             get(import::errors_xlsx).with_state(state.clone()),
         )
         .nest_service("/pkg", assets::pkg_service(&settings.site_root))
+        .route("/manifest.webmanifest", get(pwa::serve))
         .route("/photos/{hash}", get(photo).with_state(state.clone()))
         .route(
             "/photos/{hash}/thumb",

@@ -70,16 +70,7 @@ pub fn LiveProvider(children: Children) -> impl IntoView {
     let live = Live::provide();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        wasm_bindgen_futures::spawn_local(async move {
-            // not signed in: no stream
-            let Ok(cursor) = crate::feed::api::stream_head().await else {
-                return;
-            };
-            if let Ok(n) = crate::feed::api::unread_count().await {
-                live.unread.set(Some(n));
-            }
-            client::start(live, cursor);
-        });
+        client::begin(live);
         #[cfg(not(feature = "hydrate"))]
         let _ = live;
     });
@@ -97,6 +88,33 @@ mod client {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{MessageEvent, WebSocket};
+
+    /// Asks where the stream stands and the unread count, then follows it. A page
+    /// opened offline (the service worker's copy) asks again every few seconds
+    /// and starts when the network is back, sending the check-in queue then.
+    /// Not signed in: no stream.
+    pub fn begin(live: Live) {
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                match crate::feed::api::stream_head().await {
+                    Ok(cursor) => {
+                        if let Ok(n) = crate::feed::api::unread_count().await {
+                            live.unread.set(Some(n));
+                        }
+                        start(live, cursor);
+                        return;
+                    }
+                    Err(crate::error::AppError::Transport { .. }) => {
+                        gloo_timers::future::TimeoutFuture::new(OFFLINE_RETRY_MS).await;
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+
+    /// How often a page opened offline looks for the network.
+    const OFFLINE_RETRY_MS: u32 = 3_000;
 
     pub fn start(live: Live, cursor: Option<String>) {
         let resume = Rc::new(RefCell::new(Resume::starting_at(cursor)));

@@ -2,6 +2,7 @@
 //! camera, purpose; queued in the browser when there is no network. And the
 //! follow-up form on a customer's page.
 
+use crate::error::AppError;
 use crate::feed::components::flag_text;
 use crate::feed::live::Live;
 use crate::field::api::nearby;
@@ -37,6 +38,10 @@ pub fn CheckinPage() -> impl IntoView {
         move || position.get(),
         |p| nearby(p.map(|x| x.0), p.map(|x| x.1)),
     );
+    // Offline (the page opened from the service worker's copy), asking again for
+    // the list sorted by the new position fails: the last list stays, so a
+    // check-in can still be made and queued.
+    let last_list = StoredValue::new(None::<Vec<crate::field::model::NearbyCustomer>>);
     let outcome = RwSignal::new(None::<Outcome>);
     // the rep's choice survives the list being re-sorted when the position arrives
     let chosen = RwSignal::new(String::new());
@@ -90,7 +95,17 @@ pub fn CheckinPage() -> impl IntoView {
                     <span>{t!(i18n, checkin_customer)}</span>
                     <Transition fallback=move || view! { <select name="customer" disabled></select> }>
                         {move || Suspend::new(async move {
-                            match places.await {
+                            let list = match places.await {
+                                Ok(list) => {
+                                    last_list.set_value(Some(list.clone()));
+                                    Ok(list)
+                                }
+                                Err(AppError::Transport { message }) => {
+                                    last_list.get_value().ok_or(AppError::Transport { message })
+                                }
+                                Err(err) => Err(err),
+                            };
+                            match list {
                                 Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="no-customers">{t!(i18n, checkin_no_customers)}</p> }.into_any(),
                                 Ok(list) => view! {
                                     <select name="customer" required data-testid="customer-select"
