@@ -1,0 +1,102 @@
+// What a rep feels on a slow phone network (issue 14): Chromium at 390×844 with
+// the network set to slow 4G (1.6 Mbps down, 750 kbps up, 150 ms round trip;
+// CDP Network.emulateNetworkConditions) and the CPU slowed 4×
+// (Emulation.setCPUThrottlingRate), against a running BPC.
+//
+// The journey: open /login (empty cache), type for a few seconds, sign in,
+// land on /feed, then open /customers and /checkin; then each page again (a
+// repeat visit; signed in, /login only sends the rep on to /feed). Last, a phone that is signed in but has never loaded the app
+// opens /feed cold (no prefetch from the login page).
+// Per page: bytes over the network, first contentful paint, and when the page
+// responds: hydrated (the WASM has run: `window.__bpc_hydrated_at`) for app
+// pages, the load event for the login form (a plain form works at once).
+// Targets: interactive < 3 s on a first visit, < 1 s on a repeat visit.
+//
+// Usage: node bench/slow-4g.mjs http://127.0.0.1:PORT   (run by ./bpc slow4g)
+import { createRequire } from 'module';
+const require = createRequire(new URL('../end2end/package.json', import.meta.url));
+const { chromium } = require('@playwright/test');
+
+const base = process.argv[2] ?? 'http://127.0.0.1:3195';
+const TYPING_MS = Number(process.env.TYPING_MS ?? 5000);
+const SLOW_4G = {
+  offline: false,
+  latency: 150,
+  downloadThroughput: (1.6 * 1000 * 1000) / 8,
+  uploadThroughput: (750 * 1000) / 8,
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+async function phone() {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+    geolocation: { latitude: 31.2305, longitude: 121.4738, accuracy: 20 },
+    permissions: ['geolocation'],
+  });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  let bytes = 0;
+  cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+  return { context, page, take: () => { const b = bytes; bytes = 0; return b; } };
+}
+
+/** Timings of the page now shown, in ms from its navigation start. */
+async function timings(page, plain) {
+  if (plain) {
+    await page.waitForLoadState('load');
+  } else {
+    await page.waitForFunction(() => window.__bpc_hydrated === true, null, { timeout: 60_000, polling: 50 });
+  }
+  return page.evaluate((plain) => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    const ready = plain ? nav.loadEventEnd : window.__bpc_hydrated_at - performance.timeOrigin;
+    return { fcp: Math.round(fcp ? fcp.startTime : NaN), ready: Math.round(ready) };
+  }, plain);
+}
+
+const rows = [];
+async function visit(p, path, label, { plain = false, go = true } = {}) {
+  p.take();
+  if (go) await p.page.goto(base + path, { waitUntil: 'commit', timeout: 120_000 });
+  const t = await timings(p.page, plain);
+  // let late requests (prefetch, socket, resources) finish before counting
+  await p.page.waitForTimeout(plain ? 0 : 1000);
+  rows.push({ page: path, visit: label, kb: Math.round(p.take() / 1024), fcp_ms: t.fcp, interactive_ms: t.ready });
+}
+
+const rep = await phone();
+await visit(rep, '/login', 'first', { plain: true });
+// the rep types while the app's files are prefetched at idle
+await rep.page.waitForTimeout(TYPING_MS);
+rows.push({ page: '/login', visit: 'prefetched while typing', kb: Math.round(rep.take() / 1024), fcp_ms: null, interactive_ms: null });
+const form = rep.page.getByTestId('login-form');
+await form.locator('input[name=login]').fill('rep1');
+await form.locator('input[name=password]').fill('demo1234');
+rep.take();
+await Promise.all([rep.page.waitForURL(/\/feed$/, { timeout: 120_000 }), form.locator('button[type=submit]').click()]);
+await visit(rep, '/feed', 'first (after login)', { go: false });
+for (const path of ['/customers', '/checkin']) await visit(rep, path, 'first');
+for (const path of ['/feed', '/customers', '/checkin']) await visit(rep, path, 'repeat');
+// a signed-in phone that never loaded the app: /feed cold
+const cookies = (await rep.context.cookies()).filter((c) => c.name === 'bpc_session' || c.name.startsWith('i18n'));
+const cold = await phone();
+await cold.context.addCookies(cookies);
+await visit(cold, '/feed', 'first, cold cache');
+
+console.log(`slow 4G (1.6 Mbps down, 150 ms RTT), CPU 4× slower; typing ${TYPING_MS} ms on the login page`);
+console.table(rows);
+await browser.close();
