@@ -43,11 +43,21 @@ use crate::i18n::*;
 /// Pages that are plain HTML forms: they work without the WASM (as every page
 /// does with JavaScript off), so they are sent without it. A rep's first visit is
 /// the login page; on a phone it is usable after about 20 KB instead of 750 KB
-/// (issue 14). The WASM is fetched while the rep types (`prefetch`, idle
-/// priority) and is in the browser's cache when the app opens.
+/// (issue 14). The WASM is fetched while the rep types (`prefetch` from the
+/// first touch, idle priority) and is in the browser's cache when the app opens.
 pub fn plain_page(path: &str) -> bool {
     matches!(path.trim_end_matches('/'), "/login" | "/setup")
 }
+
+/// On a plain page, the first touch, click or key (the rep taps the login
+/// field) prefetches the files `<meta name="bpc-prefetch">` names. (Not on
+/// focus: headless browsers and some phones focus a page as it opens.)
+const PREFETCH_ON_TOUCH: &str = "(() => { let done = false; const go = () => { \
+    if (done) return; done = true; \
+    for (const href of document.querySelector('meta[name=bpc-prefetch]').content.split(' ')) { \
+    const link = document.createElement('link'); link.rel = 'prefetch'; link.href = href; \
+    document.head.append(link); } }; \
+    for (const ev of ['pointerdown', 'keydown']) addEventListener(ev, go, { once: true }); })();";
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,9 +70,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let plain = false;
     let name = options.output_name.clone();
     let scripts = if plain {
+        // fetched from the moment the rep first touches the page: a visitor who
+        // only looks downloads nothing more, and the page is quiet until then
+        let files = format!("/pkg/{name}.js /pkg/{name}.wasm");
         view! {
-            <link rel="prefetch" href=format!("/pkg/{name}.js") />
-            <link rel="prefetch" href=format!("/pkg/{name}.wasm") />
+            <meta name="bpc-prefetch" content=files />
+            <script>{PREFETCH_ON_TOUCH}</script>
         }
         .into_any()
     } else {

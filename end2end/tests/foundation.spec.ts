@@ -32,13 +32,19 @@ test('the login page runs no WASM; the app it prefetches opens from the cache', 
   // a plain form: nothing on the critical path but the page and its stylesheet
   expect(await page.locator('link[rel=modulepreload]').count()).toBe(0);
   expect(await page.evaluate(() => (window as any).__bpc_hydrated)).toBeUndefined();
-  // the app's JS and WASM are fetched at idle while the rep types
+  // nothing more is fetched until the rep touches the form; then the app's JS
+  // and WASM are fetched at idle while the rep types
+  const wasmEntries = () =>
+    page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+  await page.waitForTimeout(500);
+  expect(await wasmEntries()).toBe(0);
+  const form = page.getByTestId('login-form');
+  await form.locator('input[name=login]').click();
   await page.waitForFunction(
     () => performance.getEntriesByType('resource').some((e) => /\/pkg\/bpc\.[0-9a-f]+\.wasm$/.test(e.name)),
     null,
     { timeout: 30_000 },
   );
-  const form = page.getByTestId('login-form');
   await form.locator('input[name=login]').fill('rep3');
   await form.locator('input[name=password]').fill(PASSWORD);
   await form.locator('button[type=submit]').click();

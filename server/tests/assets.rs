@@ -76,12 +76,13 @@ async fn hashed_files_are_sent_precompressed_and_kept_for_a_year_pages_are_reval
             "{ext} in {html}"
         );
     }
-    // the login page is a plain form: it only prefetches the app's files for
-    // the next page; the app's pages load and run them
+    // the login page is a plain form: it only names the app's files, to be
+    // prefetched for the next page once the rep touches the form; the app's
+    // pages load and run them
     assert!(!html.contains("modulepreload"), "{html}");
     assert!(
         html.contains(&format!(
-            r#"<link rel="prefetch" href="/pkg/bpc.{HASH}.wasm">"#
+            r#"<meta name="bpc-prefetch" content="/pkg/bpc.{HASH}.js /pkg/bpc.{HASH}.wasm">"#
         )),
         "{html}"
     );
@@ -90,7 +91,7 @@ async fn hashed_files_are_sent_precompressed_and_kept_for_a_year_pages_are_reval
         feed.contains(&format!(r#"rel="modulepreload" href="/pkg/bpc.{HASH}.js""#)),
         "{feed}"
     );
-    assert!(!feed.contains(r#"rel="prefetch""#), "{feed}");
+    assert!(!feed.contains("bpc-prefetch"), "{feed}");
     // a missing file is a 404, not kept
     let (status, _, cache, _) = get(format!("/pkg/bpc.{HASH}.map"), "identity").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
