@@ -12,6 +12,9 @@
 // responds: hydrated (the WASM has run: `window.__bpc_hydrated_at`) for app
 // pages, the load event for the login form (a plain form works at once).
 // Targets: interactive < 3 s on a first visit, < 1 s on a repeat visit.
+// Caveat: the login page's prefetch is not throttled by the emulation (Chromium
+// runs prefetches outside the page's network emulation), so it finishes sooner
+// than on a real phone; 5 s of typing at 1.6 Mbps would fetch about 1 MB.
 //
 // Usage: node bench/slow-4g.mjs http://127.0.0.1:PORT   (run by ./bpc slow4g)
 import { createRequire } from 'module';
