@@ -16,7 +16,9 @@
 // runs prefetches outside the page's network emulation), so it finishes sooner
 // than on a real phone; 5 s of typing at 1.6 Mbps would fetch about 1 MB.
 //
-// Usage: node bench/slow-4g.mjs http://127.0.0.1:PORT   (run by ./bpc slow4g)
+// Usage: [SW=block] node bench/slow-4g.mjs http://127.0.0.1:PORT   (run by ./bpc slow4g;
+// SW=block measures without the service worker, whose own fetches the page's
+// network events do not count)
 import { createRequire } from 'module';
 const require = createRequire(new URL('../end2end/package.json', import.meta.url));
 const { chromium } = require('@playwright/test');
@@ -46,6 +48,8 @@ async function phone() {
     hasTouch: true,
     geolocation: { latitude: 31.2305, longitude: 121.4738, accuracy: 20 },
     permissions: ['geolocation'],
+    // SW=block measures without the service worker
+    serviceWorkers: process.env.SW === 'block' ? 'block' : 'allow',
   });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
