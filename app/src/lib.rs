@@ -42,7 +42,7 @@ use crate::i18n::*;
 
 /// Pages that are plain HTML forms: they work without the WASM (as every page
 /// does with JavaScript off), so they are sent without it. A rep's first visit is
-/// the login page; on a phone it is usable after about 20 KB instead of 750 KB
+/// the login page; on a phone it is usable after about 6 KB instead of 730 KB
 /// (issue 14). The WASM is fetched while the rep types (`prefetch` from the
 /// first touch, idle priority) and is in the browser's cache when the app opens.
 pub fn plain_page(path: &str) -> bool {

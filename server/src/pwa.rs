@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 /// The manifest in one language ("en", else zh-CN).
 pub fn manifest(language: &str) -> serde_json::Value {
     let t = app::import::service::locale(language);
-    let text = |key: &str| t.get(key).and_then(|v| v.as_str()).unwrap_or("BPC");
+    let text = |key: &str| crate::export::label(t, key);
     let lang = if language == "en" { "en" } else { "zh-CN" };
     let icon = |src: &str, sizes: &str, kind: &str, purpose: &str| serde_json::json!({ "src": src, "sizes": sizes, "type": kind, "purpose": purpose });
     serde_json::json!({
