@@ -446,42 +446,60 @@ async fn parts(clients: usize, secs: u64) {
 }
 
 /// Open loop: `clients` phones checking in at `rates` (check-ins per second, all
-/// clients together), `secs` each; then, on a fresh database of the same engine,
-/// the same three writes as one bare transaction at the same rates. Capacity is
-/// the highest rate answered with p99 < 50 ms.
+/// clients together), `secs` each, through the real path; beside it, each on a
+/// fresh database of the same engine, the same writes as one bare transaction.
+/// The loops take turns at each rate (after a short unreported warm-up each), so
+/// a drift in this machine's speed over the minutes of a run reaches all of them
+/// alike. Capacity is the highest rate answered with p99 < 50 ms and no errors.
 async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
+    enum Kind {
+        Path,
+        Bare([&'static str; 3]),
+    }
     let window = Duration::from_secs(secs);
     let budget = Duration::from_millis(50);
-    // p99 per rate: the check-in path, then each bare transaction
-    let mut cols: Vec<(String, Vec<Duration>)> = Vec::new();
-    let (app, reps, ids) = fresh(clients).await;
-    let state = app.state.clone();
-    // a key of its own per rate: a repeated key is the idempotent path
-    let col = sweep(clients, window, rates, "check-in", |rate| {
-        checkin_op(&state, &reps, &ids, &format!("open{rate}"))
-    })
-    .await;
-    cols.push(("check-in".into(), col));
-    drop((app, state));
+    let mut loops: Vec<(&str, Kind)> = vec![("check-in", Kind::Path)];
     // BENCH_PATH_ONLY=1: the check-in path alone (when tuning it)
-    let bare: &[(&str, [&str; 3])] = if std::env::var("BENCH_PATH_ONLY").is_ok() {
-        &[]
-    } else {
-        &[
-            ("bare: three writes", [BARE_CHECKIN, BARE_CLOCKS, BARE_FEED]),
-            (
-                "bare: the same, with the day sums",
-                [BARE_CHECKIN_DAY, BARE_CLOCKS, BARE_FEED],
-            ),
-        ]
+    if std::env::var("BENCH_PATH_ONLY").is_err() {
+        loops.push((
+            "bare: three writes",
+            Kind::Bare([BARE_CHECKIN, BARE_CLOCKS, BARE_FEED]),
+        ));
+        loops.push((
+            "bare: the same, with the day sums",
+            Kind::Bare([BARE_CHECKIN_DAY, BARE_CLOCKS, BARE_FEED]),
+        ));
+    }
+    let mut dbs = Vec::new();
+    for _ in &loops {
+        dbs.push(fresh(clients).await);
+    }
+    let op = |n: usize, tag: &str| -> Op {
+        let (app, reps, ids) = &dbs[n];
+        match &loops[n].1 {
+            Kind::Path => checkin_op(&app.state, reps, ids, tag),
+            Kind::Bare(body) => bare_op(tag, &app.state.db, reps, ids, body),
+        }
     };
-    for (label, body) in bare {
-        let (app, reps, ids) = fresh(clients).await;
-        let col = sweep(clients, window, rates, label, |rate| {
-            bare_op(&format!("bare{rate}"), &app.state.db, &reps, &ids, body)
-        })
-        .await;
-        cols.push((label.to_string(), col));
+    let warm = Duration::from_secs(3.min(secs));
+    for n in 0..loops.len() {
+        let _ = open_loop(clients, warm, rates[0], op(n, "warm")).await;
+    }
+    // p99 per loop and rate (Duration::MAX when a write failed)
+    let mut cols: Vec<Vec<Duration>> = vec![Vec::new(); loops.len()];
+    for &rate in rates {
+        for (n, (label, _)) in loops.iter().enumerate() {
+            // a key of its own per rate: a repeated key is the idempotent path
+            let (lat, errors) =
+                open_loop(clients, window, rate, op(n, &format!("open{rate}"))).await;
+            println!(
+                "open loop, {label}, {clients} clients, {rate:.0}/s offered for {}s: {} ok, {errors} errors",
+                window.as_secs(),
+                lat.len()
+            );
+            cols[n].push(if errors > 0 { Duration::MAX } else { p99(&lat) });
+            report("  latency (from when due)", lat);
+        }
     }
     let capacity = |col: &[Duration]| {
         rates
@@ -493,45 +511,30 @@ async fn checkin_open(clients: usize, secs: u64, rates: &[f64]) {
     };
     println!(
         "rate/s | {}",
-        cols.iter()
-            .map(|c| format!("{} p99", c.0))
+        loops
+            .iter()
+            .map(|l| format!("{} p99", l.0))
             .collect::<Vec<_>>()
             .join(" | ")
     );
     for (i, rate) in rates.iter().enumerate() {
-        let cells: Vec<String> = cols.iter().map(|c| format!("{:.1?}", c.1[i])).collect();
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|c| match c[i] {
+                Duration::MAX => "errors".to_string(),
+                d => format!("{d:.1?}"),
+            })
+            .collect();
         println!("{rate:.0} | {}", cells.join(" | "));
     }
-    let path = capacity(&cols[0].1);
-    for (label, col) in &cols[1..] {
+    let path = capacity(&cols[0]);
+    for ((label, _), col) in loops.iter().zip(&cols).skip(1) {
         let bare = capacity(col);
         println!(
             "capacity at p99 < 50 ms: check-in {path:.0}/s, {label} {bare:.0}/s ({:.0}%)",
             100.0 * path / bare.max(1.0)
         );
     }
-}
-
-/// `op(rate)` in an open loop at each of `rates`: each rate's report, and its p99.
-async fn sweep(
-    clients: usize,
-    window: Duration,
-    rates: &[f64],
-    label: &str,
-    op: impl Fn(f64) -> Op,
-) -> Vec<Duration> {
-    let mut col = Vec::new();
-    for &rate in rates {
-        let (lat, errors) = open_loop(clients, window, rate, op(rate)).await;
-        println!(
-            "open loop, {label}, {clients} clients, {rate:.0}/s offered for {}s: {} ok, {errors} errors",
-            window.as_secs(),
-            lat.len()
-        );
-        col.push(p99(&lat));
-        report("  latency (from when due)", lat);
-    }
-    col
 }
 
 fn p99(lat: &[Duration]) -> Duration {
@@ -752,22 +755,43 @@ async fn fanout_clients(port: u16, cookie: &str, sockets: usize) {
     }
 }
 
+/// This process's CPU time so far, all threads (user and system; Linux, in the
+/// kernel's clock ticks of 10 ms: read it over hundreds of rounds).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // the fields after the command name, which is in brackets
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the whole line
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
 async fn profile() {
     let app = build(0).await;
     let state = app.state.clone();
     let reps = users(&state.db, 0).await;
     let ids = customers(&state.db, &reps, 1).await;
     let rep = reps[0].clone();
-    let n = 300;
+    let n = 1000;
     macro_rules! time {
         ($label:expr, $e:expr) => {{
             let mut v = Vec::new();
+            let cpu = cpu_time();
             for _ in 0..n {
                 let t = Instant::now();
                 let _ = $e;
                 v.push(t.elapsed());
             }
+            let cpu = cpu_time().saturating_sub(cpu);
             report($label, v);
+            println!(
+                "  CPU (all threads) per round: {} µs",
+                cpu.as_micros() / n as u128
+            );
         }};
     }
     time!(
@@ -781,6 +805,22 @@ async fn profile() {
     time!(
         "customers::repo::load_for_visit",
         app::customers::repo::load_for_visit(&state.db, &ids[0]).await
+    );
+    time!(
+        "customer SELECT * (raw row)",
+        state
+            .db
+            .query("SELECT * FROM type::record('customer', $id)")
+            .bind(("id", ids[0].clone()))
+            .await
+    );
+    time!(
+        "customer few fields",
+        state
+            .db
+            .query("SELECT name, lat, lng, status, version FROM type::record('customer', $id)")
+            .bind(("id", ids[0].clone()))
+            .await
     );
     time!(
         "visit_target",
@@ -801,6 +841,23 @@ async fn profile() {
         ("bare stream row", BARE_STREAM),
     ] {
         let op = bare_op("bare", &state.db, &reps[..1], &ids, &[body]);
+        let mut j = 0;
+        time!(label, {
+            j += 1;
+            op(0, j).await
+        });
+    }
+    for (label, body) in [
+        (
+            "bare: three writes, one transaction",
+            [BARE_CHECKIN, BARE_CLOCKS, BARE_FEED],
+        ),
+        (
+            "bare: with the day sums, one transaction",
+            [BARE_CHECKIN_DAY, BARE_CLOCKS, BARE_FEED],
+        ),
+    ] {
+        let op = bare_op(label, &state.db, &reps[..1], &ids, &body);
         let mut j = 0;
         time!(label, {
             j += 1;

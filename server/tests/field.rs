@@ -269,6 +269,76 @@ async fn the_same_key_sent_twice_or_at_once_stores_one_check_in() {
     );
 }
 
+/// A queue that sends again after the customer changed hands still hears that
+/// its check-in was stored (the write goes first; the stored one is read only
+/// when the write did not happen), while a new key is refused. The clocks and
+/// the rep's day count the check-in once.
+#[tokio::test]
+async fn a_repeated_key_after_a_hand_over_answers_what_was_stored() {
+    let app = spawn_app().await;
+    let rep = user(&app, "rep1").await;
+    let manager = user(&app, "manager1").await;
+    let id = customer(&app, &rep, "无锡恒通机械有限公司", "13800000007").await;
+    let mut c = app.signed_in("rep1").await;
+    let first = c
+        .multipart(
+            "checkin",
+            checkin_form("handover-0001", &id, "31.2304", "121.4737", None),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(first.body["duplicate"], false);
+    let version = count(
+        &app,
+        &format!("RETURN type::record('customer', '{id}').version"),
+    )
+    .await;
+    app::customers::service::manage(
+        &app.state,
+        &manager,
+        &id,
+        "reassign",
+        &app.user_id("rep2").await,
+        "",
+    )
+    .await
+    .expect("hand over");
+    let again = c
+        .multipart(
+            "checkin",
+            checkin_form("handover-0001", &id, "31.2304", "121.4737", None),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
+    assert_eq!(again.body["duplicate"], true);
+    assert_eq!(again.body["id"], first.body["id"]);
+    let fresh = c
+        .multipart(
+            "checkin",
+            checkin_form("handover-0002", &id, "31.2304", "121.4737", None),
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::NOT_FOUND, "{:?}", fresh.body);
+    assert_eq!(count(&app, "RETURN count(SELECT id FROM checkin)").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            &format!("RETURN type::record('customer', '{id}').version")
+        )
+        .await,
+        version + 1,
+        "only the hand-over changed the customer after the check-in"
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("RETURN math::sum(SELECT VALUE visits FROM rep_day WHERE user = type::record('user', '{}'))", rep.id)
+        )
+        .await,
+        1
+    );
+}
+
 #[tokio::test]
 async fn other_departments_neither_see_nor_comment_nor_like() {
     let app = spawn_app().await;

@@ -15,6 +15,9 @@ pub struct FeedIn {
     pub subject_name: String,
     pub department: String,
     pub customer: Option<String>,
+    /// The customer's name when the writer has just read it (else the event
+    /// reads it in the transaction).
+    pub customer_name: Option<String>,
     pub text: Option<String>,
     pub detail: Option<String>,
     pub photos: Vec<String>,
@@ -38,7 +41,8 @@ pub const CREATE_EVENT: &str = "
         subject_name: $feed.subject_name,
         department: type::record('department', $feed.department),
         customer: IF $feed.customer != NONE THEN type::record('customer', $feed.customer) END,
-        customer_name: IF $feed.customer != NONE THEN type::record('customer', $feed.customer).name END,
+        customer_name: IF $feed.customer_name != NONE THEN $feed.customer_name
+            ELSE IF $feed.customer != NONE THEN type::record('customer', $feed.customer).name END,
         text: $feed.text, detail: $feed.detail, photos: $feed.photos, flags: $feed.flags,
         distance_m: $feed.distance_m, at: $now, company: $feed.company, link: $feed.link,
     } RETURN NONE;";

@@ -41,11 +41,12 @@ static VISIT_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
             "BEGIN TRANSACTION;
              LET $c = type::record('customer', $v.customer);
              IF $clocks != NONE {{
-                 IF $c.version != $version {{ THROW 'bpc:conflict:stale'; }};
-                 UPDATE $c SET last_followup_at = $clocks.last_followup_at,
+                 -- only the customer as it was read (one fetch, not a check and a write)
+                 LET $moved = (UPDATE $c SET last_followup_at = $clocks.last_followup_at,
                      due_at = $clocks.due_at, due_clock = $clocks.due_clock,
                      warn_at = $clocks.warn_at, warned = $clocks.warned,
-                     version = $version + 1 RETURN NONE;
+                     version = $version + 1 WHERE version = $version RETURN VALUE version);
+                 IF array::len($moved) == 0 {{ THROW 'bpc:conflict:stale'; }};
              }};
              {create}
              {CREATE_EVENT}

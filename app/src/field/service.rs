@@ -139,8 +139,15 @@ pub async fn check_in(
         return Err(AppError::validation("key", "invalid"));
     }
     let id = format!("{}:{}", user.id, key);
-    if let Some(repeat) = repeat_of(state, &id).await? {
-        return Ok(repeat);
+    // A repeated key answers with what was stored. With photos that is asked
+    // first, so they are not stored again; without, the write goes first (the
+    // transaction refuses a key it has, and everything else is undone with it)
+    // and the stored check-in is read only when the write did not happen: one
+    // read less on every rep's busiest path.
+    if !photos.is_empty() {
+        if let Some(repeat) = repeat_of(state, &id).await? {
+            return Ok(repeat);
+        }
     }
     let customer = form.customer.trim();
     if customer.is_empty() {
@@ -183,6 +190,7 @@ pub async fn check_in(
             // colleagues see each other's visits: the rep's own department
             department: user.department_id.clone(),
             customer: Some(row.id.clone()),
+            customer_name: Some(row.name.clone()),
             text: (!purpose.is_empty()).then(|| purpose.clone()),
             photos: photos.clone(),
             flags,
@@ -191,7 +199,12 @@ pub async fn check_in(
         };
         (visit, feed)
     })
-    .await?;
+    .await;
+    let written = match written {
+        Ok(w) => w,
+        // the customer may have changed hands since the key was stored
+        Err(e) => return repeat_of(state, &id).await?.ok_or(e),
+    };
     match written {
         Some((customer_name, visit)) => Ok(CheckinOutcome {
             id,
@@ -259,6 +272,7 @@ pub async fn follow_up(
             subject_name: user.name.clone(),
             department: user.department_id.clone(),
             customer: Some(row.id.clone()),
+            customer_name: Some(row.name.clone()),
             text: Some(text.to_string()),
             photos: photos.clone(),
             ..Default::default()
