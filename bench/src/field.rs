@@ -10,7 +10,9 @@
 //!   at 200 clients; throughput ≥ 50% of the raw loop.
 //! - `checkin-open CLIENTS SECS RATE[,RATE…]`: an open loop. CLIENTS phones check in
 //!   at RATE check-ins per second in all, due on a fixed schedule whether or not the
-//!   previous one has answered; latency counts from when each was due.
+//!   previous one has answered; latency counts from when each was due. Beside the
+//!   real path, each on a fresh database of the same engine: the bare three writes,
+//!   and the same with the rep's day sums. The loops take turns at each rate.
 //! - `parts CLIENTS SECS`: each write of the bare transaction alone, closed loop, on
 //!   a database no app server follows: where the engine's time goes.
 //! - `fanout SOCKETS`: SOCKETS websockets signed in as a manager on a served app;
