@@ -817,14 +817,6 @@ async fn profile() {
             .await
     );
     time!(
-        "customer few fields",
-        state
-            .db
-            .query("SELECT name, lat, lng, status, version FROM type::record('customer', $id)")
-            .bind(("id", ids[0].clone()))
-            .await
-    );
-    time!(
         "visit_target",
         app::customers::service::visit_target(&state, &rep, &ids[0]).await
     );
