@@ -81,7 +81,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     } else {
         view! {
             <AutoReload options=options.clone() />
-            <HydrationScripts options />
+            <HydrationScripts options islands=true />
         }
         .into_any()
     };
@@ -114,10 +114,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // The UI speaks zh-CN unless the user chose otherwise (cookie or profile); the
-    // browser's Accept-Language is deliberately ignored.
-    let no_header = leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| None);
+    // server removes the browser's Accept-Language before the app sees it.
     view! {
-        <I18nContextProvider ssr_lang_header_getter=no_header>
+        <I18nContextProvider>
             <AppTitle />
             <Router>
                 <Routes fallback=shell::NotFound>

@@ -433,7 +433,10 @@ async fn error_status(req: Request<Body>, next: Next) -> Response {
 
 /// Pins the language of a first visit to zh-CN: the cookie tells the hydrating
 /// browser the same language the server rendered, whatever the browser prefers.
-async fn default_language(req: Request<Body>, next: Next) -> Response {
+async fn default_language(mut req: Request<Body>, next: Next) -> Response {
+    // The UI speaks zh-CN unless the user chose otherwise (cookie or profile): the
+    // browser's Accept-Language is deliberately ignored, so the app never sees it.
+    req.headers_mut().remove(header::ACCEPT_LANGUAGE);
     let has_cookie = req
         .headers()
         .get_all(header::COOKIE)

@@ -155,14 +155,6 @@ pub fn RaiseAlarmPage() -> impl IntoView {
     let targets = Resource::new(|| (), |_| raise_targets());
     let raise = ServerAction::<RaiseAlarm>::new();
     let err = action_error(raise);
-    let similar = RwSignal::new(Vec::<ExperienceHit>::new());
-    let on_text = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        #[cfg(feature = "hydrate")]
-        suggest::later(value, similar);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = value;
-    };
     view! {
         <section class="page raise-alarm">
             <h1>{t!(i18n, alarm_raise)}</h1>
@@ -189,11 +181,7 @@ pub fn RaiseAlarmPage() -> impl IntoView {
                     <label><input type="radio" name="kind" value="help" checked=!lost />" " {t!(i18n, alarm_kind_help)}</label>
                     <label><input type="radio" name="kind" value="lost" checked=lost data-testid="kind-lost" />" " {t!(i18n, alarm_kind_lost)}</label>
                 </fieldset>
-                <label>
-                    <span class="when-help">{t!(i18n, alarm_what_blocks)}</span>
-                    <span class="when-lost">{t!(i18n, alarm_why_lost)}</span>
-                    <textarea name="text" rows="5" maxlength="2000" required on:input=on_text data-testid="alarm-text"></textarea>
-                </label>
+                <AlarmTextInput />
                 <FieldError err field="text" />
                 <label class="lesson-field">
                     <span>{t!(i18n, alarm_lesson)}</span>
@@ -201,7 +189,6 @@ pub fn RaiseAlarmPage() -> impl IntoView {
                     <small class="muted">{t!(i18n, alarm_lesson_hint)}</small>
                 </label>
                 <FieldError err field="lesson" />
-                <SimilarEntries hits=similar />
                 <FormError err fields=&["customer", "text", "lesson"] />
                 <button type="submit" class="primary" disabled=move || raise.pending().get() data-testid="raise-submit">
                     <span class="when-help">{t!(i18n, alarm_raise_submit)}</span>
@@ -215,6 +202,29 @@ pub fn RaiseAlarmPage() -> impl IntoView {
                 })}}
             </Transition>
         </section>
+    }
+}
+
+/// The problem's text, with past entries like it shown below as it is typed:
+/// an island (the browser asks for them).
+#[island]
+fn AlarmTextInput() -> impl IntoView {
+    let i18n = use_i18n();
+    let similar = RwSignal::new(Vec::<ExperienceHit>::new());
+    let on_text = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        #[cfg(feature = "hydrate")]
+        suggest::later(value, similar);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = value;
+    };
+    view! {
+        <label>
+            <span class="when-help">{t!(i18n, alarm_what_blocks)}</span>
+            <span class="when-lost">{t!(i18n, alarm_why_lost)}</span>
+            <textarea name="text" rows="5" maxlength="2000" required on:input=on_text data-testid="alarm-text"></textarea>
+        </label>
+        <SimilarEntries hits=similar />
     }
 }
 
@@ -283,45 +293,16 @@ pub fn AlarmPage() -> impl IntoView {
     let changes = Changes::provide();
     let id = move || params.read().get("id").unwrap_or_default();
     let data = Resource::new(move || (id(), changes.0.get()), |(id, _)| alarm(id));
-    let answers = RwSignal::new(Vec::<AnswerItem>::new());
-    if let Some(live) = Live::get() {
-        Effect::new(move |_| {
-            let pushes = live.inbox.with(Clone::clone);
-            if pushes.is_empty() {
-                return;
-            }
-            live.inbox.update_untracked(Vec::clear);
-            let me = id();
-            for p in pushes {
-                match p {
-                    Push::AlarmAnswer { alarm, answer, .. } if alarm == me => {
-                        answers.update(|list| match list.iter_mut().find(|a| a.id == answer.id) {
-                            Some(a) => {
-                                a.likes = answer.likes;
-                                a.accepted = answer.accepted;
-                            }
-                            None => list.push(answer),
-                        })
-                    }
-                    Push::AlarmStatus { alarm, .. } if alarm == me => changes.0.update(|n| *n += 1),
-                    _ => {}
-                }
-            }
-        });
-    }
     view! {
         <section class="page alarm">
             <div class="page-head">
                 <a href="/alarms" class="muted small">"← " {t!(i18n, alarm_title)}</a>
-                <span class="live-dot" data-testid="live" data-connected=move || Live::get().map(|l| l.connected.get()).unwrap_or(false).to_string()></span>
+                <crate::feed::live::LiveDot />
             </div>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(d) => {
-                            answers.set(d.answers.clone());
-                            view! { <AlarmView d answers /> }.into_any()
-                        }
+                        Ok(d) => view! { <AlarmView d /> }.into_any(),
                         Err(err) => view! { <ErrorBox err /> }.into_any(),
                     }
                 })}
@@ -331,7 +312,7 @@ pub fn AlarmPage() -> impl IntoView {
 }
 
 #[component]
-fn AlarmView(d: AlarmDetail, answers: RwSignal<Vec<AnswerItem>>) -> impl IntoView {
+fn AlarmView(d: AlarmDetail) -> impl IntoView {
     let i18n = use_i18n();
     let c = d.card.clone();
     let kind = c.kind.clone();
@@ -365,8 +346,8 @@ fn AlarmView(d: AlarmDetail, answers: RwSignal<Vec<AnswerItem>>) -> impl IntoVie
             {may.add_photos.then(|| view! {
                 <form class="inline-form photo-form" method="post" action="/api/alarm_photos" enctype="multipart/form-data" data-testid="alarm-photo-form">
                     <input type="hidden" name="alarm" value=c.id.clone() />
-                    <crate::shell::FileButton name="photos" accept="image/*" camera=true multiple=true
-                        label=move || t_string!(i18n, photo_take).to_string() testid="alarm-photo-input" />
+                    <crate::shell::FileChooser name="photos".to_string() accept="image/*".to_string() camera=true multiple=true
+                        label=t_string!(i18n, photo_take).to_string() testid="alarm-photo-input".to_string() required=false />
                     <button type="submit" data-testid="alarm-photo-submit">{t!(i18n, alarm_add_photo)}</button>
                 </form>
             })}
@@ -379,46 +360,65 @@ fn AlarmView(d: AlarmDetail, answers: RwSignal<Vec<AnswerItem>>) -> impl IntoVie
             })}
         </div>
         {may.decide_lost.then(|| view! { <DecideLost alarm=alarm_id.get_value() /> })}
+        <AlarmAnswers alarm=alarm_id.get_value() answers=d.answers may_accept=may.accept may_answer=may.answer />
+        {may.close.then(|| view! { <CloseForm alarm=alarm_id.get_value() /> })}
+    }
+}
+
+/// The answers, live: colleagues' answers and likes arrive over the stream, a
+/// change of the alarm's status (accepted, closed, decided) loads the page
+/// again. An island; the rest of the alarm's page is server-rendered.
+#[island]
+fn AlarmAnswers(
+    alarm: String,
+    answers: Vec<AnswerItem>,
+    may_accept: bool,
+    may_answer: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let answers = RwSignal::new(answers);
+    let alarm = StoredValue::new(alarm);
+    if let Some(live) = Live::get() {
+        Effect::new(move |_| {
+            let me = alarm.get_value();
+            for p in live.take_inbox() {
+                match p {
+                    Push::AlarmAnswer { alarm, answer, .. } if alarm == me => {
+                        answers.update(|list| match list.iter_mut().find(|a| a.id == answer.id) {
+                            Some(a) => {
+                                a.likes = answer.likes;
+                                a.accepted = answer.accepted;
+                            }
+                            None => list.push(answer),
+                        })
+                    }
+                    Push::AlarmStatus { alarm, .. } if alarm == me => crate::shell::reload_page(),
+                    _ => {}
+                }
+            }
+        });
+    }
+    view! {
         <h2>{move || t_string!(i18n, alarm_answers_n).replace("{n}", &answers.with(Vec::len).to_string())}</h2>
         <Show when=move || !answers.with(Vec::is_empty) fallback=move || view! { <p class="muted" data-testid="no-answers">{t!(i18n, alarm_no_answers)}</p> }>
             <ul class="list" data-testid="answers">
                 <For
                     each=move || answers.get()
                     key=|a| (a.id.clone(), a.likes, a.liked, a.accepted)
-                    children=move |a| view! { <AnswerRow a answers alarm=alarm_id.get_value() accept=may.accept /> }
+                    children=move |a| view! { <AnswerRow a alarm=alarm.get_value() accept=may_accept /> }
                 />
             </ul>
         </Show>
-        {may.answer.then(|| view! { <AnswerForm alarm=alarm_id.get_value() answers /> })}
-        {may.close.then(|| view! { <CloseForm alarm=alarm_id.get_value() /> })}
+        {may_answer.then(|| view! { <AnswerForm alarm=alarm.get_value() answers /> })}
     }
 }
 
+/// One answer. Liking and accepting are plain form posts: the server answers
+/// with the alarm's page again (kept out of the WASM, which stays small).
 #[component]
-fn AnswerRow(
-    a: AnswerItem,
-    answers: RwSignal<Vec<AnswerItem>>,
-    alarm: String,
-    accept: bool,
-) -> impl IntoView {
+fn AnswerRow(a: AnswerItem, alarm: String, accept: bool) -> impl IntoView {
+    use leptos::server_fn::ServerFn;
     let i18n = use_i18n();
-    let like = ServerAction::<LikeAnswer>::new();
-    let take = ServerAction::<AcceptAnswer>::new();
-    reload_on_success(take);
-    let take_err = action_error(take);
-    let id = StoredValue::new(a.id.clone());
-    Effect::new(move |_| {
-        if let Some(Ok(liked)) = like.value().get() {
-            answers.update(|list| {
-                if let Some(x) = list.iter_mut().find(|x| x.id == id.get_value()) {
-                    if x.liked != liked {
-                        x.liked = liked;
-                        x.likes = (x.likes + if liked { 1 } else { -1 }).max(0);
-                    }
-                }
-            });
-        }
-    });
     let liked = a.liked;
     let (like_id, accept_id) = (a.id.clone(), a.id.clone());
     view! {
@@ -431,22 +431,21 @@ fn AnswerRow(
             </div>
             <p class="feed-text" data-testid="answer-text">{a.text.clone()}</p>
             <div class="feed-actions">
-                <ActionForm action=like attr:class="inline-form">
+                <form method="post" action=LikeAnswer::url() class="inline-form">
                     <input type="hidden" name="answer" value=like_id />
                     <button type="submit" class=if liked { "like liked" } else { "like" } data-testid="like-answer" aria-pressed=liked.to_string()>
                         {move || if liked { t_string!(i18n, feed_unlike).to_string() } else { t_string!(i18n, feed_like).to_string() }}
                         " " <span data-testid="answer-likes">{a.likes}</span>
                     </button>
-                </ActionForm>
+                </form>
                 {accept.then(|| view! {
-                    <ActionForm action=take attr:class="inline-form">
+                    <form method="post" action=AcceptAnswer::url() class="inline-form">
                         <input type="hidden" name="alarm" value=alarm.clone() />
                         <input type="hidden" name="answer" value=accept_id.clone() />
                         <button type="submit" class="primary" data-testid="accept-answer">{t!(i18n, alarm_accept)}</button>
-                    </ActionForm>
+                    </form>
                 })}
             </div>
-            <FormError err=take_err fields=&[] />
         </li>
     }
 }

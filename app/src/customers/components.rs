@@ -8,7 +8,8 @@ use crate::customers::model::*;
 use crate::funnel::api::{list_qual_items, list_stages};
 use crate::i18n::*;
 use crate::shell::{
-    action_error, reload_on_success, use_user, Changes, ErrorBox, FieldError, FormError, Loading,
+    action_error, error_text, reload_on_success, use_user, Changes, ErrorBox, FieldError,
+    FieldSlot, FormError, Loading,
 };
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -263,9 +264,91 @@ fn DisputeList(items: Vec<DisputeItem>) -> impl IntoView {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
+    // without JavaScript a refused save comes back as this page with its error,
+    // shown by the fields below; in the browser the form island shows it
+    let err = action_error(ServerAction::<RegisterCustomer>::new());
+    let items = Resource::new(|| (), |_| list_qual_items());
+    view! {
+        <section class="page register">
+            <h1>{t!(i18n, register_title)}</h1>
+            <RegisterForm>
+                // everything optional is folded away on a phone; it opens by
+                // itself when one of its fields is refused (in the browser the
+                // form below puts the message in the field's slot and opens it)
+                <details class="more" data-testid="register-more-fold"
+                    open=move || err.get().and_then(|e| e.field().map(|f| !matches!(f, "name" | "phones"))).unwrap_or(false)>
+                    <summary data-testid="register-more">{t!(i18n, register_more)}</summary>
+                    <div class="grid2">
+                        <label><span>{t!(i18n, field_contact)}</span><input name="contact" maxlength="100" /></label>
+                        <label><span>{t!(i18n, field_contact_role)}</span><input name="contact_role" maxlength="100" /></label>
+                    </div>
+                    <FieldSlot err field="contact" />
+                    <FieldSlot err field="contact_role" />
+                    <label><span>{t!(i18n, field_decision_maker)}</span><input name="decision_maker" maxlength="100" /></label>
+                    <FieldSlot err field="decision_maker" />
+                    <label><span>{t!(i18n, field_address)}</span><input name="address" maxlength="200" /></label>
+                    <FieldSlot err field="address" />
+                    <PositionField />
+                    <FieldSlot err field="location" />
+                    <div class="grid2">
+                        <label><span>{t!(i18n, field_region)}</span><input name="region" maxlength="100" /></label>
+                        <label><span>{t!(i18n, field_industry)}</span><input name="industry" maxlength="100" /></label>
+                        <label><span>{t!(i18n, field_size)}</span>
+                            <select name="size">
+                                <option value="">"—"</option>
+                                <option value="1-20">"1-20"</option>
+                                <option value="21-100">"21-100"</option>
+                                <option value="101-500">"101-500"</option>
+                                <option value="500+">"500+"</option>
+                            </select>
+                        </label>
+                        <label><span>{t!(i18n, field_source)}</span><input name="source" maxlength="100" /></label>
+                    </div>
+                    <FieldSlot err field="region" />
+                    <FieldSlot err field="industry" />
+                    <FieldSlot err field="size" />
+                    <FieldSlot err field="source" />
+                    <div class="grid2">
+                        <label><span>{t!(i18n, field_founded_on)}</span><input name="founded_on" type="date" /></label>
+                        <label><span>{t!(i18n, field_dm_birthday)}</span><input name="dm_birthday" type="date" /></label>
+                    </div>
+                    <FieldSlot err field="founded_on" />
+                    <FieldSlot err field="dm_birthday" />
+                    <label><span>{t!(i18n, field_expected_amount)}</span><input name="expected_amount" inputmode="decimal" placeholder="0.00" /></label>
+                    <FieldSlot err field="expected_amount" />
+                    <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerChooser value=String::new() /></label>
+                    <FieldSlot err field="referred_by" />
+                    <label><span>{t!(i18n, field_notes)}</span><textarea name="notes" rows="3" maxlength="2000"></textarea></label>
+                    <FieldSlot err field="notes" />
+                </details>
+                <fieldset class="checklist">
+                    <legend>{t!(i18n, checklist_title)}</legend>
+                    <p class="muted small">{t!(i18n, checklist_intro)}</p>
+                    <Suspense fallback=Loading>
+                        {move || Suspend::new(async move {
+                            items.await.unwrap_or_default().into_iter().enumerate().map(|(i, item)| view! {
+                                <label class="check">
+                                    <input type="checkbox" name=format!("ticked[{i}]") value=item.id.clone() data-testid="checklist-item" />
+                                    <span>{item.label}</span>
+                                </label>
+                            }).collect_view()
+                        })}
+                    </Suspense>
+                </fieldset>
+            </RegisterForm>
+        </section>
+    }
+}
+
+/// The registration form's living part: the duplicate check as the rep types,
+/// the answer of the save (taken, near matches to confirm, a dispute to raise)
+/// and the messages of refused fields. An island; the optional fields and the
+/// checklist are its children, rendered by the server.
+#[island]
+fn RegisterForm(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
     let register = ServerAction::<RegisterCustomer>::new();
     let err = action_error(register);
-    let items = Resource::new(|| (), |_| list_qual_items());
     let name = RwSignal::new(String::new());
     let phones = RwSignal::new(String::new());
     let hint = RwSignal::new(None::<DupCheck>);
@@ -321,117 +404,74 @@ pub fn RegisterPage() -> impl IntoView {
         "notes",
         "expected_amount",
     ];
+    // a refused field below (in the children) shows its message in its slot
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        let refused = err
+            .get()
+            .and_then(|e| e.field().map(|f| (f.to_string(), error_text(i18n, &e))));
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = form_ref.get() {
+            crate::shell::show_in_slots(&form, refused);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (refused, form_ref);
+    });
     view! {
-        <section class="page register">
-            <h1>{t!(i18n, register_title)}</h1>
-            <ActionForm action=register attr:class="card form" attr:data-testid="register-form">
-                <FormError err fields />
-                <label>
-                    <span>{t!(i18n, field_company)} " *"</span>
-                    <input name="name" required maxlength="80" autocomplete="off"
-                        on:input=move |ev| { name.set(event_target_value(&ev)); schedule_check(); } />
-                </label>
-                <FieldError err field="name" />
-                <label>
-                    <span>{t!(i18n, field_phones)} " *"</span>
-                    <input name="phones" type="tel" required autocomplete="off"
-                        on:input=move |ev| { phones.set(event_target_value(&ev)); schedule_check(); } />
-                    <small class="muted">{t!(i18n, phones_hint)}</small>
-                </label>
-                <FieldError err field="phones" />
-                {move || duplicate().map(|(on, mine)| view! {
-                    <div class="dup-warning" role="alert" data-testid="duplicate">
-                        <p>{if mine {
-                            format!("{} {}", t_string!(i18n, dup_mine), on)
-                        } else {
-                            format!("{} {}", t_string!(i18n, dup_taken), on)
-                        }}</p>
-                        <Show when=move || !mine>
-                            <DisputeForm name phones />
+        <ActionForm action=register node_ref=form_ref attr:class="card form" attr:data-testid="register-form">
+            <FormError err fields />
+            <label>
+                <span>{t!(i18n, field_company)} " *"</span>
+                <input name="name" required maxlength="80" autocomplete="off"
+                    on:input=move |ev| { name.set(event_target_value(&ev)); schedule_check(); } />
+            </label>
+            <FieldError err field="name" />
+            <label>
+                <span>{t!(i18n, field_phones)} " *"</span>
+                <input name="phones" type="tel" required autocomplete="off"
+                    on:input=move |ev| { phones.set(event_target_value(&ev)); schedule_check(); } />
+                <small class="muted">{t!(i18n, phones_hint)}</small>
+            </label>
+            <FieldError err field="phones" />
+            {move || duplicate().map(|(on, mine)| view! {
+                <div class="dup-warning" role="alert" data-testid="duplicate">
+                    <p>{if mine {
+                        format!("{} {}", t_string!(i18n, dup_mine), on)
+                    } else {
+                        format!("{} {}", t_string!(i18n, dup_taken), on)
+                    }}</p>
+                    <Show when=move || !mine>
+                        <DisputeForm name phones />
+                    </Show>
+                </div>
+            })}
+            {move || {
+                let names = near();
+                (!names.is_empty() && duplicate().is_none()).then(|| view! {
+                    <div class="near-warning" role="status" data-testid="near-match">
+                        <p>{t!(i18n, near_intro)}</p>
+                        <ul>{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                        <Show when=needs_confirm>
+                            <label class="check">
+                                <input type="checkbox" name="confirm_near" value="true" data-testid="confirm-near" />
+                                <span>{t!(i18n, near_confirm)}</span>
+                            </label>
                         </Show>
                     </div>
-                })}
-                {move || {
-                    let names = near();
-                    (!names.is_empty() && duplicate().is_none()).then(|| view! {
-                        <div class="near-warning" role="status" data-testid="near-match">
-                            <p>{t!(i18n, near_intro)}</p>
-                            <ul>{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                            <Show when=needs_confirm>
-                                <label class="check">
-                                    <input type="checkbox" name="confirm_near" value="true" data-testid="confirm-near" />
-                                    <span>{t!(i18n, near_confirm)}</span>
-                                </label>
-                            </Show>
-                        </div>
-                    })
-                }}
-                // everything optional is folded away on a phone; it opens by
-                // itself when one of its fields is refused
-                <details class="more" data-testid="register-more-fold"
-                    open=move || err.get().and_then(|e| e.field().map(|f| !matches!(f, "name" | "phones"))).unwrap_or(false)>
-                    <summary data-testid="register-more">{t!(i18n, register_more)}</summary>
-                    <div class="grid2">
-                        <label><span>{t!(i18n, field_contact)}</span><input name="contact" maxlength="100" /></label>
-                        <label><span>{t!(i18n, field_contact_role)}</span><input name="contact_role" maxlength="100" /></label>
-                    </div>
-                    <FieldError err field="contact" />
-                    <label><span>{t!(i18n, field_decision_maker)}</span><input name="decision_maker" maxlength="100" /></label>
-                    <label><span>{t!(i18n, field_address)}</span><input name="address" maxlength="200" /></label>
-                    <PositionField />
-                    <FieldError err field="location" />
-                    <div class="grid2">
-                        <label><span>{t!(i18n, field_region)}</span><input name="region" maxlength="100" /></label>
-                        <label><span>{t!(i18n, field_industry)}</span><input name="industry" maxlength="100" /></label>
-                        <label><span>{t!(i18n, field_size)}</span>
-                            <select name="size">
-                                <option value="">"—"</option>
-                                <option value="1-20">"1-20"</option>
-                                <option value="21-100">"21-100"</option>
-                                <option value="101-500">"101-500"</option>
-                                <option value="500+">"500+"</option>
-                            </select>
-                        </label>
-                        <label><span>{t!(i18n, field_source)}</span><input name="source" maxlength="100" /></label>
-                    </div>
-                    <div class="grid2">
-                        <label><span>{t!(i18n, field_founded_on)}</span><input name="founded_on" type="date" /></label>
-                        <label><span>{t!(i18n, field_dm_birthday)}</span><input name="dm_birthday" type="date" /></label>
-                    </div>
-                    <FieldError err field="founded_on" />
-                    <FieldError err field="dm_birthday" />
-                    <label><span>{t!(i18n, field_expected_amount)}</span><input name="expected_amount" inputmode="decimal" placeholder="0.00" /></label>
-                    <FieldError err field="expected_amount" />
-                    <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerPicker /></label>
-                    <FieldError err field="referred_by" />
-                    <label><span>{t!(i18n, field_notes)}</span><textarea name="notes" rows="3" maxlength="2000"></textarea></label>
-                    <FieldError err field="notes" />
-                </details>
-                <fieldset class="checklist">
-                    <legend>{t!(i18n, checklist_title)}</legend>
-                    <p class="muted small">{t!(i18n, checklist_intro)}</p>
-                    <Suspense fallback=Loading>
-                        {move || Suspend::new(async move {
-                            items.await.unwrap_or_default().into_iter().enumerate().map(|(i, item)| view! {
-                                <label class="check">
-                                    <input type="checkbox" name=format!("ticked[{i}]") value=item.id.clone() data-testid="checklist-item" />
-                                    <span>{item.label}</span>
-                                </label>
-                            }).collect_view()
-                        })}
-                    </Suspense>
-                </fieldset>
-                <button type="submit" class="primary" disabled=move || register.pending().get() data-testid="register-submit">
-                    {t!(i18n, register_submit)}
-                </button>
-            </ActionForm>
-        </section>
+                })
+            }}
+            {children()}
+            <button type="submit" class="primary" disabled=move || register.pending().get() data-testid="register-submit">
+                {t!(i18n, register_submit)}
+            </button>
+        </ActionForm>
     }
 }
 
 /// The customer's position: "use my current position" (the phone's location,
-/// with its accuracy) once hydrated, or latitude and longitude typed in.
-#[component]
+/// with its accuracy) once hydrated, or latitude and longitude typed in. An
+/// island of its own inside the register form's children.
+#[island]
 fn PositionField() -> impl IntoView {
     let i18n = use_i18n();
     use crate::field::components::Geo;
@@ -653,7 +693,7 @@ fn ReferrerForm(id: String, current: String) -> impl IntoView {
             <ActionForm action=set attr:class="form">
                 <input type="hidden" name="customer" value=id />
                 <FormError err fields=&["referred_by"] />
-                <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerPicker value=current /></label>
+                <label><span>{t!(i18n, field_referred_by)}</span><crate::referrals::components::ReferrerChooser value=current /></label>
                 <FieldError err field="referred_by" />
                 <button type="submit" class="primary" data-testid="referrer-save">{t!(i18n, save)}</button>
             </ActionForm>

@@ -69,20 +69,17 @@ fn apply(items: &mut Vec<FeedItem>, push: Push) {
     }
 }
 
-#[component]
+#[island]
 pub fn FeedPage() -> impl IntoView {
     let i18n = use_i18n();
     let page = Resource::new(|| (), |_| get_feed(None));
     let items = RwSignal::new(Vec::<FeedItem>::new());
     if let Some(live) = Live::get() {
         Effect::new(move |_| {
-            // tracked read, untracked clear: each push is applied once
-            let pushes = live.inbox.with(Clone::clone);
-            if pushes.is_empty() {
-                return;
+            let pushes = live.take_inbox();
+            if !pushes.is_empty() {
+                items.update(|list| pushes.into_iter().for_each(|p| apply(list, p)));
             }
-            live.inbox.update_untracked(Vec::clear);
-            items.update(|list| pushes.into_iter().for_each(|p| apply(list, p)));
         });
     }
     view! {

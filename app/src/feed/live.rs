@@ -39,6 +39,16 @@ impl Live {
         use_context::<Live>()
     }
 
+    /// The feed messages that arrived since the last call (a tracked read, an
+    /// untracked clear: inside an effect, each message is handed on once).
+    pub fn take_inbox(&self) -> Vec<Push> {
+        let pushes = self.inbox.with(Clone::clone);
+        if !pushes.is_empty() {
+            self.inbox.update_untracked(Vec::clear);
+        }
+        pushes
+    }
+
     /// Unread notifications (0 until the browser has asked).
     pub fn unread_count(&self) -> i64 {
         self.unread.get().unwrap_or(0)
@@ -64,9 +74,17 @@ impl Live {
 }
 
 /// Opens the socket, in the browser only (after hydration): it asks where the
-/// stream stands and the unread count, then follows the stream from there.
-#[component]
+/// stream stands and the unread count, then follows the stream from there. An
+/// island: the page's other islands (bell, alerts, feed, check-in) sit inside
+/// its children and read the stream from its context.
+#[island]
 pub fn LiveProvider(children: Children) -> impl IntoView {
+    // In the browser the islands below also need the language: this is their
+    // root, so it provides it (from `<html lang>`, which the server wrote).
+    #[cfg(feature = "hydrate")]
+    leptos_i18n::context::provide_i18n_context_with_options_inner::<crate::i18n::Locale>(
+        Default::default(),
+    );
     let live = Live::provide();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -75,6 +93,14 @@ pub fn LiveProvider(children: Children) -> impl IntoView {
         let _ = live;
     });
     children()
+}
+
+/// The dot that shows whether the live stream is connected, on a page the
+/// browser does not otherwise run: an island inside the stream's.
+#[island]
+pub fn LiveDot() -> impl IntoView {
+    let connected = move || Live::get().is_some_and(|l| l.connected.get()).to_string();
+    view! { <span class="live-dot" data-testid="live" data-connected=connected></span> }
 }
 
 #[cfg(feature = "hydrate")]

@@ -26,7 +26,7 @@ enum Outcome {
     Queued,
 }
 
-#[component]
+#[island]
 pub fn CheckinPage() -> impl IntoView {
     let i18n = use_i18n();
     let geo = RwSignal::new(Geo::Locating);

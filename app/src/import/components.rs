@@ -123,7 +123,7 @@ pub fn ImportPage() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <crate::shell::FileButton name="file" accept=".xlsx,.xls,.ods,.csv" label=move || t_string!(i18n, import_choose_file).to_string() testid="import-file" required=true />
+                <crate::shell::FileChooser name="file".to_string() accept=".xlsx,.xls,.ods,.csv".to_string() label=t_string!(i18n, import_choose_file).to_string() testid="import-file".to_string() required=true multiple=false camera=false />
                 <button type="submit" class="primary" data-testid="import-check">{t!(i18n, import_check)}</button>
             </form>
         </section>
@@ -136,26 +136,10 @@ pub fn ImportBatchPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let start = ServerAction::<StartImport>::new();
-    let tick = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (id(), start.version().get(), tick.get()),
-        |(id, _, _)| get_import_view(id),
+        move || (id(), start.version().get()),
+        |(id, _)| get_import_view(id),
     );
-    // while it runs, read the progress again every second
-    #[cfg(feature = "hydrate")]
-    {
-        let running = move || {
-            data.get()
-                .and_then(|r| r.ok())
-                .is_some_and(|v| v.status == "running")
-        };
-        Effect::new(move |_| {
-            if running() {
-                gloo_timers::callback::Timeout::new(1000, move || tick.update(|t| *t += 1))
-                    .forget();
-            }
-        });
-    }
     let err = action_error(start);
     view! {
         <section class="page import">
@@ -259,7 +243,11 @@ fn Batch(v: ImportView, start: ServerAction<StartImport>) -> impl IntoView {
                         }
                         .into_any()
                     } else {
-                        view! { <p><a href=format!("/customers/import/{}", v.id) rel="external">{t!(i18n, import_refresh)}</a></p> }.into_any()
+                        view! {
+                            <p><a href=format!("/customers/import/{}", v.id) rel="external">{t!(i18n, import_refresh)}</a></p>
+                            <crate::shell::ReloadSoon ms=1000 />
+                        }
+                        .into_any()
                     }}
                 </div>
             }

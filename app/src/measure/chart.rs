@@ -1,10 +1,31 @@
-//! A small line chart drawn as SVG on the server (readable before the WASM
-//! loads, and with JavaScript off through each day's `<title>`), hydrated so a
-//! tap or hover shows the day's values. Our own: the Rust chart crates draw to
+//! A small line chart drawn as SVG on the server. A tap, hover or keyboard
+//! focus on a day shows its values: each day is a focusable group and CSS
+//! (`:has`, rules written with the chart) shows the day's line and readout, so
+//! it works with JavaScript off too and costs the WASM nothing (as an island it
+//! cost about 15 KB of brotli). Our own: the Rust chart crates draw to
 //! files or canvases (plotters) or pull a JavaScript library (charming), and none
 //! renders Leptos 0.8 views on the server.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How a chart writes its values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ValueFormat {
+    /// Hours, one decimal.
+    Hours,
+    /// Whole points.
+    Score,
+}
+
+impl ValueFormat {
+    pub fn text(self, v: f64) -> String {
+        match self {
+            ValueFormat::Hours => format!("{v:.1}"),
+            ValueFormat::Score => format!("{v:.0}"),
+        }
+    }
+}
 
 /// Drawing area inside the view box.
 pub const WIDTH: f64 = 360.0;
@@ -72,7 +93,7 @@ pub fn path(values: &[f64], range: (f64, f64)) -> String {
 }
 
 /// One line of a chart.
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub label: String,
     pub values: Vec<f64>,
@@ -87,13 +108,14 @@ pub fn LineChart(
     /// One label per point (the day).
     days: Vec<String>,
     marked: Vec<bool>,
-    /// Formats a value for the labels.
-    fmt: fn(f64) -> String,
-    #[prop(into)] testid: String,
+    /// How the labels write a value.
+    format: ValueFormat,
+    /// Also the figure's id, which the chart's style rules name.
+    testid: String,
     /// The legend for the shaded days.
-    #[prop(into)]
     marked_label: String,
 ) -> impl IntoView {
+    let fmt = move |v: f64| format.text(v);
     let all: Vec<f64> = mine.values.iter().chain(&average.values).copied().collect();
     let range = domain(&all);
     let n = days.len();
@@ -102,7 +124,6 @@ pub fn LineChart(
     } else {
         WIDTH
     };
-    let selected = RwSignal::new(None::<usize>);
     let shade: Vec<_> = marked
         .iter()
         .enumerate()
@@ -127,57 +148,42 @@ pub fn LineChart(
         .collect();
     let first = days.first().cloned().unwrap_or_default();
     let last = days.last().cloned().unwrap_or_default();
-    let readout = {
-        let (days, mine, average) = (days.clone(), mine.clone(), average.clone());
-        move || {
-            selected.get().and_then(|i| {
-                Some(format!(
-                    "{} · {} {} · {} {}",
-                    days.get(i)?,
-                    mine.label,
-                    fmt(*mine.values.get(i)?),
-                    average.label,
-                    fmt(*average.values.get(i)?)
-                ))
-            })
-        }
-    };
-    let guide = move || {
-        selected.get().map(|i| {
-            let x = format!("{:.1}", x_at(i, n));
-            view! { <line class="chart-guide" x1=x.clone() x2=x y1=TOP y2=HEIGHT - BOTTOM /> }
-        })
+    let readout = |i: usize| {
+        format!(
+            "{} · {} {} · {} {}",
+            days[i],
+            mine.label,
+            mine.values.get(i).map(|v| fmt(*v)).unwrap_or_default(),
+            average.label,
+            average.values.get(i).map(|v| fmt(*v)).unwrap_or_default()
+        )
     };
     let hits: Vec<_> = (0..n)
         .map(|i| {
-            let title = format!(
-                "{} · {} {} · {} {}",
-                days[i],
-                mine.label,
-                mine.values.get(i).map(|v| fmt(*v)).unwrap_or_default(),
-                average.label,
-                average.values.get(i).map(|v| fmt(*v)).unwrap_or_default()
-            );
+            let x = format!("{:.1}", x_at(i, n));
             view! {
-                <rect class="chart-hit" x=format!("{:.1}", x_at(i, n) - step / 2.0) y=0
-                    width=format!("{:.1}", step) height=HEIGHT
-                    on:mouseenter=move |_| selected.set(Some(i))
-                    on:click=move |_| selected.set(Some(i))>
-                    <title>{title}</title>
-                </rect>
+                <g class="chart-day" data-i=i tabindex="0">
+                    <rect class="chart-hit" x=format!("{:.1}", x_at(i, n) - step / 2.0) y=0
+                        width=format!("{:.1}", step) height=HEIGHT />
+                    <line class="chart-guide" x1=x.clone() x2=x y1=TOP y2=HEIGHT - BOTTOM />
+                    <title>{readout(i)}</title>
+                </g>
             }
         })
         .collect();
+    let readouts: Vec<_> = (0..n)
+        .map(|i| view! { <span data-i=i>{readout(i)}</span> })
+        .collect();
+    let rules = readout_rules(&testid, n);
     let has_marked = marked.iter().any(|m| *m);
     view! {
-        <figure class="chart" data-testid=testid>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=mine.label.clone()
-                on:mouseleave=move |_| selected.set(None)>
+        <figure class="chart" id=testid.clone() data-testid=testid>
+            <style inner_html=rules></style>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=mine.label.clone()>
                 {shade}
                 {grid}
                 <path class="chart-line average" d=path(&average.values, range) />
                 <path class="chart-line mine" d=path(&mine.values, range) />
-                {guide}
                 <text class="chart-tick" x=LEFT y=HEIGHT - 4.0>{first}</text>
                 <text class="chart-tick" x=WIDTH - RIGHT y=HEIGHT - 4.0 text-anchor="end">{last}</text>
                 {hits}
@@ -186,10 +192,22 @@ pub fn LineChart(
                 <span class="legend mine">{mine.label.clone()}</span>
                 <span class="legend average">{average.label.clone()}</span>
                 {has_marked.then(|| view! { <span class="legend marked">{marked_label}</span> })}
-                <span class="chart-readout muted" data-testid="chart-readout">{readout}</span>
+                <span class="chart-readout muted" data-testid="chart-readout" aria-live="polite">{readouts}</span>
             </figcaption>
         </figure>
     }
+}
+
+/// The style rules that show day `i`'s readout while its group is hovered or
+/// focused (a tap focuses it), for the chart whose figure has the id `chart`.
+pub fn readout_rules(chart: &str, days: usize) -> String {
+    (0..days)
+        .map(|i| {
+            format!(
+                "#{chart}:has(.chart-day[data-i=\"{i}\"]:is(:hover,:focus)) .chart-readout>[data-i=\"{i}\"]{{display:inline}}"
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -239,6 +257,27 @@ mod tests {
         // a negative domain puts zero inside the area
         let zero = y_at(0.0, (-10.0, 10.0));
         assert!((zero - (TOP + (HEIGHT - TOP - BOTTOM) / 2.0)).abs() < 1e-9);
+    }
+
+    #[rstest]
+    #[case(ValueFormat::Hours, 7.26, "7.3")]
+    #[case(ValueFormat::Hours, 0.0, "0.0")]
+    #[case(ValueFormat::Score, 41.6, "42")]
+    #[case(ValueFormat::Score, -3.0, "-3")]
+    fn value_formats(#[case] format: ValueFormat, #[case] v: f64, #[case] expected: &str) {
+        assert_eq!(format.text(v), expected);
+    }
+
+    #[test]
+    fn each_day_has_one_rule_naming_its_chart() {
+        let rules = readout_rules("time-curve", 3);
+        assert_eq!(rules.matches("#time-curve:has(").count(), 3);
+        for i in 0..3 {
+            assert!(rules.contains(&format!(
+                ".chart-day[data-i=\"{i}\"]:is(:hover,:focus)) .chart-readout>[data-i=\"{i}\"]"
+            )));
+        }
+        assert_eq!(readout_rules("x", 0), "");
     }
 
     #[test]

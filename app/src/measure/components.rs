@@ -4,13 +4,13 @@
 use crate::customers::components::money;
 use crate::i18n::*;
 use crate::measure::api::*;
-use crate::measure::chart::{LineChart, Series};
+use crate::measure::chart::{LineChart, Series, ValueFormat};
 use crate::measure::model::*;
 use crate::measure::rules::{Measure, Unit, Weights, PERIODS};
 use crate::shell::{action_error, ErrorBox, FieldError, FormError, Loading, WithUser};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn measure_label(i18n: I18nContext<Locale>, m: Measure) -> String {
     match m {
@@ -243,8 +243,6 @@ fn Board(v: BoardView) -> impl IntoView {
         .map(|r| view! { <BoardRowView r unit /> })
         .collect_view();
     let how = measure_how(i18n, measure, &v.weights);
-    let navigate = use_navigate();
-    let scope_base = current.clone();
     let span = t_string!(i18n, rank_span)
         .replace("{from}", &v.from)
         .replace("{to}", &v.to)
@@ -274,10 +272,7 @@ fn Board(v: BoardView) -> impl IntoView {
                 })}
                 <label>
                     <span class="sr-only">{t!(i18n, rank_scope)}</span>
-                    <select name="s" data-testid="scope-select" on:change=move |ev| {
-                        let s = event_target_value(&ev);
-                        navigate(&BoardQuery { s, all: false, ..scope_base.clone() }.href(), Default::default());
-                    }>{scope_options}</select>
+                    <select name="s" data-testid="scope-select" onchange="this.form.submit()">{scope_options}</select>
                 </label>
                 <noscript><button type="submit">{t!(i18n, rank_show)}</button></noscript>
             </form>
@@ -399,14 +394,6 @@ fn MeasureSettingsForm() -> impl IntoView {
 // ---------------------------------------------------------------------------
 // A person's profile
 
-fn hours_fmt(v: f64) -> String {
-    format!("{v:.1}")
-}
-
-fn score_fmt(v: f64) -> String {
-    format!("{v:.0}")
-}
-
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -518,14 +505,14 @@ fn Profile(p: ProfileView) -> impl IntoView {
             <p class="muted small" data-testid="hours-total">
                 {t_string!(i18n, person_hours_total).replace("{n}", &format!("{total_hours:.1}")).replace("{d}", &format!("{dept_total_hours:.1}"))}
             </p>
-            <LineChart mine=hours average=dept_hours days=days.clone() marked=marked.clone() fmt=hours_fmt testid="time-curve" marked_label=marked_label.clone() />
+            <LineChart mine=hours average=dept_hours days=days.clone() marked=marked.clone() format=ValueFormat::Hours testid="time-curve".to_string() marked_label=marked_label.clone() />
         </div>
         <div class="card">
             <h2>{t!(i18n, person_efficiency_curve)}</h2>
             <p class="muted small" data-testid="score-total">
                 {t_string!(i18n, person_score_total).replace("{n}", &total_score.to_string()).replace("{d}", &format!("{dept_total_score:.0}"))}
             </p>
-            <LineChart mine=score average=dept_score days marked fmt=score_fmt testid="efficiency-curve" marked_label />
+            <LineChart mine=score average=dept_score days marked format=ValueFormat::Score testid="efficiency-curve".to_string() marked_label />
             <p class="muted small">{measure_how(i18n, Measure::Score, &p.weights)}</p>
         </div>
         <crate::audit::components::OwnerViews person=p.user_id.clone() />

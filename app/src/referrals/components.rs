@@ -181,3 +181,10 @@ pub fn ReferrerPicker(#[prop(optional, into)] value: String) -> impl IntoView {
         </datalist>
     }
 }
+
+/// The picker on a page the browser does not otherwise run (a customer's
+/// page): an island of its own, so it offers customers as the rep types.
+#[island]
+pub fn ReferrerChooser(value: String) -> impl IntoView {
+    view! { <ReferrerPicker value /> }
+}

@@ -89,8 +89,9 @@ pub fn RemindersPage() -> impl IntoView {
     }
 }
 
-/// Due reminders, on every open screen, until acknowledged.
-#[component]
+/// Due reminders, on every open screen, until acknowledged. An island inside
+/// the live stream's: the alerts arrive over it.
+#[island]
 pub fn AlertBanner() -> impl IntoView {
     let i18n = use_i18n();
     let Some(live) = Live::get() else {

@@ -114,8 +114,8 @@ fn Frame(user: CurrentUser) -> impl IntoView {
 }
 
 /// The unread count on the bell, asked for after hydration and kept current by
-/// the live stream.
-#[component]
+/// the live stream. An island inside the live stream's.
+#[island]
 fn BellCount() -> impl IntoView {
     let live = crate::feed::live::Live::get();
     let count = move || live.map(|l| l.unread_count()).unwrap_or(0);
@@ -377,10 +377,10 @@ pub fn NotFound() -> impl IntoView {
 /// styled button; once hydrated, what was chosen shows beside it.
 #[component]
 pub fn FileButton(
-    name: &'static str,
-    accept: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] accept: String,
     #[prop(into)] label: Signal<String>,
-    testid: &'static str,
+    #[prop(into)] testid: String,
     #[prop(optional)] required: bool,
     #[prop(optional)] multiple: bool,
     /// Opens the camera on a phone.
@@ -409,11 +409,89 @@ pub fn FileButton(
     view! {
         <label class="file-button">
             <input type="file" name=name accept=accept required=required multiple=multiple
-                capture=camera.then_some("environment") data-testid=testid on:change=on_change />
+                capture=camera.then_some("environment") data-testid=testid.clone() on:change=on_change />
             <span class="button">{move || label.get()}</span>
             <span class="file-names muted small" data-testid=format!("{testid}-chosen")>
                 {move || chosen.get().unwrap_or_else(|| t_string!(i18n, file_none).to_string())}
             </span>
         </label>
+    }
+}
+
+/// A `FileButton` on a page the browser does not otherwise run: an island of
+/// its own, so what was chosen shows beside it.
+#[island]
+pub fn FileChooser(
+    name: String,
+    accept: String,
+    label: String,
+    testid: String,
+    required: bool,
+    multiple: bool,
+    camera: bool,
+) -> impl IntoView {
+    view! { <FileButton name accept label testid required multiple camera /> }
+}
+
+/// Loads the page again after `ms` milliseconds (a running import follows its
+/// progress so). An island of a few lines: the page itself is server-rendered.
+#[island]
+pub fn ReloadSoon(ms: u32) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    set_timeout(reload_page, std::time::Duration::from_millis(u64::from(ms)));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+}
+
+/// Loads the page again (in the browser; nothing on the server).
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().reload();
+}
+
+/// A refused field's message under it, in a server-rendered part of a form
+/// (the children of a form island). Without JavaScript the page itself comes
+/// back with the message; in the browser the island fills the slot
+/// (`show_in_slots`).
+#[component]
+pub fn FieldSlot(err: FormErr, field: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || {
+        err.get()
+            .filter(|e| e.field() == Some(field))
+            .map(|e| error_text(i18n, &e))
+    };
+    view! {
+        <p class="field-error" role="alert" data-slot=field data-field=field hidden=move || text().is_none()>
+            {move || text().unwrap_or_default()}
+        </p>
+    }
+}
+
+/// Puts `refused` (field, message) in its slot inside `form`, empties the other
+/// slots, and opens the fold (`<details>`) around the refused field.
+#[cfg(feature = "hydrate")]
+pub fn show_in_slots(form: &web_sys::HtmlFormElement, refused: Option<(String, String)>) {
+    use wasm_bindgen::JsCast;
+    let Ok(slots) = form.query_selector_all("[data-slot]") else {
+        return;
+    };
+    for i in 0..slots.length() {
+        let Some(slot) = slots
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            continue;
+        };
+        let this = refused
+            .as_ref()
+            .filter(|(field, _)| slot.dataset().get("slot").as_deref() == Some(field.as_str()));
+        slot.set_text_content(this.map(|(_, text)| text.as_str()));
+        slot.set_hidden(this.is_none());
+        if this.is_some() {
+            if let Ok(Some(fold)) = slot.closest("details") {
+                let _ = fold.set_attribute("open", "");
+            }
+        }
     }
 }

@@ -23,20 +23,7 @@ pub fn status_text(i18n: I18nContext<Locale>, status: &str) -> String {
 pub fn SuggestionsPage() -> impl IntoView {
     let i18n = use_i18n();
     let changes = Changes::provide();
-    let post = ServerAction::<PostSuggestion>::new();
-    let err = action_error(post);
-    let data = Resource::new(
-        move || (changes.0.get(), post.version().get()),
-        |_| suggestions(),
-    );
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = post.value().get() {
-            if let Some(f) = form_ref.get() {
-                f.reset();
-            }
-        }
-    });
+    let data = Resource::new(move || changes.0.get(), |_| suggestions());
     view! {
         <section class="page suggestions">
             <h1>{t!(i18n, sugg_title)}</h1>
@@ -45,18 +32,7 @@ pub fn SuggestionsPage() -> impl IntoView {
                 <p><strong>{t!(i18n, sugg_promise_title)}</strong></p>
                 <p>{t!(i18n, sugg_promise_text)}</p>
             </div>
-            <ActionForm action=post node_ref=form_ref attr:class="form card" attr:data-testid="sugg-form">
-                <label>
-                    <span>{t!(i18n, sugg_your)}</span>
-                    <textarea name="text" rows="4" maxlength="2000" required data-testid="sugg-text"></textarea>
-                </label>
-                <FieldError err field="text" />
-                <FormError err fields=&["text"] />
-                <button type="submit" class="primary" disabled=move || post.pending().get() data-testid="sugg-submit">{t!(i18n, sugg_post)}</button>
-                {move || post.value().get().and_then(Result::ok).map(|at| view! {
-                    <p class="notice" role="status" data-testid="sugg-posted">{t_string!(i18n, sugg_posted).replace("{t}", &at)}</p>
-                })}
-            </ActionForm>
+            <SuggestionForm />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -82,6 +58,37 @@ pub fn SuggestionsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The post form: an island, so the rep sees at once when the suggestion will
+/// be released (without JavaScript the page simply comes back).
+#[island]
+fn SuggestionForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let post = ServerAction::<PostSuggestion>::new();
+    let err = action_error(post);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = post.value().get() {
+            if let Some(f) = form_ref.get() {
+                f.reset();
+            }
+        }
+    });
+    view! {
+        <ActionForm action=post node_ref=form_ref attr:class="form card" attr:data-testid="sugg-form">
+            <label>
+                <span>{t!(i18n, sugg_your)}</span>
+                <textarea name="text" rows="4" maxlength="2000" required data-testid="sugg-text"></textarea>
+            </label>
+            <FieldError err field="text" />
+            <FormError err fields=&["text"] />
+            <button type="submit" class="primary" disabled=move || post.pending().get() data-testid="sugg-submit">{t!(i18n, sugg_post)}</button>
+            {move || post.value().get().and_then(Result::ok).map(|at| view! {
+                <p class="notice" role="status" data-testid="sugg-posted">{t_string!(i18n, sugg_posted).replace("{t}", &at)}</p>
+            })}
+        </ActionForm>
     }
 }
 
