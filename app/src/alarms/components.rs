@@ -378,6 +378,13 @@ fn AlarmAnswers(
     let i18n = use_i18n();
     let answers = RwSignal::new(answers);
     let alarm = StoredValue::new(alarm);
+    #[cfg(feature = "hydrate")]
+    let settled = {
+        let opened = js_sys::Date::now();
+        move || js_sys::Date::now() - opened > 3_000.0
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let settled = || false;
     if let Some(live) = Live::get() {
         Effect::new(move |_| {
             let me = alarm.get_value();
@@ -392,7 +399,12 @@ fn AlarmAnswers(
                             None => list.push(answer),
                         })
                     }
-                    Push::AlarmStatus { alarm, .. } if alarm == me => crate::shell::reload_page(),
+                    // the page that was just loaded already shows a change made
+                    // a moment before (e.g. this user's own accept): only later
+                    // changes load it again
+                    Push::AlarmStatus { alarm, .. } if alarm == me && settled() => {
+                        crate::shell::reload_page()
+                    }
                     _ => {}
                 }
             }
