@@ -2,9 +2,7 @@
 //! pages load, the precompressed copy the browser accepts (never compressed per
 //! request), cached for a year as immutable; pages revalidated.
 
-mod helpers;
-
-use helpers::spawn_app_with;
+use crate::helpers::spawn_app_with;
 use reqwest::StatusCode;
 
 const HASH: &str = "0123456789abcdef";

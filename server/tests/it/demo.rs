@@ -1,12 +1,10 @@
 //! The demo company's generated past: it happened through the app's own rules,
 //! and each demo login's first screen has something to show.
 
-mod helpers;
-
+use crate::helpers::spawn_app_with;
 use app::customers::model::Status;
-use helpers::spawn_app_with;
 
-async fn count(app: &helpers::TestApp, sql: &str) -> i64 {
+async fn count(app: &crate::helpers::TestApp, sql: &str) -> i64 {
     let mut r = app.state.db.query(sql).await.expect("query");
     let n: Option<i64> = r.take(0).expect("count");
     n.unwrap_or(0)

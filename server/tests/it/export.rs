@@ -1,10 +1,8 @@
 //! Customer export: managers and the boss take their list out as xlsx, reps may
 //! not, and every export is in the audit log.
 
-mod helpers;
-
+use crate::helpers::spawn_app;
 use app::customers::model::CustomerInput;
-use helpers::spawn_app;
 use reqwest::StatusCode;
 
 fn input(name: &str, phone: &str) -> CustomerInput {
@@ -18,7 +16,7 @@ fn input(name: &str, phone: &str) -> CustomerInput {
     }
 }
 
-async fn audited(app: &helpers::TestApp) -> Vec<serde_json::Value> {
+async fn audited(app: &crate::helpers::TestApp) -> Vec<serde_json::Value> {
     let mut r = app
         .state
         .db

@@ -2,12 +2,10 @@
 //! actuals from the work as it was done, quarter sums, the projection with the
 //! forecast, and every change kept.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::customers::model::CustomerInput;
 use app::error::AppError;
 use app::targets::service as targets;
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 fn input(name: &str, phone: &str, amount: &str) -> CustomerInput {

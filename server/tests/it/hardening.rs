@@ -2,9 +2,7 @@
 //! server keeps answering, and nothing is written. Then a property run sends
 //! generated bodies to every server function, signed in and not.
 
-mod helpers;
-
-use helpers::{spawn_app, Client, TestApp};
+use crate::helpers::{spawn_app, Client, TestApp};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -4,15 +4,13 @@
 //! refused to those who may not see them, and the score's settings are the
 //! admin's and audited.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::auth::model::CurrentUser;
 use app::customers::model::CustomerInput;
 use app::customers::service as customers;
 use app::error::AppError;
 use app::measure::model::BoardView;
 use app::measure::service as measure;
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 fn input(name: &str, phone: &str, amount: &str) -> CustomerInput {

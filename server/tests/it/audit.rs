@@ -3,10 +3,8 @@
 //! one row (none for the owner), bursts are flagged, and only the boss, admins
 //! and the owner read it.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::customers::model::CustomerInput;
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 fn input(name: &str, phone: &str) -> CustomerInput {

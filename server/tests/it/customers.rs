@@ -2,13 +2,11 @@
 //! registration races, the wolf lock, visibility, confiscation, the pool.
 //! Service calls go straight to `app::customers::service`; refusals over HTTP too.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::auth::model::CurrentUser;
 use app::customers::model::{CustomerInput, RegisterOutcome, Status};
 use app::customers::service::{self as svc, Ctx, Settled};
 use app::error::AppError;
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 async fn user(app: &TestApp, login: &str) -> CurrentUser {

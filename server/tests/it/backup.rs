@@ -2,10 +2,8 @@
 //! loaded into a fresh one finds every customer, history row, check-in and photo
 //! reference, and the day sums as they were (table events do not run again).
 
-mod helpers;
-
+use crate::helpers::spawn_app;
 use app::customers::model::CustomerInput;
-use helpers::spawn_app;
 use server::backup;
 
 fn temp_file(name: &str) -> std::path::PathBuf {
@@ -132,7 +130,11 @@ async fn a_backup_restored_into_a_fresh_database_has_everything() {
     let _ = std::fs::remove_file(file);
 }
 
-async fn customers_view(app: &helpers::TestApp, who: &app::auth::model::CurrentUser, id: &str) {
+async fn customers_view(
+    app: &crate::helpers::TestApp,
+    who: &app::auth::model::CurrentUser,
+    id: &str,
+) {
     app::customers::service::detail(&app.state, who, id)
         .await
         .expect("detail");

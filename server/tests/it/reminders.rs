@@ -3,13 +3,11 @@
 //! acknowledged; revisits follow the last visit; anniversaries come 2 days ahead;
 //! nobody acknowledges or sets someone else's.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::auth::model::CurrentUser;
 use app::reminders::channel::MemoryChannel;
 use app::reminders::service::{self as svc, TickReport};
 use chrono::{Duration, Utc};
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 async fn user(app: &TestApp, login: &str) -> CurrentUser {

@@ -3,13 +3,11 @@
 //! visibility and refusals, and the websocket push: catch-up after a reconnect,
 //! and an event written through one app server reaching a socket on another.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, spawn_second, Client, TestApp};
 use app::auth::model::CurrentUser;
 use app::feed::model::{Hello, Push};
 use app::feed::rules::Resume;
 use futures::{SinkExt, StreamExt};
-use helpers::{spawn_app, spawn_second, Client, TestApp};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use std::time::Duration;

@@ -5,14 +5,12 @@
 //! a batch is its importer's alone. Over HTTP: the template, the upload and the
 //! error workbook, each read back.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::auth::model::CurrentUser;
 use app::customers::model::CustomerInput;
 use app::error::AppError;
 use app::import::model::ImportView;
 use app::import::service as import;
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use surrealdb::types::SurrealValue;
 

@@ -1,9 +1,7 @@
 //! Prometheus metrics: only for a scraper with the token; requests counted per
 //! server function, with made-up names folded into one label.
 
-mod helpers;
-
-use helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 
 #[tokio::test]

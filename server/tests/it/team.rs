@@ -3,14 +3,12 @@
 //! statistics), the experience pool's Chinese search, success stories, and the
 //! suggestion box's anonymity, audited over the whole database and the log.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::alarms::service as alarms;
 use app::auth::model::CurrentUser;
 use app::customers::model::{CustomerInput, Status};
 use app::error::AppError;
 use app::experience::repo::ExperienceIn;
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 

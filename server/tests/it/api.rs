@@ -1,9 +1,7 @@
 //! HTTP-level tests of the foundation: login, sessions, roles, people admin.
 //! Each test spawns its own app with a fresh in-memory database.
 
-mod helpers;
-
-use helpers::{spawn_app, spawn_app_with, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, PASSWORD};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -128,7 +126,7 @@ async fn failed_logins_are_limited_across_app_servers() {
         s.login_max_per_account = 5;
     })
     .await;
-    let b = helpers::spawn_second(&a).await;
+    let b = crate::helpers::spawn_second(&a).await;
     let (mut on_a, mut on_b) = (a.client(), b.client());
     for i in 0..5 {
         let c = if i % 2 == 0 { &mut on_a } else { &mut on_b };

@@ -2,13 +2,11 @@
 //! among the customers one may see, trees pruned to the viewer's scope with won
 //! amounts rolled up, the thank and ask lists, and loops refused.
 
-mod helpers;
-
+use crate::helpers::{spawn_app, TestApp};
 use app::customers::model::{CustomerInput, RegisterOutcome};
 use app::error::AppError;
 use app::referrals::model::TreeNode;
 use app::referrals::service as referrals;
-use helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 
 fn input(name: &str, phone: &str, referred_by: &str) -> CustomerInput {

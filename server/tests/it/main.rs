@@ -1,0 +1,25 @@
+//! The server's integration tests, in one test binary: each file is a module.
+//! One binary links SurrealDB and the app once; a binary per file linked them
+//! eighteen times, which made `cargo test` slow and took gigabytes of disk.
+//!
+//! `cargo test -p server --test it -- field::` runs one file's tests.
+
+mod helpers;
+
+mod api;
+mod assets;
+mod audit;
+mod backup;
+mod cluster;
+mod customers;
+mod demo;
+mod export;
+mod field;
+mod hardening;
+mod import;
+mod measure;
+mod metrics;
+mod referrals;
+mod reminders;
+mod targets;
+mod team;
