@@ -92,6 +92,14 @@ test('a rep raises an alarm, a colleague answers live, the answer is accepted an
   await expect(page.getByTestId('alarm-status')).toHaveText('已解决');
   await expect(page.getByTestId('answer')).toHaveAttribute('data-accepted', 'true');
   await expect(page.getByTestId('alarm-experience')).toBeVisible();
+  // the colleague's open page follows the change by itself (hydrated), and the
+  // raiser's page, which already shows it, is not loaded again
+  if (hydrated) {
+    await expect(colleague.page.getByTestId('alarm-status')).toHaveText('已解决');
+    const mark = await page.evaluate(() => ((window as any).__bpc_mark = 1));
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => (window as any).__bpc_mark)).toBe(mark);
+  }
   await colleague.context.close();
 
   // anyone finds it in the experience pool by a Chinese phrase

@@ -360,7 +360,7 @@ fn AlarmView(d: AlarmDetail) -> impl IntoView {
             })}
         </div>
         {may.decide_lost.then(|| view! { <DecideLost alarm=alarm_id.get_value() /> })}
-        <AlarmAnswers alarm=alarm_id.get_value() answers=d.answers may_accept=may.accept may_answer=may.answer />
+        <AlarmAnswers alarm=alarm_id.get_value() version=d.version answers=d.answers may_accept=may.accept may_answer=may.answer />
         {may.close.then(|| view! { <CloseForm alarm=alarm_id.get_value() /> })}
     }
 }
@@ -371,6 +371,7 @@ fn AlarmView(d: AlarmDetail) -> impl IntoView {
 #[island]
 fn AlarmAnswers(
     alarm: String,
+    version: i64,
     answers: Vec<AnswerItem>,
     may_accept: bool,
     may_answer: bool,
@@ -378,13 +379,6 @@ fn AlarmAnswers(
     let i18n = use_i18n();
     let answers = RwSignal::new(answers);
     let alarm = StoredValue::new(alarm);
-    #[cfg(feature = "hydrate")]
-    let settled = {
-        let opened = js_sys::Date::now();
-        move || js_sys::Date::now() - opened > 3_000.0
-    };
-    #[cfg(not(feature = "hydrate"))]
-    let settled = || false;
     if let Some(live) = Live::get() {
         Effect::new(move |_| {
             let me = alarm.get_value();
@@ -399,12 +393,13 @@ fn AlarmAnswers(
                             None => list.push(answer),
                         })
                     }
-                    // the page that was just loaded already shows a change made
-                    // a moment before (e.g. this user's own accept): only later
-                    // changes load it again
-                    Push::AlarmStatus { alarm, .. } if alarm == me && settled() => {
-                        crate::shell::reload_page()
-                    }
+                    // a change this page does not show yet (not, say, the
+                    // user's own accept that loaded it)
+                    Push::AlarmStatus {
+                        alarm,
+                        version: now,
+                        ..
+                    } if alarm == me && now > version => crate::shell::reload_page(),
                     _ => {}
                 }
             }

@@ -65,6 +65,9 @@ pub struct AlarmDetail {
     pub close_note: Option<String>,
     pub experience_id: Option<String>,
     pub may: AlarmMay,
+    /// Counts the alarm's status changes: a live status push with a higher one
+    /// means the page is out of date.
+    pub version: i64,
 }
 
 /// A customer the user may raise an alarm on (their own).

@@ -266,6 +266,7 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         close_note: row.close_note.clone(),
         experience_id: repo::experience_of(&state.db, &row.id).await?,
         may,
+        version: row.version,
     })
 }
 

@@ -80,8 +80,13 @@ pub enum Push {
         alarm: String,
         answer: crate::alarms::model::AnswerItem,
     },
-    /// An alarm's status changed: open pages reload it.
-    AlarmStatus { seq: String, alarm: String },
+    /// An alarm's status changed; `version` is the alarm's version now. A page
+    /// showing an older one loads again.
+    AlarmStatus {
+        seq: String,
+        alarm: String,
+        version: i64,
+    },
 }
 
 impl Push {
