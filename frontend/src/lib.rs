@@ -1,6 +1,6 @@
 //! The browser half: brings the page's islands to life (the interactive parts:
 //! the live stream, the feed, the check-in form and its queue, the register
-//! form's checks, charts, …). The rest of each page is server-rendered HTML
+//! form's checks, …). The rest of each page is server-rendered HTML
 //! that works as it is, as it does with JavaScript off.
 
 // the islands live in `app`: without this the linker drops their exports
@@ -9,6 +9,12 @@ extern crate app;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    // when the WASM was ready to run (bench/slow-4g.mjs splits load from hydration)
+    let _ = js_sys::Reflect::set(
+        &leptos::prelude::window(),
+        &"__bpc_wasm_at".into(),
+        &js_sys::Date::now().into(),
+    );
     leptos::mount::hydrate_islands();
     // A server function that answers with a redirect (e.g. a registration, to the
     // new customer's page) sends the browser there: there is no client router.
