@@ -246,6 +246,13 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         let date = local_day(state, back);
         let workday = date.weekday() != Weekday::Sun;
         let today = back == 0;
+        // each morning but today's, everyone has read what reached them before
+        // (the bell shows yesterday's and today's news, not three months of it)
+        if !today && back < plan.days {
+            for p in &people {
+                app::customers::repo::mark_notifications_read(&state.db, &p.user.id).await?;
+            }
+        }
         // targets for the month, set on its first day (and on the history's first)
         if back == plan.days || date.day() == 1 {
             world.set_targets(&people, back).await?;

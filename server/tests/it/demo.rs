@@ -172,6 +172,30 @@ async fn the_demo_company_has_lived_ninety_days() {
         "rep4's first customer is from {first}"
     );
 
+    // the bell shows recent news: what came before yesterday has been read
+    for login in ["rep1", "rep5", "manager1", "boss"] {
+        let id = app.user_id(login).await;
+        let mut r = state
+            .db
+            .query(
+                "SELECT VALUE count() FROM notification WHERE user = type::record('user', $u) \
+                 AND read = false GROUP ALL; \
+                 SELECT VALUE count() FROM notification WHERE user = type::record('user', $u) \
+                 AND read = true GROUP ALL",
+            )
+            .bind(("u", id))
+            .await
+            .expect("query");
+        let unread: Vec<i64> = r.take(0).expect("unread");
+        let read: Vec<i64> = r.take(1).expect("read");
+        let (unread, read) = (
+            unread.first().copied().unwrap_or(0),
+            read.first().copied().unwrap_or(0),
+        );
+        assert!(read > unread, "{login}: {unread} unread, {read} read");
+        assert!(unread <= 60, "{login}: {unread} unread");
+    }
+
     // the clock is back on the wall clock
     assert!((state.now() - chrono::Utc::now()).num_seconds().abs() < 5);
 }
