@@ -2,7 +2,7 @@
 //! registration races, the wolf lock, visibility, confiscation, the pool.
 //! Service calls go straight to `app::customers::service`; refusals over HTTP too.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, stages, TestApp};
 use app::auth::model::CurrentUser;
 use app::customers::model::{CustomerInput, RegisterOutcome, Status};
 use app::customers::service::{self as svc, Ctx, Settled};
@@ -61,15 +61,6 @@ async fn actions(app: &TestApp, id: &str) -> Vec<String> {
         .expect("history")
         .into_iter()
         .map(|h| h.action)
-        .collect()
-}
-
-async fn stages(app: &TestApp) -> Vec<String> {
-    app::funnel::repo::list_stages(&app.state.db, false)
-        .await
-        .expect("stages")
-        .into_iter()
-        .map(|s| s.id)
         .collect()
 }
 

@@ -1,14 +1,8 @@
 //! The demo company's generated past: it happened through the app's own rules,
 //! and each demo login's first screen has something to show.
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{count, spawn_app_with};
 use app::customers::model::Status;
-
-async fn count(app: &crate::helpers::TestApp, sql: &str) -> i64 {
-    let mut r = app.state.db.query(sql).await.expect("query");
-    let n: Option<i64> = r.take(0).expect("count");
-    n.unwrap_or(0)
-}
 
 #[tokio::test]
 async fn the_demo_company_has_lived_ninety_days() {

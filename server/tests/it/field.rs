@@ -3,7 +3,7 @@
 //! visibility and refusals, and the websocket push: catch-up after a reconnect,
 //! and an event written through one app server reaching a socket on another.
 
-use crate::helpers::{spawn_app, spawn_second, Client, TestApp};
+use crate::helpers::{count, spawn_app, spawn_second, Client, TestApp};
 use app::auth::model::CurrentUser;
 use app::feed::model::{Hello, Push};
 use app::feed::rules::Resume;
@@ -58,12 +58,6 @@ fn checkin_form(key: &str, customer: &str, lat: &str, lng: &str, photo: Option<V
         );
     }
     f
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let mut r = app.state.db.query(sql).await.expect("query");
-    let n: Option<i64> = r.take(0).expect("count");
-    n.unwrap_or(0)
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! refused to those who may not see them, and the score's settings are the
 //! admin's and audited.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, stages, TestApp};
 use app::auth::model::CurrentUser;
 use app::customers::model::CustomerInput;
 use app::customers::service as customers;
@@ -24,15 +24,6 @@ fn input(name: &str, phone: &str, amount: &str) -> CustomerInput {
         expected_amount: amount.into(),
         ..Default::default()
     }
-}
-
-async fn stages(app: &TestApp) -> Vec<String> {
-    app::funnel::repo::list_stages(&app.state.db, false)
-        .await
-        .expect("stages")
-        .into_iter()
-        .map(|s| s.id)
-        .collect()
 }
 
 fn at(s: &str) -> chrono::DateTime<chrono::Utc> {

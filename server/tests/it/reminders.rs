@@ -3,7 +3,7 @@
 //! acknowledged; revisits follow the last visit; anniversaries come 2 days ahead;
 //! nobody acknowledges or sets someone else's.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{count, spawn_app, TestApp};
 use app::auth::model::CurrentUser;
 use app::reminders::channel::MemoryChannel;
 use app::reminders::service::{self as svc, TickReport};
@@ -21,12 +21,6 @@ fn local_in(app: &TestApp, mins: i64) -> (String, String) {
         t.format("%Y-%m-%d").to_string(),
         t.format("%H:%M").to_string(),
     )
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let mut r = app.state.db.query(sql).await.expect("query");
-    let n: Option<i64> = r.take(0).expect("count");
-    n.unwrap_or(0)
 }
 
 #[tokio::test]

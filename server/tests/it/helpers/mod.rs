@@ -1,6 +1,5 @@
 //! Test harness: a real app on 127.0.0.1:0 with a fresh in-memory SurrealDB (the
 //! real schema), and a small HTTP client that keeps its own session cookie.
-#![allow(dead_code)]
 
 use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::StatusCode;
@@ -287,4 +286,21 @@ impl TestApp {
             other => panic!("not created: {other:?}"),
         }
     }
+}
+
+/// A `count()` the query returns (0 when it returns nothing).
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    let mut r = app.state.db.query(sql).await.expect("query");
+    let n: Option<i64> = r.take(0).expect("count");
+    n.unwrap_or(0)
+}
+
+/// The funnel's stage ids, in order.
+pub async fn stages(app: &TestApp) -> Vec<String> {
+    app::funnel::repo::list_stages(&app.state.db, false)
+        .await
+        .expect("stages")
+        .into_iter()
+        .map(|s| s.id)
+        .collect()
 }
