@@ -4,7 +4,7 @@
 //! refused to those who may not see them, and the score's settings are the
 //! admin's and audited.
 
-use crate::helpers::{spawn_app, stages, TestApp};
+use crate::helpers::{at, spawn_app, stages, TestApp};
 use app::auth::model::CurrentUser;
 use app::customers::model::CustomerInput;
 use app::customers::service as customers;
@@ -24,12 +24,6 @@ fn input(name: &str, phone: &str, amount: &str) -> CustomerInput {
         expected_amount: amount.into(),
         ..Default::default()
     }
-}
-
-fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .unwrap()
-        .with_timezone(&chrono::Utc)
 }
 
 const NOVEMBER: (&str, &str) = ("2026-11-01", "2026-11-30");

@@ -2,7 +2,7 @@
 //! actuals from the work as it was done, quarter sums, the projection with the
 //! forecast, and every change kept.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{at, spawn_app, TestApp};
 use app::customers::model::CustomerInput;
 use app::error::AppError;
 use app::targets::service as targets;
@@ -19,12 +19,6 @@ fn input(name: &str, phone: &str, amount: &str) -> CustomerInput {
         expected_amount: amount.into(),
         ..Default::default()
     }
-}
-
-fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .unwrap()
-        .with_timezone(&chrono::Utc)
 }
 
 async fn move_to(app: &TestApp, who: &app::auth::model::CurrentUser, id: &str, index: usize) {

@@ -3,7 +3,7 @@
 //! statistics), the experience pool's Chinese search, success stories, and the
 //! suggestion box's anonymity, audited over the whole database and the log.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{at, spawn_app, TestApp};
 use app::alarms::service as alarms;
 use app::auth::model::CurrentUser;
 use app::customers::model::{CustomerInput, Status};
@@ -477,11 +477,6 @@ async fn lost_goes_through_an_alarm_and_the_manager_decides() {
 #[tokio::test]
 async fn unanswered_alarms_escalate_to_the_manager_then_the_boss() {
     let app = spawn_app().await;
-    let at = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .unwrap()
-            .with_timezone(&chrono::Utc)
-    };
     // Monday 30 Nov 2026, 10:00 in Shanghai: 4 working hours → 14:00, 8 → 18:00
     app.state.clock.set(Some(at("2026-11-30T02:00:00Z")));
     let rep1 = app.user("rep1").await;

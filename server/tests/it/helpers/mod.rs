@@ -304,3 +304,10 @@ pub async fn stages(app: &TestApp) -> Vec<String> {
         .map(|s| s.id)
         .collect()
 }
+
+/// An RFC 3339 time, e.g. `2026-11-30T02:00:00Z`.
+pub fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
