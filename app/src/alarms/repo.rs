@@ -130,6 +130,16 @@ pub async fn load(db: &Db, id: &str) -> AppResult<Option<AlarmRow>> {
     Ok(resp.take(0)?)
 }
 
+/// An alarm's version alone (what a live status message carries).
+pub async fn version(db: &Db, id: &str) -> AppResult<Option<i64>> {
+    let mut resp = checked(
+        db.query("SELECT VALUE version FROM type::record('alarm', $id)")
+            .bind(("id", id.to_string()))
+            .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
 /// Adds photos (content addresses) to an alarm, each once.
 pub async fn add_photos(db: &Db, id: &str, photos: Vec<String>) -> AppResult<()> {
     checked(

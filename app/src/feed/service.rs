@@ -227,13 +227,13 @@ pub async fn render(
             let Some(alarm) = &row.event else {
                 return Ok(None);
             };
-            let Some(a) = crate::alarms::repo::load(db, alarm).await? else {
+            let Some(version) = crate::alarms::repo::version(db, alarm).await? else {
                 return Ok(None);
             };
             Push::AlarmStatus {
                 seq,
                 alarm: alarm.clone(),
-                version: a.version,
+                version,
             }
         }
         _ => return Ok(None),
