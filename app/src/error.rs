@@ -108,13 +108,21 @@ mod server {
     }
 
     /// A transaction that lost a write race at commit (another one changed the
-    /// same rows first). Callers that expect races turn it into what the winner
-    /// did (a duplicate, a stale form); it is logged as a warning, not an error,
-    /// with the same id when nobody does.
+    /// same rows first): `Conflict { code: "race" }`. Callers that expect races
+    /// retry or turn it into what the winner did (a duplicate, a stale form);
+    /// anywhere else the user reads "changed at the same moment, try again".
+    /// Only this is retried: any other database failure stays internal.
     pub fn lost_race(cause: impl std::fmt::Display) -> AppError {
-        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
-        tracing::warn!(error_id = %id, "transaction lost a write race: {cause}");
-        AppError::Internal { id }
+        tracing::debug!("transaction lost a write race: {cause}");
+        AppError::conflict(RACE)
+    }
+
+    /// The code of a lost write race (see [`lost_race`]).
+    pub const RACE: &str = "race";
+
+    /// Is this a lost write race?
+    pub fn is_race(e: &AppError) -> bool {
+        matches!(e, AppError::Conflict { code } if code == RACE)
     }
 
     impl From<surrealdb::Error> for AppError {

@@ -17,6 +17,10 @@ pub struct AppConfig {
     /// Working hours an alarm waits for a first answer before its raiser's manager
     /// hears of it (twice as many: the manager above).
     pub alarm_escalate_hours: i64,
+    /// Where uploaded spreadsheets are parsed (a memory-limited child process).
+    pub import: crate::import::isolate::Isolation,
+    /// Proxies whose `X-Forwarded-For` is believed (`BPC_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Clone)]
@@ -34,6 +38,8 @@ pub struct AppState {
     /// The experience pool's search index (each app server its own, kept up
     /// to date from the database).
     pub search: Arc<crate::experience::service::SearchIndex>,
+    /// The suggestion box's flood limit (in memory only, see its doc).
+    pub suggestion_gate: Arc<crate::suggestions::service::FloodGate>,
     /// How many visits are written at once; the rest wait their turn in order.
     pub visit_writers: Arc<tokio::sync::Semaphore>,
 }
@@ -47,25 +53,38 @@ impl AppState {
 
 /// Wall-clock time, plus an offset that only a test server (`BPC_TEST_CLOCK=1`)
 /// lets anyone move, so browser tests can let 30 days pass without waiting.
+///
+/// The offset is kept in microseconds: in whole seconds, `set(at)` put the
+/// clock up to a second before or after `at` depending on whether `at` lay in
+/// the future or the past of the real date, so a test's outcome depended on
+/// the day it ran.
 #[derive(Debug, Default)]
 pub struct AppClock {
-    offset_secs: std::sync::atomic::AtomicI64,
+    offset_micros: std::sync::atomic::AtomicI64,
 }
 
 impl AppClock {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        let offset = self.offset_secs.load(std::sync::atomic::Ordering::Relaxed);
-        chrono::Utc::now() + chrono::Duration::seconds(offset)
+        let offset = self
+            .offset_micros
+            .load(std::sync::atomic::Ordering::Relaxed);
+        chrono::Utc::now() + chrono::Duration::microseconds(offset)
     }
     pub fn advance(&self, secs: i64) {
-        self.offset_secs
-            .fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
+        self.offset_micros.fetch_add(
+            secs.saturating_mul(1_000_000),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
     /// Puts the clock at `at` (the demo generator replays past days this way),
     /// or back on the wall clock with `None`.
     pub fn set(&self, at: Option<chrono::DateTime<chrono::Utc>>) {
-        let offset = at.map_or(0, |at| (at - chrono::Utc::now()).num_seconds());
-        self.offset_secs
+        let offset = at.map_or(0, |at| {
+            (at - chrono::Utc::now())
+                .num_microseconds()
+                .unwrap_or(i64::MAX)
+        });
+        self.offset_micros
             .store(offset, std::sync::atomic::Ordering::Relaxed);
     }
 }
@@ -97,7 +116,11 @@ pub fn db_error(err: surrealdb::Error) -> AppError {
             }
         }
     }
-    if err.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict) {
+    // A transaction that lost at commit (a write-write conflict, or a key
+    // another one created first): typed, so callers retry exactly these.
+    if err.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict)
+        || err.is_already_exists()
+    {
         return crate::error::lost_race(err);
     }
     internal(err)

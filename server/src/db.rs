@@ -15,8 +15,8 @@ const SCHEMA: &[(&str, &str)] = &[
     ("020_user", include_str!("../schema/020_user.surql")),
     ("030_session", include_str!("../schema/030_session.surql")),
     (
-        "035_login_failure",
-        include_str!("../schema/035_login_failure.surql"),
+        "035_login_attempt",
+        include_str!("../schema/035_login_attempt.surql"),
     ),
     (
         "040_audit_log",
@@ -32,7 +32,7 @@ const SCHEMA: &[(&str, &str)] = &[
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

@@ -103,6 +103,67 @@ pub async fn api_guard(req: Request<Body>, next: Next) -> Response {
     }
 }
 
+/// Is a request from the site's own pages (or a non-browser client)? The
+/// `Origin` a browser sends must be the site's (`host`, the `Host` asked
+/// for, over either scheme) or one of `allowed` (`BPC_ORIGINS`); without an
+/// `Origin`, a browser's `Sec-Fetch-Site` must say `same-origin` or `none` (a
+/// typed address, a bookmark). A request carrying neither comes from no
+/// browser, so no other site can have made it.
+pub fn from_own_site(
+    origin: Option<&str>,
+    fetch_site: Option<&str>,
+    host: Option<&str>,
+    allowed: &[String],
+) -> bool {
+    match origin {
+        Some(origin) => {
+            let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+            if allowed.contains(&origin) {
+                return true;
+            }
+            let authority = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            match (authority, host) {
+                (Some(a), Some(h)) => !a.is_empty() && a == h.trim().to_ascii_lowercase(),
+                _ => false,
+            }
+        }
+        None => matches!(fetch_site, None | Some("same-origin") | Some("none")),
+    }
+}
+
+/// Refuses (403) what another site could make a signed-in browser send: any
+/// request that may change something (not GET, HEAD or OPTIONS), the live
+/// socket's upgrade, and the audited export download.
+pub async fn origin_guard(
+    allowed: std::sync::Arc<Vec<String>>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let reads_only = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let guarded = !reads_only || path == "/ws" || path.starts_with("/export/");
+    if guarded {
+        let text = |name: header::HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let ok = from_own_site(
+            text(header::ORIGIN),
+            req.headers()
+                .get("sec-fetch-site")
+                .and_then(|v| v.to_str().ok()),
+            text(header::HOST),
+            &allowed,
+        );
+        if !ok {
+            return error_response(StatusCode::FORBIDDEN, &AppError::Forbidden);
+        }
+    }
+    next.run(req).await
+}
+
 /// A panic below became this answer: logged once with an id, the id sent.
 pub fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let message = payload
@@ -112,4 +173,36 @@ pub fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Respo
         .unwrap_or("(no message)");
     let err = app::error::internal(format!("panic: {message}"));
     error_response(StatusCode::INTERNAL_SERVER_ERROR, &err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_own_site;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::same_host(Some("http://127.0.0.1:3000"), None, true)]
+    #[case::same_host_https(Some("https://127.0.0.1:3000"), None, true)]
+    #[case::other_site(Some("https://evil.example"), None, false)]
+    #[case::sibling_subdomain(Some("https://a.127.0.0.1:3000"), None, false)]
+    #[case::other_port(Some("http://127.0.0.1:3001"), None, false)]
+    #[case::opaque(Some("null"), None, false)]
+    #[case::configured(Some("https://crm.example.com"), None, true)]
+    #[case::configured_with_slash(Some("https://CRM.example.com/"), None, true)]
+    #[case::no_origin_same_origin(None, Some("same-origin"), true)]
+    #[case::no_origin_typed(None, Some("none"), true)]
+    #[case::no_origin_cross_site(None, Some("cross-site"), false)]
+    #[case::no_origin_same_site(None, Some("same-site"), false)]
+    #[case::no_browser(None, None, true)]
+    fn only_the_sites_own_pages_may_act(
+        #[case] origin: Option<&str>,
+        #[case] fetch_site: Option<&str>,
+        #[case] ok: bool,
+    ) {
+        let allowed = vec!["https://crm.example.com".to_string()];
+        assert_eq!(
+            from_own_site(origin, fetch_site, Some("127.0.0.1:3000"), &allowed),
+            ok
+        );
+    }
 }

@@ -5,14 +5,19 @@
 //! and import again). The rules and the import itself are in `app::import`.
 
 use crate::export::{error, label, labels};
+use app::error::AppError;
 use app::import::model::RowIssue;
 use app::import::repo::StoredIssue;
 use app::import::rules::{COLUMNS, MAX_BYTES};
 use app::state::AppState;
+use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use rust_xlsxwriter::{Format, Workbook};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// The largest request `POST /import/check` reads: the file and the target.
@@ -76,56 +81,94 @@ pub async fn template_xlsx() -> Response {
     }
 }
 
-fn back(code: &str) -> Response {
-    Redirect::to(&format!("/customers/import?error={code}")).into_response()
+/// Renders an app page for the form's own request (the caller's cookies and
+/// language), so a refused upload answers with its status and the import form
+/// saying why, with or without JavaScript.
+pub type PageRenderer = Arc<
+    dyn Fn(Request<Body>) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> + Send + Sync,
+>;
+
+#[derive(Clone)]
+pub struct ImportState {
+    pub app: AppState,
+    pub page: PageRenderer,
+}
+
+/// The import form with `code` as its error, answered with `status`.
+async fn refused(
+    page: &PageRenderer,
+    headers: &HeaderMap,
+    status: StatusCode,
+    code: &str,
+) -> Response {
+    let mut request = Request::new(Body::empty());
+    *request.uri_mut() = match format!("/customers/import?error={code}").parse() {
+        Ok(uri) => uri,
+        Err(_) => return status.into_response(),
+    };
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE, header::HOST] {
+        if let Some(v) = headers.get(&name) {
+            request.headers_mut().insert(name, v.clone());
+        }
+    }
+    let mut response = page(request).await;
+    *response.status_mut() = status;
+    response
 }
 
 pub async fn check(
-    State(state): State<AppState>,
+    State(import): State<ImportState>,
     session: Session,
+    headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let state = &import.app;
     let user = match app::auth::session::user_of_session(&state.db, &session).await {
         Ok(Some(u)) => u,
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(e) => return error(e),
     };
+    let back =
+        |status: StatusCode, code: &'static str| refused(&import.page, &headers, status, code);
     let Ok(mut multipart) = multipart else {
-        return back("unreadable");
+        return back(StatusCode::BAD_REQUEST, "unreadable").await;
     };
+    let too_large = StatusCode::PAYLOAD_TOO_LARGE;
     let (mut target, mut file_name, mut bytes) = (String::new(), String::new(), Vec::new());
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return back("too_large"),
-            Err(_) => return back("unreadable"),
+            Err(e) if e.status() == too_large => return back(too_large, "too_large").await,
+            Err(_) => return back(StatusCode::BAD_REQUEST, "unreadable").await,
         };
         match field.name() {
             Some("target") => match field.text().await {
                 Ok(t) if t.len() <= 200 => target = t,
-                _ => return back("unreadable"),
+                _ => return back(StatusCode::BAD_REQUEST, "unreadable").await,
             },
             Some("file") => {
                 file_name = field.file_name().unwrap_or_default().to_string();
                 match field.bytes().await {
-                    Ok(b) if b.len() > MAX_BYTES => return back("too_large"),
+                    Ok(b) if b.len() > MAX_BYTES => return back(too_large, "too_large").await,
                     Ok(b) => bytes = b.to_vec(),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return back("too_large")
-                    }
-                    Err(_) => return back("unreadable"),
+                    Err(e) if e.status() == too_large => return back(too_large, "too_large").await,
+                    Err(_) => return back(StatusCode::BAD_REQUEST, "unreadable").await,
                 }
             }
             _ => {}
         }
     }
     if bytes.is_empty() {
-        return back("no_file");
+        return back(StatusCode::BAD_REQUEST, "no_file").await;
     }
-    match app::import::service::check(&state, &user, &target, &file_name, bytes).await {
+    match app::import::service::check(state, &user, &target, &file_name, bytes).await {
         Ok(id) => Redirect::to(&format!("/customers/import/{id}")).into_response(),
-        Err(app::error::AppError::Forbidden) => back("forbidden"),
+        Err(AppError::Forbidden) => back(StatusCode::FORBIDDEN, "forbidden").await,
+        Err(AppError::Validation { field, code }) if field == "file" => {
+            let code = app::import::isolate::known_refusal(&code);
+            back(StatusCode::BAD_REQUEST, code).await
+        }
         Err(e) => error(e),
     }
 }

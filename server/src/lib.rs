@@ -81,6 +81,11 @@ impl Application {
                 demo: settings.demo,
                 escalate_after_minutes: settings.escalate_after_minutes,
                 alarm_escalate_hours: settings.alarm_escalate_hours,
+                trusted_proxies: settings.trusted_proxies.clone(),
+                import: app::import::isolate::Isolation {
+                    exe: settings.import_exe.clone(),
+                    memory_mb: settings.import_memory_mb,
+                },
             }),
             throttle: Arc::new(LoginThrottle::new(
                 settings.login_window_secs,
@@ -95,6 +100,7 @@ impl Application {
             },
             snapshots: Arc::default(),
             search: Arc::default(),
+            suggestion_gate: Arc::default(),
             visit_writers: Arc::new(tokio::sync::Semaphore::new(settings.visit_writers)),
         };
         if settings.demo && demo::load_demo(&state.db).await.map_err(StartError::Demo)? {
@@ -186,6 +192,14 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
     let ctx_state = state.clone();
     let context = move || provide_context(ctx_state.clone());
     let shell_options = leptos_options.clone();
+    let page_options = leptos_options.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(context.clone(), move || {
+        app::shell(page_options.clone())
+    });
+    let import_state = import::ImportState {
+        app: state.clone(),
+        page: Arc::new(move |request| render(request)),
+    };
 
     let mut router = Router::new();
     if settings.test_clock {
@@ -221,7 +235,7 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
                 .layer(axum::extract::DefaultBodyLimit::max(
                     import::CHECK_BODY_LIMIT,
                 ))
-                .with_state(state.clone()),
+                .with_state(import_state),
         )
         .route(
             "/import/{id}/errors.xlsx",
@@ -250,6 +264,11 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .layer(sessions)
         // server functions: content type and size per endpoint (413 past the limit)
         .layer(middleware::from_fn(guard::api_guard))
+        // another site cannot act for a signed-in browser (CSRF beyond SameSite)
+        .layer(middleware::from_fn({
+            let allowed = Arc::new(settings.origins.clone());
+            move |req, next| guard::origin_guard(allowed.clone(), req, next)
+        }))
         .layer(CompressionLayer::new())
         // photos are checked one by one (15 MB each); this caps any request
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -5,9 +5,10 @@
 //! in order, before the live ones.
 
 use app::auth::model::CurrentUser;
+use app::auth::session::SessionMark;
 use app::feed::model::Hello;
 use app::feed::repo::{self, StreamRow};
-use app::feed::rules::{replay_floor, sees, Audience};
+use app::feed::rules::{bounded_replay_floor, sees, Audience};
 use app::state::{AppState, Db};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -35,23 +36,131 @@ pub struct Outgoing {
 #[derive(Clone)]
 pub struct Hub {
     tx: broadcast::Sender<Arc<Outgoing>>,
+    /// Changes that may end a socket or change what it may see.
+    revoke: broadcast::Sender<Revoke>,
+    /// Open sockets per session id, on this server.
+    open: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
 }
+
+/// A socket counted against its session while it lives.
+struct SocketSlot {
+    open: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+    session: String,
+}
+
+impl Hub {
+    /// Counts a socket for `session`, unless it already holds
+    /// [`SOCKETS_PER_SESSION`].
+    fn take_slot(&self, session: &str) -> Option<SocketSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(session.to_string()).or_insert(0);
+        if *n >= SOCKETS_PER_SESSION {
+            return None;
+        }
+        *n += 1;
+        Some(SocketSlot {
+            open: self.open.clone(),
+            session: session.to_string(),
+        })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.session) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.session);
+            }
+        }
+    }
+}
+
+/// What an open socket must check again (security review M2: a socket used to
+/// keep what it could see when it connected, past sign-out and deactivation).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Revoke {
+    /// This session was signed out, cycled or expired: its sockets close.
+    Session(String),
+    /// This person changed (deactivated, new role or department, password
+    /// changed): their sockets ask whether their session still stands, and
+    /// what it may see now.
+    User(String),
+    /// The department tree changed: every socket works out its scope again.
+    Org,
+}
+
+/// How often an open socket asks again whether its session still stands, for
+/// what no change announces (a session expiring from inactivity).
+const RECHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// Messages a slow socket may fall behind by before it is dropped (it then
 /// reconnects and catches up from the stream).
 const BACKLOG: usize = 4096;
-/// Rows replayed per reconnect, at most.
-const REPLAY_LIMIT: usize = 5_000;
+/// Rows replayed per reconnect, at most (and from the last hour only:
+/// `bounded_replay_floor`).
+const REPLAY_LIMIT: usize = 500;
+/// Sockets one session may hold open on one app server (a few tabs); more are
+/// refused with 429.
+const SOCKETS_PER_SESSION: usize = 6;
 
 impl Hub {
     /// Starts following the stream table. The task re-subscribes if the live
     /// query ends (a dropped connection to a remote database).
     pub fn start(db: Db, tz: chrono_tz::Tz) -> Hub {
         let (tx, _) = broadcast::channel(BACKLOG);
-        let hub = Hub { tx };
+        let (revoke, _) = broadcast::channel(BACKLOG);
+        let hub = Hub {
+            tx,
+            revoke,
+            open: Arc::default(),
+        };
         let task = hub.clone();
+        let revocations_db = db.clone();
         tokio::spawn(async move { task.follow(db, tz).await });
+        for table in ["session", "user", "department"] {
+            let task = hub.clone();
+            let db = revocations_db.clone();
+            tokio::spawn(async move { task.follow_revocations(db, table).await });
+        }
         hub
+    }
+
+    /// Follows one table whose changes may end sockets or change their scope
+    /// (through the database, so a sign-out on another app server counts).
+    async fn follow_revocations(self, db: Db, table: &'static str) {
+        use surrealdb::types::Action;
+        loop {
+            match db.select::<Vec<IdOnly>>(table).live().await {
+                Ok(mut stream) => {
+                    while let Some(n) = stream.next().await {
+                        let n = match n {
+                            Ok(n) => n,
+                            Err(e) => {
+                                tracing::warn!("live {table}: {e}");
+                                break;
+                            }
+                        };
+                        if self.revoke.receiver_count() == 0 {
+                            continue;
+                        }
+                        let key = key_of(&n.data.id);
+                        let revoke = match (table, n.action) {
+                            ("session", Action::Delete) => Revoke::Session(key),
+                            ("session", _) => continue,
+                            ("user", Action::Update | Action::Delete) => Revoke::User(key),
+                            ("user", _) => continue,
+                            _ => Revoke::Org,
+                        };
+                        let _ = self.revoke.send(revoke);
+                    }
+                    tracing::warn!("live {table} ended; following it again");
+                }
+                Err(e) => tracing::warn!("cannot follow {table}: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Outgoing>> {
@@ -91,6 +200,12 @@ impl Hub {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
+}
+
+/// Just the id of a changed record.
+#[derive(Debug, Clone, SurrealValue)]
+struct IdOnly {
+    id: surrealdb::types::RecordId,
 }
 
 /// A stream row as the live query delivers it (record links, not ids).
@@ -162,22 +277,34 @@ pub async fn ws_handler(
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
+    let mark = match SessionMark::of(&session).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let Some(slot) = live.hub.take_slot(&mark.session_id) else {
+        return StatusCode::TOO_MANY_REQUESTS.into_response();
+    };
     // a client only ever says where to resume: small buffers, not tungstenite's
     // 128 KiB read buffer per connection (5,000 idle sockets took 132 KiB each)
     upgrade
         .read_buffer_size(READ_BUFFER)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| serve_socket(live, user, socket))
+        .on_upgrade(move |socket| async move {
+            serve_socket(live, user, mark, socket).await;
+            drop(slot);
+        })
 }
 
-async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
-    let viewer = match app::feed::service::feed_viewer(&live.app, &user).await {
+async fn serve_socket(live: LiveState, user: CurrentUser, mark: SessionMark, socket: WebSocket) {
+    let mut viewer = match app::feed::service::feed_viewer(&live.app, &user).await {
         Ok(v) => v,
         Err(_) => return,
     };
     // Subscribe before the replay, so nothing falls between the two.
     let mut rx = live.hub.subscribe();
+    let mut revoked = live.hub.revoke.subscribe();
     let (mut sink, mut incoming) = socket.split();
     // The client speaks first: where to resume.
     let hello = match tokio::time::timeout(Duration::from_secs(10), incoming.next()).await {
@@ -187,7 +314,12 @@ async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
     let Some(hello) = hello else { return };
     let _open = crate::metrics::Socket::open();
     let mut sent: HashSet<String> = HashSet::new();
-    if let Some(floor) = hello.after.as_deref().and_then(replay_floor) {
+    let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    if let Some(floor) = hello
+        .after
+        .as_deref()
+        .and_then(|after| bounded_replay_floor(after, now_ms))
+    {
         match replay(&live.app.db, &live.app.config.timezone, &floor).await {
             Ok(rows) => {
                 for out in rows {
@@ -203,8 +335,40 @@ async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
         }
     }
     let mut ping = tokio::time::interval(Duration::from_secs(25));
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    recheck.reset();
     loop {
         tokio::select! {
+            change = revoked.recv() => {
+                let ask = match change {
+                    Ok(Revoke::Session(id)) if id == mark.session_id => {
+                        let _ = sink.send(Message::Close(None)).await;
+                        return;
+                    }
+                    Ok(Revoke::Session(_)) => false,
+                    Ok(Revoke::User(id)) => id == mark.user_id,
+                    Ok(Revoke::Org) => true,
+                    // missed some: ask, to be safe
+                    Err(broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if ask {
+                    match still_seeing(&live.app, &mark).await {
+                        Some(v) => viewer = v,
+                        None => {
+                            let _ = sink.send(Message::Close(None)).await;
+                            return;
+                        }
+                    }
+                }
+            },
+            _ = recheck.tick() => match still_seeing(&live.app, &mark).await {
+                Some(v) => viewer = v,
+                None => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    return;
+                }
+            },
             msg = rx.recv() => match msg {
                 Ok(out) => {
                     if !sees(&viewer, &out.audience) {
@@ -236,6 +400,13 @@ async fn serve_socket(live: LiveState, user: CurrentUser, socket: WebSocket) {
             }
         }
     }
+}
+
+/// What a socket's session may see now, or `None` when the session is over
+/// (signed out, expired, cut, the person deactivated) or cannot be read.
+async fn still_seeing(app: &AppState, mark: &SessionMark) -> Option<app::feed::rules::FeedViewer> {
+    let user = mark.recheck(app).await.ok()??;
+    app::feed::service::feed_viewer(app, &user).await.ok()
 }
 
 async fn replay(db: &Db, tz: &chrono_tz::Tz, floor: &str) -> Result<Vec<Outgoing>, ()> {

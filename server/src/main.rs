@@ -2,8 +2,26 @@ use server::settings::Settings;
 use server::Application;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // `bpc parse-import`: the server's child that reads one uploaded
+    // spreadsheet under a memory limit (app::import::isolate); no runtime, no logs
+    if std::env::args().nth(1).as_deref() == Some(app::import::isolate::SUBCOMMAND) {
+        std::process::exit(app::import::isolate::child_main());
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bpc: cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    runtime.block_on(serve());
+}
+
+async fn serve() {
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {

@@ -68,6 +68,52 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// `BPC_LOG_FORMAT`: `text` (default) or `json` (one JSON object per line).
     pub log_json: bool,
+    /// The binary that parses uploaded spreadsheets in a child process
+    /// (`bpc parse-import`): this server's own executable when started from
+    /// the environment; `None` parses in the server process (bounded, but a
+    /// failed allocation there would end the server).
+    pub import_exe: Option<PathBuf>,
+    /// `BPC_IMPORT_MEMORY_MB`: memory the parsing child may take beyond its
+    /// start-up size (default 512).
+    pub import_memory_mb: u64,
+    /// `BPC_TRUSTED_PROXIES`: addresses or networks (`127.0.0.1,10.0.0.0/8`) of
+    /// reverse proxies whose `X-Forwarded-For` names the client (default none:
+    /// the socket's peer is the client).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `BPC_ORIGINS`: other origins (`https://crm.example.com`) allowed to send
+    /// state-changing requests and open sockets, besides the `Host` asked for.
+    pub origins: Vec<String>,
+}
+
+/// Comma-separated addresses (a single host) or networks; the bad entry on error.
+fn parse_networks(v: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            e.parse::<ipnet::IpNet>()
+                .or_else(|_| e.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| e.to_string())
+        })
+        .collect()
+}
+
+/// Comma-separated origins (`scheme://host[:port]`, no path); the bad entry on error.
+fn parse_origins(v: &str) -> Result<Vec<String>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let rest = e
+                .strip_prefix("https://")
+                .or_else(|| e.strip_prefix("http://"))
+                .ok_or_else(|| e.to_string())?;
+            if rest.is_empty() || rest.contains('/') {
+                return Err(e.to_string());
+            }
+            Ok(e.trim_end_matches('/').to_ascii_lowercase())
+        })
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +213,26 @@ impl Settings {
             )?,
             visit_writers: parse(&get, "BPC_VISIT_WRITERS", 16, positive)?,
             metrics_token: get("BPC_METRICS_TOKEN").filter(|v| !v.is_empty()),
+            import_exe: None,
+            trusted_proxies: match get("BPC_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(v) => parse_networks(&v).map_err(|bad| SettingsError {
+                    var: "BPC_TRUSTED_PROXIES",
+                    value: v.clone(),
+                    reason: format!(
+                        "{bad:?} is not an address or network such as 127.0.0.1 or 10.0.0.0/8"
+                    ),
+                })?,
+            },
+            origins: match get("BPC_ORIGINS") {
+                None => Vec::new(),
+                Some(v) => parse_origins(&v).map_err(|bad| SettingsError {
+                    var: "BPC_ORIGINS",
+                    value: v.clone(),
+                    reason: format!("{bad:?} is not an origin such as https://crm.example.com"),
+                })?,
+            },
+            import_memory_mb: parse(&get, "BPC_IMPORT_MEMORY_MB", 512, positive)?,
             log_json: match get("BPC_LOG_FORMAT").as_deref() {
                 None | Some("") | Some("text") => false,
                 Some("json") => true,
@@ -192,6 +258,7 @@ impl Settings {
                 settings.escalate_after_minutes.max(0) as u64,
             ),
             ("BPC_VISIT_WRITERS", settings.visit_writers as u64),
+            ("BPC_IMPORT_MEMORY_MB", settings.import_memory_mb),
             (
                 "BPC_ALARM_ESCALATE_HOURS",
                 settings.alarm_escalate_hours.max(0) as u64,
@@ -219,7 +286,9 @@ impl Settings {
 
     pub fn from_env() -> Result<Settings, SettingsError> {
         let args: Vec<String> = std::env::args().skip(1).collect();
-        Self::from_lookup(|k| std::env::var(k).ok(), &args)
+        let mut settings = Self::from_lookup(|k| std::env::var(k).ok(), &args)?;
+        settings.import_exe = std::env::current_exe().ok();
+        Ok(settings)
     }
 
     /// Settings for tests: in-memory database, any free port.

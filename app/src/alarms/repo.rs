@@ -342,7 +342,7 @@ pub async fn change(
     match result.map_err(AppError::from).and_then(checked) {
         Ok(_) => Ok(()),
         // a write-write conflict at commit: the other transaction won
-        Err(AppError::Internal { .. }) => Err(AppError::conflict("stale")),
+        Err(e) if crate::error::is_race(&e) => Err(AppError::conflict("stale")),
         Err(e) => Err(e),
     }
 }

@@ -193,7 +193,10 @@ pub fn add_working_minutes<Z: TimeZone>(
     if week.days.is_empty() || week.end <= week.start {
         return from + Duration::minutes(minutes);
     }
-    let mut left = minutes.max(0);
+    // exact durations: counting whole minutes would drop the seconds of a
+    // partly used minute each day, so an alarm raised at 10:00:30 would be
+    // due at 09:01 the next morning instead of 18:00 the same day
+    let mut left = Duration::minutes(minutes.max(0));
     let mut day = from.with_timezone(tz).date_naive();
     let mut cursor = from;
     // a year of days at most: the week has working time, so this ends far sooner
@@ -203,9 +206,9 @@ pub fn add_working_minutes<Z: TimeZone>(
             let close = local_at(day, week.end, tz);
             let begin = cursor.max(open);
             if begin < close {
-                let available = (close - begin).num_minutes();
+                let available = close - begin;
                 if left <= available {
-                    return begin + Duration::minutes(left);
+                    return begin + left;
                 }
                 left -= available;
             }
@@ -213,7 +216,7 @@ pub fn add_working_minutes<Z: TimeZone>(
         day = day.succ_opt().unwrap_or(day);
         cursor = local_at(day, NaiveTime::MIN, tz);
     }
-    cursor + Duration::minutes(left)
+    cursor + left
 }
 
 /// When an unanswered alarm raised at `raised` next escalates, having escalated
@@ -465,6 +468,12 @@ mod tests {
     #[case("2026-11-27T01:00:00Z", 540, "2026-11-27T10:00:00Z")]
     // 0 minutes inside hours: now
     #[case("2026-11-27T02:00:00Z", 0, "2026-11-27T02:00:00Z")]
+    // seconds count: from Friday 10:00:00.6, 8 hours reach past closing by
+    // 0.6 s, which fall on Monday 09:00 (whole minutes made it 09:01)
+    #[case("2026-11-27T02:00:00.600Z", 480, "2026-11-30T01:00:00.600Z")]
+    // Friday 17:59:30 + 2 minutes: 30 s on Friday, 1 min 30 s on Monday
+    // (whole minutes counted Friday's half minute as none: Monday 09:02)
+    #[case("2026-11-27T09:59:30Z", 2, "2026-11-30T01:01:30Z")]
     fn working_minutes_in_shanghai(
         #[case] from: &str,
         #[case] minutes: i64,

@@ -56,14 +56,16 @@ pub(crate) mod server {
     pub async fn login(login: String, password: String) -> AppResult<()> {
         let state = app_state()?;
         let login = login.trim().to_lowercase();
-        let ip = client_ip().await;
-        if !state
+        let ip = client_ip(&state.config.trusted_proxies).await;
+        // counted before the password is hashed: parallel attempts cannot
+        // outrun the limit (see auth::throttle)
+        let Some(attempt) = state
             .throttle
-            .allows(&state.db, &login, &ip, state.now())
+            .reserve(&state.db, &login, &ip, state.now())
             .await?
-        {
+        else {
             return Err(AppError::RateLimited);
-        }
+        };
         let creds = repo::find_credentials(&state.db, &login).await?;
         let (id, hash, active) = match creds {
             Some(c) => (Some(c.id), Some(c.password_hash), c.active),
@@ -72,21 +74,15 @@ pub(crate) mod server {
         let password_ok = verify_password(password, hash).await?;
         match id {
             Some(id) if password_ok && active => {
-                state.throttle.record_success(&state.db, &login).await?;
+                state.throttle.succeeded(&state.db, &attempt).await?;
                 sign_in(&id).await?;
                 remember_language(&state, &id).await?;
                 leptos_axum::redirect("/feed");
                 Ok(())
             }
-            _ => {
-                // A deactivated user with the right password learns nothing more
-                // than a stranger would.
-                state
-                    .throttle
-                    .record_failure(&state.db, &login, &ip, state.now())
-                    .await?;
-                Err(AppError::validation("password", "bad_credentials"))
-            }
+            // The attempt stays counted. A deactivated user with the right
+            // password learns nothing more than a stranger would.
+            _ => Err(AppError::validation("password", "bad_credentials")),
         }
     }
 

@@ -84,10 +84,113 @@ pub fn login_allowed(failures: &[u64], now: u64, window_secs: u64, max: usize) -
     recent < max
 }
 
+/// Is a session still good at `now_ms`? It began at `since_ms` (none: a
+/// session from before sign-in times were kept, which is over), must not be
+/// older than `max_ms` however busy it was, and must have begun after the
+/// user's sessions were last cut (`cut_ms`, e.g. a password change).
+/// Inactivity is the session store's own expiry.
+pub fn session_valid(since_ms: Option<i64>, cut_ms: i64, now_ms: i64, max_ms: i64) -> bool {
+    since_ms.is_some_and(|since| since >= cut_ms && now_ms.saturating_sub(since) < max_ms)
+}
+
+/// How often a session in use is written again, to move its inactivity
+/// expiry on (a write per request would cost every page a database write).
+pub const TOUCH_EVERY_MS: i64 = 10 * 60 * 1000;
+
+/// Should a session last written at `seen_ms` be written again at `now_ms`?
+pub fn needs_touch(seen_ms: Option<i64>, now_ms: i64) -> bool {
+    seen_ms.is_none_or(|seen| now_ms.saturating_sub(seen) >= TOUCH_EVERY_MS)
+}
+
+/// The client's address, for the per-address sign-in limit: the socket peer,
+/// unless the peer is a trusted proxy; then the right-most `X-Forwarded-For`
+/// entry that is not itself a trusted proxy (entries to its left are whatever
+/// the client claimed, and cannot be believed). Behind a proxy that is not
+/// trusted, every user would share the proxy's address and one limit.
+#[cfg(feature = "ssr")]
+pub fn client_address(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for entry in forwarded_for.unwrap_or_default().rsplit(',') {
+        match entry.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            // a malformed hop: trust nothing further left
+            Err(_) => break,
+        }
+    }
+    client
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    const H: i64 = 3_600_000;
+
+    #[rstest]
+    #[case::fresh(Some(10 * H), 0, 11 * H, true)]
+    #[case::older_than_the_cap(Some(10 * H), 0, 10 * H + 168 * H, false)]
+    #[case::just_under_the_cap(Some(10 * H), 0, 10 * H + 168 * H - 1, true)]
+    #[case::cut_after_it_began(Some(10 * H), 10 * H + 1, 11 * H, false)]
+    #[case::begun_at_the_cut(Some(10 * H), 10 * H, 11 * H, true)]
+    #[case::from_before_sign_in_times(None, 0, 11 * H, false)]
+    fn sessions_end_at_the_cap_or_the_cut(
+        #[case] since: Option<i64>,
+        #[case] cut: i64,
+        #[case] now: i64,
+        #[case] valid: bool,
+    ) {
+        assert_eq!(session_valid(since, cut, now, 168 * H), valid);
+    }
+
+    #[rstest]
+    #[case::never(None, 0, true)]
+    #[case::just_now(Some(1_000), 1_000 + TOUCH_EVERY_MS - 1, false)]
+    #[case::due(Some(1_000), 1_000 + TOUCH_EVERY_MS, true)]
+    fn a_session_in_use_is_written_again_every_ten_minutes(
+        #[case] seen: Option<i64>,
+        #[case] now: i64,
+        #[case] touch: bool,
+    ) {
+        assert_eq!(needs_touch(seen, now), touch);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[rstest]
+    #[case::direct("203.0.113.9", None, "203.0.113.9")]
+    #[case::untrusted_peer_forwarded_ignored("203.0.113.9", Some("10.9.9.9"), "203.0.113.9")]
+    #[case::via_the_proxy("127.0.0.1", Some("198.51.100.7"), "198.51.100.7")]
+    #[case::spoofed_left_entry_ignored("127.0.0.1", Some("1.2.3.4, 198.51.100.7"), "198.51.100.7")]
+    #[case::two_trusted_hops("127.0.0.1", Some("198.51.100.7, 10.0.0.5"), "198.51.100.7")]
+    #[case::proxy_without_header("127.0.0.1", None, "127.0.0.1")]
+    #[case::garbage_header("127.0.0.1", Some("not an ip"), "127.0.0.1")]
+    fn the_client_address_believes_trusted_proxies_only(
+        #[case] peer: &str,
+        #[case] forwarded: Option<&str>,
+        #[case] want: &str,
+    ) {
+        let trusted: Vec<ipnet::IpNet> = vec![
+            "127.0.0.1/32".parse().unwrap(),
+            "10.0.0.0/8".parse().unwrap(),
+        ];
+        assert_eq!(
+            client_address(peer.parse().unwrap(), forwarded, &trusted),
+            want.parse::<std::net::IpAddr>().unwrap()
+        );
+    }
 
     #[rstest]
     #[case("abc12345", Ok(()))]

@@ -531,13 +531,14 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
         .await;
     match result.map_err(AppError::from).and_then(checked) {
         Ok(_) => Ok(key),
-        Err(AppError::Internal { id }) => {
-            // Lost a race at commit: the other registration holds a key now.
+        Err(e) if crate::error::is_race(&e) || matches!(e, AppError::Internal { .. }) => {
+            // Lost a race at commit (or a unique key refused the write): the
+            // other registration holds a key now.
             let exact = find_exact(db, Some(&v.name_key), &v.phone_keys).await?;
             if exact.is_some() {
                 Err(AppError::conflict("duplicate"))
             } else {
-                Err(AppError::Internal { id })
+                Err(e)
             }
         }
         Err(e) => Err(e),
@@ -656,7 +657,7 @@ pub async fn transition(
         Ok(_) => Ok(()),
         Err(AppError::Conflict { code }) if code == "stale" => Err(TransitionError::Stale),
         // a write-write conflict at commit: the other transaction won
-        Err(AppError::Internal { .. }) => Err(TransitionError::Stale),
+        Err(e) if crate::error::is_race(&e) => Err(TransitionError::Stale),
         Err(e) => Err(TransitionError::Other(e)),
     }
 }
@@ -695,7 +696,8 @@ pub async fn record_warning(
         .await;
     match result.map_err(AppError::from).and_then(checked) {
         Ok(_) => Ok(true),
-        Err(AppError::Conflict { .. }) | Err(AppError::Internal { .. }) => Ok(false),
+        // stale, or lost the race at commit: the other sweep sent it
+        Err(AppError::Conflict { .. }) => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -108,7 +108,7 @@ pub async fn record_visit(
         Ok(_) => Ok(()),
         Err(AppError::Conflict { code }) if code == "stale" => Err(VisitError::Retry),
         // a write conflict, or the same record id created concurrently
-        Err(AppError::Internal { .. }) => Err(VisitError::Retry),
+        Err(e) if crate::error::is_race(&e) => Err(VisitError::Retry),
         Err(e) => Err(VisitError::Other(e)),
     }
 }

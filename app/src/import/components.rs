@@ -61,6 +61,9 @@ fn file_error(i18n: I18nContext<Locale>, code: &str) -> String {
         "missing_columns" => t_string!(i18n, import_err_missing_columns),
         "forbidden" => t_string!(i18n, err_forbidden),
         "no_file" => t_string!(i18n, import_err_no_file),
+        "unsupported" => t_string!(i18n, import_err_unsupported),
+        "too_big_inside" => t_string!(i18n, import_err_too_big_inside),
+        "too_complex" => t_string!(i18n, import_err_too_complex),
         _ => t_string!(i18n, import_err_unreadable),
     }
     .to_string()
@@ -123,7 +126,7 @@ pub fn ImportPage() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <crate::shell::FileChooser name="file".to_string() accept=".xlsx,.xls,.ods,.csv".to_string() label=t_string!(i18n, import_choose_file).to_string() testid="import-file".to_string() required=true multiple=false camera=false />
+                <crate::shell::FileChooser name="file".to_string() accept=".xlsx,.csv".to_string() label=t_string!(i18n, import_choose_file).to_string() testid="import-file".to_string() required=true multiple=false camera=false />
                 <button type="submit" class="primary" data-testid="import-check">{t!(i18n, import_check)}</button>
             </form>
         </section>

@@ -10,6 +10,8 @@ pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod file;
 #[cfg(feature = "ssr")]
+pub mod isolate;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;

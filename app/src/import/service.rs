@@ -5,7 +5,8 @@
 use crate::auth::model::{CurrentUser, Role};
 use crate::customers::service::{import_one, Ctx, ImportTo, Imported};
 use crate::error::{AppError, AppResult};
-use crate::import::file::read_table;
+use crate::import::file::FileRefusal;
+use crate::import::isolate::read_table_isolated;
 use crate::import::model::{ImportView, RowIssue, TargetOption};
 use crate::import::repo::{self, NewBatch, PendingRow, Progress, StoredIssue};
 use crate::import::rules::{check_rows, map_headers, plan_locks, RowCheck};
@@ -183,8 +184,8 @@ enum Checked {
     },
 }
 
-fn check_file(bytes: &[u8]) -> Checked {
-    let mut rows = match read_table(bytes) {
+fn check_file(rows: Result<Vec<Vec<String>>, FileRefusal>) -> Checked {
+    let mut rows = match rows {
         Ok(r) => r,
         Err(code) => return Checked::Refused(code),
     };
@@ -205,7 +206,9 @@ fn check_file(bytes: &[u8]) -> Checked {
 /// Checks a file as an import into `target` would take it, row by row, with
 /// registration's rules and the duplicate check against the database and the
 /// rows above; stores the outcome as a batch (nothing else is written) and
-/// returns its id. Refused when `user` may not import into `target`.
+/// returns its id. Refused when `user` may not import into `target`, and with
+/// `Validation { field: "file", code }` when the file cannot be read at all
+/// (`code` as `import_err_<code>` words it).
 pub async fn check(
     state: &AppState,
     user: &CurrentUser,
@@ -214,7 +217,8 @@ pub async fn check(
     bytes: Vec<u8>,
 ) -> AppResult<String> {
     let t = target(state, user, target_value).await?;
-    let checked = tokio::task::spawn_blocking(move || check_file(&bytes))
+    let rows = read_table_isolated(&state.config.import, bytes).await;
+    let checked = tokio::task::spawn_blocking(move || check_file(rows))
         .await
         .map_err(|e| crate::error::internal(format!("import check: {e}")))?;
     let mut batch = NewBatch {
@@ -234,10 +238,9 @@ pub async fn check(
         refused: Vec::new(),
     };
     let (headers, fields, rows, checks) = match checked {
-        Checked::Refused(code) => {
-            batch.error = Some(code.into());
-            return repo::create(&state.db, batch, Vec::new(), state.now()).await;
-        }
+        // a file that cannot be read at all leaves nothing to keep: the form
+        // says why and the file is chosen again
+        Checked::Refused(code) => return Err(AppError::validation("file", code)),
         Checked::Missing(missing) => {
             batch.error = Some("missing_columns".into());
             batch.missing = missing.into_iter().map(String::from).collect();

@@ -77,7 +77,10 @@ pub(crate) mod server {
             return Err(AppError::validation("confirm", "password_mismatch"));
         }
         let hash = hash_password(password).await?;
-        repo::set_password_hash(&state.db, &user.id, hash).await
+        let now_ms = crate::auth::session::now_ms();
+        repo::set_password_hash(&state.db, &user.id, hash, now_ms).await?;
+        // every other session ends; this one starts again (a new id too)
+        crate::auth::session::sign_in(&user.id).await
     }
 
     pub async fn update_profile(name: String, phone: String) -> AppResult<()> {

@@ -318,10 +318,28 @@ pub async fn set_active(db: &Db, actor_id: &str, id: &str, active: bool) -> AppR
     Ok(())
 }
 
-pub async fn set_password_hash(db: &Db, id: &str, hash: String) -> AppResult<()> {
+/// The user a session names, whether they are active, and the moment (unix
+/// ms) before which their sessions are over (0: none cut).
+pub async fn find_session_user(db: &Db, id: &str) -> AppResult<Option<(CurrentUser, bool, i64)>> {
+    let sql = format!(
+        "SELECT {USER_FIELDS} FROM type::record('user', $id);
+         RETURN type::record('user', $id).sessions_after ?? 0;"
+    );
+    let mut resp = checked(db.query(sql).bind(("id", id.to_string())).await?)?;
+    let row: Option<UserRow> = resp.take(0)?;
+    let cut: Option<i64> = resp.take(1)?;
+    Ok(match row.map(UserRow::into_current).transpose()? {
+        Some((user, active)) => Some((user, active, cut.unwrap_or(0))),
+        None => None,
+    })
+}
+
+/// A new password; sessions that began before `now_ms` end (the caller's own
+/// is started again).
+pub async fn set_password_hash(db: &Db, id: &str, hash: String, now_ms: i64) -> AppResult<()> {
     let resp = db
         .query(
-            "UPDATE type::record('user', $id) SET password_hash = $hash;
+            "UPDATE type::record('user', $id) SET password_hash = $hash, sessions_after = $now;
              CREATE audit_log CONTENT {
                  actor: type::record('user', $id), action: 'user.password',
                  target: type::record('user', $id), detail: {},
@@ -329,6 +347,7 @@ pub async fn set_password_hash(db: &Db, id: &str, hash: String) -> AppResult<()>
         )
         .bind(("id", id.to_string()))
         .bind(("hash", hash))
+        .bind(("now", now_ms))
         .await?;
     checked(resp)?;
     Ok(())

@@ -246,6 +246,8 @@ pub fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "body_too_large" => t_string!(i18n, err_too_large).to_string(),
         "no_manager" => t_string!(i18n, err_no_manager).to_string(),
         "import_started" => t_string!(i18n, err_import_started).to_string(),
+        "too_many_posts" => t_string!(i18n, err_too_many_posts).to_string(),
+        "race" => t_string!(i18n, err_race).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
     }
 }

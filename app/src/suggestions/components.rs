@@ -39,9 +39,7 @@ pub fn SuggestionsPage() -> impl IntoView {
                         Ok(v) => {
                             let may_reply = v.may_reply;
                             view! {
-                                {(v.waiting > 0).then(|| view! {
-                                    <p class="muted small" data-testid="sugg-waiting">{t_string!(i18n, sugg_waiting).replace("{n}", &v.waiting.to_string()).replace("{t}", &v.next_release)}</p>
-                                })}
+                                <p class="muted small" data-testid="sugg-next">{t_string!(i18n, sugg_next_release).replace("{t}", &v.next_release)}</p>
                                 {if v.items.is_empty() {
                                     view! { <p class="card empty-state muted">{t!(i18n, sugg_none)}</p> }.into_any()
                                 } else {

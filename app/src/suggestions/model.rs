@@ -26,8 +26,7 @@ pub struct SuggestionItem {
 pub struct SuggestionsView {
     pub items: Vec<SuggestionItem>,
     pub may_reply: bool,
-    /// When the next batch appears, local ("15:00").
+    /// When the next batch appears, local ("15:00"). How many posts wait for
+    /// it is not shown: a count that moves tells everyone when a post was made.
     pub next_release: String,
-    /// Posts waiting for it (a count: nothing else about them is shown).
-    pub waiting: i64,
 }

@@ -34,15 +34,6 @@ pub async fn release(db: &Db) -> AppResult<usize> {
     Ok(ids.len())
 }
 
-pub async fn waiting(db: &Db) -> AppResult<i64> {
-    let mut resp = checked(
-        db.query("RETURN count(SELECT id FROM suggestion WHERE released = false)")
-            .await?,
-    )?;
-    let n: Option<i64> = resp.take(0)?;
-    Ok(n.unwrap_or(0))
-}
-
 #[derive(Debug, Clone, SurrealValue)]
 pub struct SuggestionRow {
     pub id: String,

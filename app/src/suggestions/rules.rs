@@ -46,6 +46,14 @@ impl Status {
     }
 }
 
+/// Posts one person may drop into one waiting batch (an hour).
+pub const MAX_POSTS_PER_BATCH: u32 = 5;
+
+/// May someone who has posted `so_far` times in the waiting batch post again?
+pub fn may_post(so_far: u32) -> bool {
+    so_far < MAX_POSTS_PER_BATCH
+}
+
 /// Boss, managers and admins answer suggestions publicly.
 pub fn may_reply(role: crate::auth::model::Role) -> bool {
     !matches!(role, crate::auth::model::Role::Rep)

@@ -8,13 +8,22 @@ use crate::feed::service::local_label;
 use crate::state::AppState;
 use crate::suggestions::model::{ReplyItem, SuggestionItem, SuggestionsView};
 use crate::suggestions::repo;
-use crate::suggestions::rules::{day_of, may_reply, parse_text, release_at, Status};
+use crate::suggestions::rules::{
+    batch_of, day_of, may_post, may_reply, parse_text, release_at, Status,
+};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
-/// Posts a suggestion. Returns when it will appear (local "15:00").
-pub async fn post(state: &AppState, _author: &CurrentUser, text: &str) -> AppResult<String> {
+/// Posts a suggestion. Returns when it will appear (local "15:00"). The author
+/// is used only to count their posts in the waiting batch ([`FloodGate`]).
+pub async fn post(state: &AppState, author: &CurrentUser, text: &str) -> AppResult<String> {
     let text = parse_text(text).map_err(|code| AppError::validation("text", code))?;
     let now = state.now();
     let tz = state.config.timezone;
+    if !state.suggestion_gate.admit(&batch_of(now, &tz), &author.id) {
+        return Err(AppError::validation("text", "too_many_posts"));
+    }
     let id = uuid::Uuid::new_v4().simple().to_string();
     // a random place in the batch
     let shuffle = (uuid::Uuid::new_v4().as_u64_pair().0 >> 1) as i64;
@@ -61,7 +70,6 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Suggestions
             .with_timezone(&tz)
             .format("%H:%M")
             .to_string(),
-        waiting: repo::waiting(&state.db).await?,
     })
 }
 
@@ -94,4 +102,52 @@ pub async fn reply(
         state.now(),
     )
     .await
+}
+
+/// Flood control that keeps nothing about a poster beyond the waiting batch:
+/// per person, how many posts they made in it, held only in this process's
+/// memory under a keyed hash whose key is drawn anew for each batch, and
+/// forgotten when the batch changes. Nothing is stored or logged; after the
+/// release not even the counts remain. (Each app server counts its own posts:
+/// a flood limit, not an exact quota.)
+#[derive(Default)]
+pub struct FloodGate {
+    inner: Mutex<Gate>,
+}
+
+#[derive(Default)]
+struct Gate {
+    batch: String,
+    key: [u8; 32],
+    posts: HashMap<[u8; 32], u32>,
+}
+
+impl FloodGate {
+    /// Counts a post by `who` in `batch` if they may post another.
+    pub fn admit(&self, batch: &str, who: &str) -> bool {
+        let mut gate = match self.inner.lock() {
+            Ok(g) => g,
+            // a panic elsewhere while counting leaves a count, not a hazard
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if gate.batch != batch {
+            gate.batch = batch.to_string();
+            gate.posts = HashMap::new();
+            let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+            gate.key[..16].copy_from_slice(a.as_bytes());
+            gate.key[16..].copy_from_slice(b.as_bytes());
+        }
+        let tag: [u8; 32] = Sha256::new()
+            .chain_update(gate.key)
+            .chain_update(who.as_bytes())
+            .finalize()
+            .into();
+        let count = gate.posts.entry(tag).or_insert(0);
+        if may_post(*count) {
+            *count += 1;
+            true
+        } else {
+            false
+        }
+    }
 }

@@ -83,9 +83,21 @@ async fn a_backup_restored_into_a_fresh_database_has_everything() {
     let before = app.row_counts().await;
     assert!(before["customer"] > 0 && before["customer_history"] > 0);
 
+    // someone is signed in while the backup is taken
+    let signed_in = app.signed_in("manager1").await;
+    let session_id = signed_in
+        .cookie()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
     let file = temp_file("backup.surql");
     let bytes = backup::backup(&app.state.db, &file).await.expect("backup");
     assert!(bytes > 1000, "{bytes}");
+    // the file carries no live session a reader could sign in with
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(&session_id), "a session id in the backup");
 
     // a fresh database, as `bpc restore` opens it
     let fresh = surrealdb::engine::any::connect("mem://").await.unwrap();

@@ -8,56 +8,16 @@
 //!
 //! Run by `./bpc test-cluster` (it sets `BPC_SURREAL_BIN`); ignored otherwise.
 
+use crate::helpers::process::{free_port, temp_dir, wait_for, Proc};
 use futures::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 const ROOT_PASS: &str = "cluster-root";
-
-/// A child process, killed when the test ends however it ends.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!("bpc-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn wait_for(url: &str, within: Duration) {
-    let started = Instant::now();
-    while started.elapsed() < within {
-        if let Ok(r) = reqwest::get(url).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("{url} not up after {within:?}");
-}
 
 fn bpc(port: u16, db_port: u16, photos: &std::path::Path, demo: bool) -> Proc {
     let child = Command::new(env!("CARGO_BIN_EXE_bpc"))

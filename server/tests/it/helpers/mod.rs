@@ -1,6 +1,8 @@
 //! Test harness: a real app on 127.0.0.1:0 with a fresh in-memory SurrealDB (the
 //! real schema), and a small HTTP client that keeps its own session cookie.
 
+pub mod process;
+
 use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -15,6 +17,8 @@ pub struct TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::for_tests();
     settings.demo = true;
+    // uploads are parsed in the real child process, as the server does
+    settings.import_exe = Some(env!("CARGO_BIN_EXE_bpc").into());
     configure(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -236,7 +240,7 @@ impl TestApp {
         let tables: Vec<String> = info.take(0).expect("table names");
         let tables = tables
             .into_iter()
-            .filter(|t| t != "session" && t != "login_failure");
+            .filter(|t| t != "session" && t != "login_attempt");
         // one round trip: a count statement per table
         let tables: Vec<String> = tables.collect();
         let sql: String = tables

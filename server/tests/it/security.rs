@@ -1,0 +1,304 @@
+//! The security review's findings on sign-in, sessions and requests from other
+//! sites (issue 24: M2, M3, M4 and the session items), each over HTTP or a
+//! real socket, each able to fail without its fix.
+
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
+use app::feed::model::Hello;
+use futures::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn socket(app: &TestApp, cookie: &str) -> Socket {
+    let url = app.base.replace("http://", "ws://") + "/ws";
+    let mut req = url.into_client_request().expect("request");
+    req.headers_mut()
+        .insert("cookie", cookie.parse().expect("header"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect");
+    let hello = serde_json::to_string(&Hello { after: None }).unwrap();
+    ws.send(Message::Text(hello.into())).await.expect("hello");
+    ws
+}
+
+/// Waits up to `within` for the server to close the socket (pushes and pings
+/// before that are skipped); false if it is still open.
+async fn closed_within(ws: &mut Socket, within: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => return false,
+            Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_cannot_outrun_the_limit() {
+    // M3: 10 of 10 parallel wrong passwords were checked against a limit of 5
+    let app = spawn_app_with(|s| s.login_max_per_account = 5).await;
+    let attempts = (0..10).map(|_| {
+        let mut c = app.client();
+        async move {
+            c.call("login", &[("login", "rep1"), ("password", "wrong1234")])
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::BAD_REQUEST)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 5), "{statuses:?}");
+    // and the right password is refused too while the account is locked
+    let r = app
+        .client()
+        .call("login", &[("login", "rep1"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_good_sign_in_gives_its_attempt_back() {
+    let app = spawn_app_with(|s| s.login_max_per_ip = 3).await;
+    // many good sign-ins from one address never lock it
+    for _ in 0..6 {
+        app.signed_in("rep2").await;
+    }
+    let mut c = app.client();
+    for _ in 0..3 {
+        let r = c
+            .call("login", &[("login", "rep3"), ("password", "wrong1234")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+    let r = c
+        .call("login", &[("login", "rep4"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn login_from(app: &TestApp, forwarded_for: &str, password: &str) -> StatusCode {
+    reqwest::Client::new()
+        .post(format!("{}/api/login", app.base))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("login", "rep6"), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_address_limit() {
+    let trusting = spawn_app_with(|s| {
+        s.login_max_per_ip = 2;
+        s.login_max_per_account = 100;
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            login_from(&trusting, "198.51.100.1", "wrong1234").await,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    assert_eq!(
+        login_from(&trusting, "198.51.100.1", "wrong1234").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // another client behind the same proxy is not locked out
+    assert_eq!(
+        login_from(&trusting, "198.51.100.2", PASSWORD).await,
+        StatusCode::OK
+    );
+    // a spoofed entry on the left changes nothing: the proxy's own entry counts
+    assert_eq!(
+        login_from(&trusting, "203.0.113.5, 198.51.100.1", "wrong1234").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // without a trusted proxy the header is the client's word, not believed
+    let plain = spawn_app_with(|s| {
+        s.login_max_per_ip = 2;
+        s.login_max_per_account = 100;
+    })
+    .await;
+    for who in ["198.51.100.1", "198.51.100.2"] {
+        assert_eq!(
+            login_from(&plain, who, "wrong1234").await,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    assert_eq!(
+        login_from(&plain, "198.51.100.3", "wrong1234").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn another_site_cannot_act_for_a_signed_in_browser() {
+    // M4: a request with Origin https://evil.example was served (200 / 101)
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep1").await;
+    let cookie = rep.cookie().unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let host = app.base.trim_start_matches("http://").to_string();
+    let post = |origin: &'static str| {
+        http.post(format!("{}/api/post_suggestion", app.base))
+            .header("accept", "application/json")
+            .header("cookie", cookie.clone())
+            .header("origin", origin)
+            .form(&[("text", "跨站提交")])
+    };
+    let r = post("https://evil.example").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = post("null").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // the site's own page may
+    let own = format!("http://{host}");
+    let r = http
+        .post(format!("{}/api/suggestions", app.base))
+        .header("accept", "application/json")
+        .header("cookie", cookie.clone())
+        .header("origin", own.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // a plain form post from another site (no Origin, but the browser says so)
+    let r = http
+        .post(format!("{}/import/check", app.base))
+        .header("cookie", cookie.clone())
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // the audited export cannot be triggered by a link on another site
+    let manager = app.signed_in("manager1").await;
+    let export = |site: &'static str| {
+        http.get(format!("{}/export/customers.xlsx", app.base))
+            .header("cookie", manager.cookie().unwrap())
+            .header("sec-fetch-site", site)
+            .send()
+    };
+    assert_eq!(
+        export("cross-site").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        export("same-site").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        export("same-origin").await.unwrap().status(),
+        StatusCode::OK
+    );
+    // nor can another site open a socket as the user
+    let url = app.base.replace("http://", "ws://") + "/ws";
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert("cookie", cookie.parse().unwrap());
+    req.headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            assert_eq!(resp.status(), StatusCode::FORBIDDEN.as_u16())
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn configured_origins_may_act_too() {
+    let app = spawn_app_with(|s| s.origins = vec!["https://crm.example.com".into()]).await;
+    let rep = app.signed_in("rep1").await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/suggestions", app.base))
+        .header("accept", "application/json")
+        .header("cookie", rep.cookie().unwrap())
+        .header("origin", "https://crm.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_socket_closes_when_its_session_ends_or_its_person_is_deactivated() {
+    // M2: after rep5 signed out, the old socket still received pushes
+    let app = spawn_app().await;
+    let mut rep5 = app.signed_in("rep5").await;
+    let mut ws = socket(&app, &rep5.cookie().unwrap()).await;
+    assert!(!closed_within(&mut ws, Duration::from_millis(300)).await);
+    let r = rep5.call("logout", &[]).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.status
+    );
+    assert!(
+        closed_within(&mut ws, Duration::from_secs(3)).await,
+        "the socket outlived sign-out"
+    );
+
+    // deactivation by an admin closes every socket of the person at once
+    let rep6 = app.signed_in("rep6").await;
+    let mut phone = socket(&app, &rep6.cookie().unwrap()).await;
+    let laptop_session = app.signed_in("rep6").await;
+    let mut laptop = socket(&app, &laptop_session.cookie().unwrap()).await;
+    let mut admin = app.signed_in("admin").await;
+    let id = app.user_id("rep6").await;
+    let r = admin
+        .call("set_user_active", &[("id", &id), ("active", "false")])
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert!(closed_within(&mut phone, Duration::from_secs(3)).await);
+    assert!(closed_within(&mut laptop, Duration::from_secs(3)).await);
+    let (status, _) = rep6.get("/feed").await;
+    assert_ne!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_their_sockets() {
+    let app = spawn_app().await;
+    let mut phone = app.signed_in("rep7").await;
+    let laptop = app.signed_in("rep7").await;
+    let mut laptop_socket = socket(&app, &laptop.cookie().unwrap()).await;
+    let r = phone
+        .call(
+            "change_password",
+            &[
+                ("current", PASSWORD),
+                ("password", "newpass123"),
+                ("confirm", "newpass123"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert!(
+        closed_within(&mut laptop_socket, Duration::from_secs(3)).await,
+        "the other device's socket stayed open"
+    );
+    // the other device is signed out; the one that changed it stays in
+    let mut laptop = laptop;
+    assert_eq!(
+        laptop.call("whoami", &[]).await.body,
+        serde_json::Value::Null
+    );
+    assert_eq!(phone.call("whoami", &[]).await.body["login"], "rep7");
+}
