@@ -165,6 +165,7 @@ pub async fn check(
     match app::import::service::check(state, &user, &target, &file_name, bytes).await {
         Ok(id) => Redirect::to(&format!("/customers/import/{id}")).into_response(),
         Err(AppError::Forbidden) => back(StatusCode::FORBIDDEN, "forbidden").await,
+        Err(AppError::RateLimited) => back(StatusCode::TOO_MANY_REQUESTS, "daily_limit").await,
         Err(AppError::Validation { field, code }) if field == "file" => {
             let code = app::import::isolate::known_refusal(&code);
             back(StatusCode::BAD_REQUEST, code).await

@@ -264,6 +264,7 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .layer(sessions)
         // server functions: content type and size per endpoint (413 past the limit)
         .layer(middleware::from_fn(guard::api_guard))
+        .layer(middleware::from_fn(guard::security_headers))
         // another site cannot act for a signed-in browser (CSRF beyond SameSite)
         .layer(middleware::from_fn({
             let allowed = Arc::new(settings.origins.clone());

@@ -76,6 +76,9 @@ fn Overview(v: ViewAudit) -> impl IntoView {
                         <li class="audit-viewer" data-testid="audit-viewer">
                             <div class="audit-viewer-head"><strong>{w.name.clone()}</strong>
                                 <span class="muted small">{t_string!(i18n, audit_total).replace("{n}", &w.total.to_string())}</span></div>
+                            {(w.lists > 0).then(|| view! {
+                                <p class="muted small" data-testid="audit-lists">{t_string!(i18n, audit_lists).replace("{n}", &w.lists.to_string()).replace("{m}", &w.listed.to_string())}</p>
+                            })}
                             <div class="week-bars" aria-hidden="true">{bars}</div>
                         </li>
                     }

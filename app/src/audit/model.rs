@@ -20,6 +20,10 @@ pub struct ViewerWeeks {
     pub role: String,
     pub counts: Vec<u32>,
     pub total: u32,
+    /// Team lists requested in the weeks counted, and the other people's
+    /// customers they showed (phones masked: a list shows no contact details).
+    pub lists: u32,
+    pub listed: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

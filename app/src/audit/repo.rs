@@ -29,6 +29,61 @@ pub async fn record(
     Ok(())
 }
 
+/// One owner's customers that a list showed.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct Listed {
+    pub owner: String,
+    pub customers: Vec<String>,
+}
+
+/// Records one list request that showed other people's customers.
+pub async fn record_list(
+    db: &Db,
+    viewer: &str,
+    owners: Vec<Listed>,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let shown: usize = owners.iter().map(|o| o.customers.len()).sum();
+    checked(
+        db.query(
+            "CREATE customer_list_view CONTENT {
+                 viewer: type::record('user', $viewer), at: $at, shown: $shown,
+                 owners: $owners.map(|$o| {
+                     owner: type::record('user', $o.owner),
+                     customers: $o.customers.map(|$c| type::record('customer', $c)),
+                 }),
+             } RETURN NONE",
+        )
+        .bind(("viewer", viewer.to_string()))
+        .bind(("at", at))
+        .bind(("shown", shown as i64))
+        .bind(("owners", owners))
+        .await?,
+    )?;
+    Ok(())
+}
+
+/// List requests per viewer since `since`: how many, and how many customers
+/// they showed.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct ListReads {
+    pub viewer: String,
+    pub lists: i64,
+    pub shown: i64,
+}
+
+pub async fn list_reads_since(db: &Db, since: DateTime<Utc>) -> AppResult<Vec<ListReads>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(viewer) AS viewer, count() AS lists, math::sum(shown) AS shown
+             FROM customer_list_view WHERE at >= $since GROUP BY viewer",
+        )
+        .bind(("since", since))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}
+
 #[derive(Debug, Clone, SurrealValue)]
 pub struct ViewLine {
     pub viewer: String,

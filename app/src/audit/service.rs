@@ -32,6 +32,33 @@ pub async fn record(
     }
 }
 
+/// Records a list request (the team list) by `user` that showed these
+/// `(customer, owner)` pairs: one row, the customers summarised per owner,
+/// counting only the ones an opening would record (others' customers).
+pub async fn record_list<'a>(
+    state: &AppState,
+    user: &CurrentUser,
+    shown: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> AppResult<()> {
+    let mut owners: Vec<repo::Listed> = Vec::new();
+    for (customer, owner) in shown {
+        let Some(o) = owner.filter(|o| recorded(&user.id, user.role == Role::Rep, Some(o))) else {
+            continue;
+        };
+        match owners.iter_mut().find(|l| l.owner == o) {
+            Some(l) => l.customers.push(customer.to_string()),
+            None => owners.push(repo::Listed {
+                owner: o.to_string(),
+                customers: vec![customer.to_string()],
+            }),
+        }
+    }
+    if owners.is_empty() {
+        return Ok(());
+    }
+    repo::record_list(&state.db, &user.id, owners, state.now()).await
+}
+
 fn local(at: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
     at.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string()
 }
@@ -65,6 +92,7 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> AppResult<ViewAud
         })
         .collect();
     let (starts, counts) = weekly(&views, now, WEEKS, &tz);
+    let lists = repo::list_reads_since(&state.db, now - Duration::weeks(WEEKS as i64)).await?;
     let people = crate::measure::repo::people(&state.db).await?;
     let name_of = |id: &str| {
         people
@@ -75,15 +103,22 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> AppResult<ViewAud
     };
     let mut viewers: Vec<ViewerWeeks> = people
         .iter()
-        .filter(|p| p.role == "manager" || counts.contains_key(&p.id))
+        .filter(|p| {
+            p.role == "manager"
+                || counts.contains_key(&p.id)
+                || lists.iter().any(|l| l.viewer == p.id)
+        })
         .map(|p| {
             let c = counts.get(&p.id).cloned().unwrap_or_else(|| vec![0; WEEKS]);
+            let l = lists.iter().find(|l| l.viewer == p.id);
             ViewerWeeks {
                 user_id: p.id.clone(),
                 name: p.name.clone(),
                 role: p.role.clone(),
                 total: c.iter().sum(),
                 counts: c,
+                lists: l.map_or(0, |l| l.lists.max(0) as u32),
+                listed: l.map_or(0, |l| l.shown.max(0) as u32),
             }
         })
         .collect();

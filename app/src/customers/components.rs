@@ -382,8 +382,11 @@ fn RegisterForm(children: Children) -> impl IntoView {
         _ => hint.get().and_then(|h| h.taken_on.map(|on| (on, h.mine))),
     };
     let near = move || match outcome() {
-        Some(RegisterOutcome::NearMatch { names }) => names,
-        _ => hint.get().map(|h| h.near).unwrap_or_default(),
+        Some(RegisterOutcome::NearMatch { names, hidden }) => (names, hidden),
+        _ => hint
+            .get()
+            .map(|h| (h.near, h.near_hidden))
+            .unwrap_or_default(),
     };
     let needs_confirm = move || matches!(outcome(), Some(RegisterOutcome::NearMatch { .. }));
     let fields: &'static [&'static str] = &[
@@ -446,11 +449,16 @@ fn RegisterForm(children: Children) -> impl IntoView {
                 </div>
             })}
             {move || {
-                let names = near();
-                (!names.is_empty() && duplicate().is_none()).then(|| view! {
+                let (names, hidden) = near();
+                ((!names.is_empty() || hidden > 0) && duplicate().is_none()).then(|| view! {
                     <div class="near-warning" role="status" data-testid="near-match">
                         <p>{t!(i18n, near_intro)}</p>
-                        <ul>{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                        <ul>
+                            {names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                            {(hidden > 0).then(|| view! {
+                                <li class="muted" data-testid="near-hidden">{t_string!(i18n, near_hidden).replace("{n}", &hidden.to_string())}</li>
+                            })}
+                        </ul>
                         <Show when=needs_confirm>
                             <label class="check">
                                 <input type="checkbox" name="confirm_near" value="true" data-testid="confirm-near" />

@@ -178,8 +178,13 @@ pub struct DupCheck {
     pub taken_by: Option<String>,
     /// The match is the asking rep's own customer.
     pub mine: bool,
-    /// Similar names already registered (the rep must confirm).
+    /// Similar names already registered that the asker may read (the rep
+    /// must confirm)...
     pub near: Vec<String>,
+    /// ...and how many more are registered elsewhere (their names are not
+    /// told: a rep typing names must not learn other departments' customers).
+    #[serde(default)]
+    pub near_hidden: u32,
 }
 
 /// A manager's inbox item: a confiscated customer or an open dispute.
@@ -231,5 +236,5 @@ pub enum RegisterOutcome {
     /// Refused: registered by a colleague (or by the rep, `mine`) on that date.
     Duplicate { on: NaiveDate, mine: bool },
     /// Nothing saved: similar names exist; send again with `confirm_near`.
-    NearMatch { names: Vec<String> },
+    NearMatch { names: Vec<String>, hidden: u32 },
 }

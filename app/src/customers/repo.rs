@@ -372,18 +372,37 @@ pub async fn find_keys(
 struct NameRow {
     name: String,
     name_key: String,
+    status: String,
+    owner: Option<String>,
+    department: Option<String>,
 }
 
-/// Registered names similar to `name_key` (not identical), at most `max`.
-pub async fn find_near(db: &Db, name_key: &str, max: usize) -> AppResult<Vec<String>> {
+/// A registered customer with a name similar to the one typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearRow {
+    pub name: String,
+    pub status: String,
+    pub owner: Option<String>,
+    pub department: Option<String>,
+}
+
+/// Registered customers with names similar to `name_key` (not identical), at
+/// most `max`, with what decides who may read their names.
+pub async fn find_near(db: &Db, name_key: &str, max: usize) -> AppResult<Vec<NearRow>> {
     if name_key.is_empty() {
         return Ok(Vec::new());
     }
     let (head, tail) = name_head_tail(name_key);
     let mut resp = checked(
         db.query(
-            "SELECT name, name_key FROM customer WHERE name_head = $head LIMIT 200;
-             SELECT name, name_key FROM customer WHERE name_tail = $tail LIMIT 200;",
+            "SELECT name, name_key, status,
+                    (IF owner != NONE THEN record::id(owner) END) AS owner,
+                    (IF department != NONE THEN record::id(department) END) AS department
+             FROM customer WHERE name_head = $head LIMIT 200;
+             SELECT name, name_key, status,
+                    (IF owner != NONE THEN record::id(owner) END) AS owner,
+                    (IF department != NONE THEN record::id(department) END) AS department
+             FROM customer WHERE name_tail = $tail LIMIT 200;",
         )
         .bind(("head", head))
         .bind(("tail", tail))
@@ -392,10 +411,15 @@ pub async fn find_near(db: &Db, name_key: &str, max: usize) -> AppResult<Vec<Str
     let mut rows: Vec<NameRow> = resp.take(0)?;
     let more: Vec<NameRow> = resp.take(1)?;
     rows.extend(more);
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<NearRow> = Vec::new();
     for r in rows {
-        if is_near_match(name_key, &r.name_key) && !out.contains(&r.name) {
-            out.push(r.name);
+        if is_near_match(name_key, &r.name_key) && !out.iter().any(|o| o.name == r.name) {
+            out.push(NearRow {
+                name: r.name,
+                status: r.status,
+                owner: r.owner,
+                department: r.department,
+            });
             if out.len() >= max {
                 break;
             }

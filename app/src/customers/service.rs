@@ -534,6 +534,27 @@ async fn dup_check_keys(
     } else {
         Vec::new()
     };
+    // names the asker may read: their own, the pool's, their departments' (a
+    // manager), all (boss, admin); the rest are only counted
+    let tree = match user.role {
+        Role::Manager => Some(Ctx::load(state).await?.tree_of(user)),
+        _ => None,
+    };
+    let readable = |n: &repo::NearRow| {
+        n.owner.as_deref() == Some(user.id.as_str())
+            || n.status == Status::Pool.as_str()
+            || matches!(user.role, Role::Boss | Role::Admin)
+            || tree
+                .as_ref()
+                .zip(n.department.as_ref())
+                .is_some_and(|(t, d)| t.contains(d))
+    };
+    let near_hidden = near.iter().filter(|n| !readable(n)).count() as u32;
+    let near: Vec<String> = near
+        .into_iter()
+        .filter(|n| readable(n))
+        .map(|n| n.name)
+        .collect();
     Ok(DupCheck {
         taken_on: exact
             .as_ref()
@@ -543,6 +564,7 @@ async fn dup_check_keys(
             .as_ref()
             .is_some_and(|h| h.owner.as_deref() == Some(user.id.as_str())),
         near,
+        near_hidden,
     })
 }
 
@@ -558,8 +580,11 @@ pub async fn register(
     if let Some(on) = dup.taken_on {
         return Ok(RegisterOutcome::Duplicate { on, mine: dup.mine });
     }
-    if !dup.near.is_empty() && !confirm_near {
-        return Ok(RegisterOutcome::NearMatch { names: dup.near });
+    if (!dup.near.is_empty() || dup.near_hidden > 0) && !confirm_near {
+        return Ok(RegisterOutcome::NearMatch {
+            names: dup.near,
+            hidden: dup.near_hidden,
+        });
     }
     let ctx = Ctx::load(state).await?;
     // the referrer as picked (its id) or typed (its name), among customers the
@@ -787,7 +812,21 @@ pub async fn list_customers(
         _ => ListScope::Owner(user.id.clone()),
     };
     let rows = repo::list(&state.db, &scope, &PoolFilter::default(), 500).await?;
-    Ok(rows.iter().map(|r| card(&ctx, r, true)).collect())
+    // a list shows phones of the viewer's own customers and inbox only; the
+    // rest are masked until the customer is opened (and the opening recorded)
+    let own = |r: &CustomerRow| {
+        matches!(scope, ListScope::Inbox(_)) || r.state.owner.as_deref() == Some(user.id.as_str())
+    };
+    if matches!(scope, ListScope::All | ListScope::Departments(_)) {
+        crate::audit::service::record_list(
+            state,
+            user,
+            rows.iter()
+                .map(|r| (r.id.as_str(), r.state.owner.as_deref())),
+        )
+        .await?;
+    }
+    Ok(rows.iter().map(|r| card(&ctx, r, own(r))).collect())
 }
 
 pub async fn pool(state: &AppState, filter: PoolFilter) -> AppResult<Vec<CustomerCard>> {

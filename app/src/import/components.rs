@@ -64,6 +64,7 @@ fn file_error(i18n: I18nContext<Locale>, code: &str) -> String {
         "unsupported" => t_string!(i18n, import_err_unsupported),
         "too_big_inside" => t_string!(i18n, import_err_too_big_inside),
         "too_complex" => t_string!(i18n, import_err_too_complex),
+        "daily_limit" => t_string!(i18n, import_err_daily_limit),
         _ => t_string!(i18n, import_err_unreadable),
     }
     .to_string()

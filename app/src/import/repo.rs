@@ -89,6 +89,25 @@ pub async fn create(
     Ok(id)
 }
 
+/// Checks `user` made since `since`, and the rows they held.
+pub async fn checked_since(db: &Db, user: &str, since: DateTime<Utc>) -> AppResult<(i64, i64)> {
+    let mut resp = checked(
+        db.query(
+            "LET $mine = SELECT rows FROM import_batch
+                 WHERE by = type::record('user', $u) AND created_at >= $since;
+             RETURN [array::len($mine), math::sum($mine.rows)];",
+        )
+        .bind(("u", user.to_string()))
+        .bind(("since", since))
+        .await?,
+    )?;
+    let v: Vec<i64> = resp.take(1)?;
+    Ok((
+        v.first().copied().unwrap_or(0),
+        v.get(1).copied().unwrap_or(0),
+    ))
+}
+
 #[derive(Debug, Clone, SurrealValue)]
 pub struct BatchRow {
     pub id: String,

@@ -12,6 +12,18 @@ pub const MAX_ROWS: usize = 10_000;
 /// Largest file accepted (bytes): 10,000 rows of xlsx or csv are well below it.
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
 
+/// Checks (dry runs) one person may make in a day, and the rows they may have
+/// checked: a check compares every row with the whole company, so without a
+/// limit a rep could test thousands of names and phones an hour against
+/// customers they may not see (a duplicate oracle). Three full files a day.
+pub const MAX_CHECKS_PER_DAY: i64 = 20;
+pub const MAX_CHECKED_ROWS_PER_DAY: i64 = 3 * MAX_ROWS as i64;
+
+/// May someone who has made `checks` checks of `rows` rows today check again?
+pub fn may_check(checks: i64, rows: i64) -> bool {
+    checks < MAX_CHECKS_PER_DAY && rows < MAX_CHECKED_ROWS_PER_DAY
+}
+
 /// The columns an import understands, in template order. `label` is the
 /// translation key of its header (the template writes it in both languages and
 /// a file may use either); `also` are other headers Chinese spreadsheets use
@@ -288,6 +300,21 @@ pub fn number_text(n: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[rstest::rstest]
+    #[case::fresh(0, 0, true)]
+    #[case::last_check(MAX_CHECKS_PER_DAY - 1, 0, true)]
+    #[case::checks_used(MAX_CHECKS_PER_DAY, 0, false)]
+    #[case::rows_used(1, MAX_CHECKED_ROWS_PER_DAY, false)]
+    #[case::rows_nearly_used(1, MAX_CHECKED_ROWS_PER_DAY - 1, true)]
+    fn dry_runs_are_limited_per_person_and_day(
+        #[case] checks: i64,
+        #[case] rows: i64,
+        #[case] ok: bool,
+    ) {
+        assert_eq!(may_check(checks, rows), ok);
+    }
+
     use super::*;
     use rstest::rstest;
 

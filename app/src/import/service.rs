@@ -217,6 +217,13 @@ pub async fn check(
     bytes: Vec<u8>,
 ) -> AppResult<String> {
     let t = target(state, user, target_value).await?;
+    let tz = state.config.timezone;
+    let today =
+        crate::funnel::rules::local_midnight(state.now().with_timezone(&tz).date_naive(), &tz);
+    let (checks, checked_rows) = repo::checked_since(&state.db, &user.id, today).await?;
+    if !crate::import::rules::may_check(checks, checked_rows) {
+        return Err(AppError::RateLimited);
+    }
     let rows = read_table_isolated(&state.config.import, bytes).await;
     let checked = tokio::task::spawn_blocking(move || check_file(rows))
         .await

@@ -328,10 +328,10 @@ pub async fn find_session_user(db: &Db, id: &str) -> AppResult<Option<(CurrentUs
     let mut resp = checked(db.query(sql).bind(("id", id.to_string())).await?)?;
     let row: Option<UserRow> = resp.take(0)?;
     let cut: Option<i64> = resp.take(1)?;
-    Ok(match row.map(UserRow::into_current).transpose()? {
-        Some((user, active)) => Some((user, active, cut.unwrap_or(0))),
-        None => None,
-    })
+    Ok(row
+        .map(UserRow::into_current)
+        .transpose()?
+        .map(|(user, active)| (user, active, cut.unwrap_or(0))))
 }
 
 /// A new password; sessions that began before `now_ms` end (the caller's own

@@ -165,9 +165,25 @@ async fn duplicates_by_name_or_phone_are_refused_with_the_date_only() {
     )
     .await
     .expect("answer");
+    // rep2 may not read rep1's customers: the similar one is counted, not named
     match near {
-        RegisterOutcome::NearMatch { names } => assert_eq!(names, vec!["上海宝钢包装股份有限公司"]),
+        RegisterOutcome::NearMatch { names, hidden } => {
+            assert_eq!((names, hidden), (Vec::<String>::new(), 1))
+        }
         other => panic!("expected a near match, got {other:?}"),
+    }
+    // its owner and their manager read the name
+    let manager1 = user(&app, "manager1").await;
+    for who in [&rep1, &manager1] {
+        let d = svc::check_duplicate(&app.state, who, "上海宝钢包装材料", "")
+            .await
+            .expect("check");
+        assert_eq!(
+            (d.near, d.near_hidden),
+            (vec!["上海宝钢包装股份有限公司".to_string()], 0),
+            "{}",
+            who.login
+        );
     }
     let confirmed = svc::register(
         &app.state,

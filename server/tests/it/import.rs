@@ -549,3 +549,35 @@ async fn hostile_uploads_get_an_answer_never_a_crash() {
         }
     }
 }
+
+#[tokio::test]
+async fn dry_runs_are_limited_per_person_and_day() {
+    // security review, Low: a dry run compares every row with the whole company
+    let app = spawn_app().await;
+    let rep1 = app.user("rep1").await;
+    let rep2 = app.user("rep2").await;
+    let file = || {
+        workbook(&[
+            &["公司名称", "电话"],
+            &["温州限额测试有限公司", "13700009999"],
+        ])
+    };
+    for i in 0..app::import::rules::MAX_CHECKS_PER_DAY {
+        import::check(&app.state, &rep1, "me", "x.xlsx", file())
+            .await
+            .unwrap_or_else(|e| panic!("check {i}: {e:?}"));
+    }
+    assert_eq!(
+        import::check(&app.state, &rep1, "me", "x.xlsx", file()).await,
+        Err(AppError::RateLimited)
+    );
+    // someone else is not affected, and the next day counts afresh
+    import::check(&app.state, &rep2, "me", "x.xlsx", file())
+        .await
+        .expect("another person");
+    app.state.clock.advance(24 * 3600);
+    import::check(&app.state, &rep1, "me", "x.xlsx", file())
+        .await
+        .expect("the next day");
+    app.state.clock.set(None);
+}

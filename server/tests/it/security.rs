@@ -302,3 +302,77 @@ async fn a_password_change_ends_the_other_sessions_and_their_sockets() {
     );
     assert_eq!(phone.call("whoami", &[]).await.body["login"], "rep7");
 }
+
+#[tokio::test]
+async fn a_team_list_masks_phones_and_is_recorded_for_the_audit() {
+    // M5: manager1 listed 96 customers of 5 reps with phones; nothing recorded
+    let app = spawn_app().await;
+    let rep1 = app.user("rep1").await;
+    let manager1 = app.user("manager1").await;
+    let boss = app.user("boss").await;
+    let id = app
+        .locked_customer(
+            &rep1,
+            app::customers::model::CustomerInput {
+                name: "杭州列表审计有限公司".into(),
+                phones: "13912345678".into(),
+                ..Default::default()
+            },
+        )
+        .await;
+    let svc = app::customers::service::list_customers;
+    // the rep's own list shows the phone
+    let mine = svc(&app.state, &rep1, "mine").await.unwrap();
+    assert_eq!(mine[0].phones, vec!["13912345678"]);
+    // the manager's team list masks it, and the request is recorded
+    let team = svc(&app.state, &manager1, "team").await.unwrap();
+    let card = team.iter().find(|c| c.id == id).expect("listed");
+    assert_ne!(card.phones, vec!["13912345678"]);
+    assert!(card.phones[0].contains('*'), "{:?}", card.phones);
+    let mut r = app
+        .state
+        .db
+        .query("SELECT VALUE owners FROM customer_list_view")
+        .await
+        .unwrap();
+    let owners: Vec<serde_json::Value> = r.take(0).unwrap();
+    assert_eq!(owners.len(), 1, "{owners:?}");
+    assert!(owners[0].to_string().contains(&id), "{owners:?}");
+    // opening it shows the phone, and that opening is recorded as before
+    let detail = app::customers::service::detail(&app.state, &manager1, &id)
+        .await
+        .unwrap();
+    assert_eq!(detail.card.phones, vec!["13912345678"]);
+    // the boss's audit counts the list
+    let audit = app::audit::service::overview(&app.state, &boss)
+        .await
+        .unwrap();
+    let m = audit
+        .viewers
+        .iter()
+        .find(|v| v.user_id == manager1.id)
+        .expect("manager1 in the audit");
+    assert_eq!((m.lists, m.listed, m.total), (1, 1, 1));
+}
+
+#[tokio::test]
+async fn every_answer_says_what_a_page_may_load_and_that_it_may_not_be_framed() {
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep1").await;
+    for path in ["/login", "/feed", "/customers", "/healthz", "/no-such-page"] {
+        let r = reqwest::Client::new()
+            .get(format!("{}{path}", app.base))
+            .header("cookie", rep.cookie().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert!(csp.contains("object-src 'none'"), "{path}: {csp}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+    }
+}
