@@ -478,31 +478,6 @@ pub async fn facts_since(
 // ---------------------------------------------------------------------------
 // Success stories
 
-/// Asks the rep who won `customer` for its story (once per customer).
-pub async fn prompt_story(
-    db: &Db,
-    user: &str,
-    customer: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    checked(
-        db.query(
-            "LET $p = type::record('story_prompt', $c);
-             IF !record::exists($p) {
-                 CREATE $p CONTENT {
-                     user: type::record('user', $u), customer: type::record('customer', $c),
-                     customer_name: type::record('customer', $c).name, at: $now, state: 'open',
-                 } RETURN NONE;
-             };",
-        )
-        .bind(("c", customer.to_string()))
-        .bind(("u", user.to_string()))
-        .bind(("now", now))
-        .await?,
-    )?;
-    Ok(())
-}
-
 #[derive(Debug, Clone, SurrealValue)]
 pub struct PromptRow {
     pub customer: String,

@@ -538,11 +538,6 @@ pub async fn escalate(state: &AppState) -> AppResult<EscalationReport> {
 // ---------------------------------------------------------------------------
 // Success stories
 
-/// A won customer asks its rep for the story (called when a customer is won).
-pub async fn prompt_story(state: &AppState, user: &str, customer: &str) -> AppResult<()> {
-    repo::prompt_story(&state.db, user, customer, state.now()).await
-}
-
 pub async fn story_prompts(state: &AppState, user: &CurrentUser) -> AppResult<Vec<StoryPrompt>> {
     Ok(repo::open_prompts(&state.db, &user.id)
         .await?

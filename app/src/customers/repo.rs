@@ -643,6 +643,16 @@ static TRANSITION_SQL: LazyLock<String> = LazyLock::new(|| {
                  }};
              }};
              IF $feed != NONE {{ {CREATE_EVENT} }};
+             -- a win asks its rep for the story, once per customer, with the win
+             IF $story {{
+                 LET $p = type::record('story_prompt', $id);
+                 IF !record::exists($p) {{
+                     CREATE $p CONTENT {{
+                         user: type::record('user', $s.owner), customer: $c,
+                         customer_name: $c.name, at: $now, state: 'open',
+                     }} RETURN NONE;
+                 }};
+             }};
              COMMIT TRANSACTION;"
     )
 });
@@ -663,8 +673,11 @@ pub async fn transition(
     feed: Option<FeedIn>,
     now: DateTime<Utc>,
 ) -> Result<(), TransitionError> {
+    // the move that wins the customer (a first time) asks its owner for the story
+    let story = next.won && !before.won && next.owner.is_some();
     let result = db
         .query(TRANSITION_SQL.as_str())
+        .bind(("story", story))
         .bind(("feed", feed))
         .bind(("id", id.to_string()))
         .bind(("version", before.version))

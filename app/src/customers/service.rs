@@ -1090,8 +1090,8 @@ pub async fn move_stage(
     reason: &str,
 ) -> AppResult<()> {
     let reason = crate::text::checked("reason", reason, Shape::lines(1000))?;
-    let won_now = std::sync::atomic::AtomicBool::new(false);
-    let next = change(state, user, id, |ctx, row, may, _at_cap| {
+    // (a win's story prompt is written by the transition itself: repo::transition)
+    change(state, user, id, |ctx, row, may, _at_cap| {
         let active = ctx.active_stages();
         let from = ctx
             .index_of(&row.state.stage)
@@ -1132,10 +1132,6 @@ pub async fn move_stage(
         next.stage_entered_at = ctx.now;
         next.reached = next.reached.max(to as i64);
         next.won = target.probability >= WON_PROBABILITY;
-        won_now.store(
-            next.won && !row.state.won,
-            std::sync::atomic::Ordering::Relaxed,
-        );
         let action = if backward {
             "back"
         } else if to > from + 1 {
@@ -1174,12 +1170,6 @@ pub async fn move_stage(
         ))
     })
     .await?;
-    // a win asks its rep for the story (once per customer)
-    if won_now.load(std::sync::atomic::Ordering::Relaxed) {
-        if let Some(owner) = &next.owner {
-            crate::alarms::service::prompt_story(state, owner, id).await?;
-        }
-    }
     Ok(())
 }
 

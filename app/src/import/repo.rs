@@ -161,18 +161,39 @@ pub async fn find(db: &Db, id: &str) -> AppResult<Option<BatchRow>> {
 
 /// Marks a checked batch as running; false when it was not waiting (already
 /// started by another request or another app server).
-pub async fn start(db: &Db, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
+/// Marks a checked batch as running and audits the start (who, which file,
+/// where, how many rows) in the same transaction: an import that never ends is
+/// on record too. False when it was not waiting to start.
+pub async fn start(
+    db: &Db,
+    id: &str,
+    actor: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     let mut resp = checked(
         db.query(
-            "UPDATE type::record('import_batch', $id) SET status = 'running', started_at = $now
-             WHERE status = 'checked' RETURN VALUE record::id(id)",
+            "BEGIN TRANSACTION;
+             LET $started = UPDATE type::record('import_batch', $id)
+                 SET status = 'running', started_at = $now
+                 WHERE status = 'checked' RETURN VALUE record::id(id);
+             IF array::len($started) > 0 {
+                 CREATE audit_log CONTENT {
+                     actor: type::record('user', $actor), action: 'import.start',
+                     target: type::record('import_batch', $id), detail: $detail,
+                 } RETURN NONE;
+             };
+             COMMIT TRANSACTION;
+             RETURN array::len($started) > 0;",
         )
         .bind(("id", id.to_string()))
+        .bind(("actor", actor.to_string()))
+        .bind(("detail", detail))
         .bind(("now", now))
         .await?,
     )?;
-    let started: Vec<String> = resp.take(0)?;
-    Ok(!started.is_empty())
+    let started: Option<bool> = resp.take(resp.num_statements() - 1)?;
+    Ok(started == Some(true))
 }
 
 /// One chunk of accepted rows.

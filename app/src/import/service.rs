@@ -425,7 +425,10 @@ pub async fn start(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<
         _ => return Err(AppError::Forbidden),
     };
     let t = target(state, user, &value).await?;
-    if !repo::start(&state.db, &b.id, state.now()).await? {
+    let detail = serde_json::json!({
+        "file": b.file_name, "target": t.kind, "target_id": t.id, "rows": b.accepted,
+    });
+    if !repo::start(&state.db, &b.id, &user.id, detail, state.now()).await? {
         return Err(AppError::conflict("import_started"));
     }
     let (state, user) = (state.clone(), user.clone());

@@ -157,6 +157,13 @@ async fn a_rep_checks_a_file_sees_each_refusal_by_row_then_imports_the_rest() {
     assert_eq!(actions, vec!["import"]);
     let audited: Vec<i64> = r.take(1).unwrap();
     assert_eq!(audited, vec![2]);
+    // and its start was on record before it ran
+    let started = crate::helpers::count(
+        &app,
+        "RETURN count(SELECT id FROM audit_log WHERE action = 'import.start')",
+    )
+    .await;
+    assert_eq!(started, 1);
     // an import is not counted as new customers won by work
     let board =
         app::measure::service::board(&app.state, &rep1, "locked", "month", "", "", "", true)
