@@ -289,8 +289,18 @@ fn spawn_sweeper(state: AppState, secs: u64) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(tokio::time::Duration::from_secs(secs));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_purge: Option<std::time::Instant> = None;
         loop {
             tick.tick().await;
+            // about once an hour: uploads keep their cells 7 days
+            if last_purge.is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(3600)) {
+                last_purge = Some(std::time::Instant::now());
+                match app::import::service::purge_expired(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(batches = n, "import cells older than 7 days dropped"),
+                    Err(e) => tracing::error!("import purge failed: {e:?}"),
+                }
+            }
             let started = std::time::Instant::now();
             match app::customers::service::sweep(&state).await {
                 Ok(r) => {

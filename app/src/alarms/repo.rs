@@ -330,22 +330,32 @@ pub async fn change(
          IF $exp != NONE {{ {CREATE_ENTRY} }};
          COMMIT TRANSACTION;"
     );
-    let result = db
-        .query(sql)
-        .bind(("id", id.to_string()))
-        .bind(("version", version))
-        .bind(("c", change))
-        .bind(("exp", experience))
-        .bind(("now", now))
-        .bind(("day", day))
-        .await;
-    match result.map_err(AppError::from).and_then(checked) {
-        Ok(_) => Ok(()),
-        // a write-write conflict at commit: the other transaction won
-        Err(e) if crate::error::is_race(&e) => Err(AppError::conflict("stale")),
-        Err(e) => Err(e),
+    // A race at commit is usually over the day sums the events keep (another
+    // person's check-in in the same department, the same day), not over the
+    // alarm: write again, as read. If the alarm itself moved on, the version
+    // check says so (stale) and the user decides again.
+    let mut attempt = 0;
+    loop {
+        let result = db
+            .query(sql.as_str())
+            .bind(("id", id.to_string()))
+            .bind(("version", version))
+            .bind(("c", change.clone()))
+            .bind(("exp", experience.clone()))
+            .bind(("now", now))
+            .bind(("day", day.clone()))
+            .await;
+        match result.map_err(AppError::from).and_then(checked) {
+            Ok(_) => return Ok(()),
+            Err(e) if crate::error::is_race(&e) && attempt < RACE_RETRIES => attempt += 1,
+            Err(e) if crate::error::is_race(&e) => return Err(AppError::conflict("stale")),
+            Err(e) => return Err(e),
+        }
     }
 }
+
+/// Times a change lost at commit is written again before it is called stale.
+const RACE_RETRIES: usize = 4;
 
 /// The experience entry made from an alarm, if any.
 pub async fn experience_of(db: &Db, alarm: &str) -> AppResult<Option<String>> {

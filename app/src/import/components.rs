@@ -190,6 +190,13 @@ fn Batch(v: ImportView, start: ServerAction<StartImport>) -> impl IntoView {
             }
             .into_any()
         }
+        "expired" => view! {
+            <div class="card notice warn" data-testid="import-expired-check">
+                <p>{t!(i18n, import_check_expired)}</p>
+                <p><a href="/customers/import">{t!(i18n, import_again)}</a></p>
+            </div>
+        }
+        .into_any(),
         "checked" => {
             let id = v.id.clone();
             let accepted = v.accepted;
@@ -288,6 +295,9 @@ fn Batch(v: ImportView, start: ServerAction<StartImport>) -> impl IntoView {
         {issues(t_string!(i18n, import_failed).to_string(), v.failed, v.failed_count, "import-failed")}
         {has_errors.then(|| view! {
             <p><a href=errors_href download="bpc-import-errors.xlsx" rel="external" data-testid="import-errors">{t!(i18n, import_errors_workbook)}</a></p>
+        })}
+        {(v.expired && v.refused_count + v.failed_count > 0).then(|| view! {
+            <p class="muted small" data-testid="import-expired">{t!(i18n, import_rows_expired)}</p>
         })}
     }
 }

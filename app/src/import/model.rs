@@ -67,11 +67,14 @@ pub struct ImportView {
     pub failed_count: u32,
     /// Seconds the import took, once done.
     pub seconds: Option<f64>,
+    /// The file's cells are gone (kept 7 days): counts remain, rows do not.
+    #[serde(default)]
+    pub expired: bool,
 }
 
 impl ImportView {
     /// Whether there is anything to download as the error workbook.
     pub fn has_errors(&self) -> bool {
-        self.refused_count + self.failed_count > 0
+        !self.expired && self.refused_count + self.failed_count > 0
     }
 }

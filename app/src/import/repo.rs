@@ -133,6 +133,9 @@ pub struct BatchRow {
     pub failed: serde_json::Value,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    pub purged_at: Option<DateTime<Utc>>,
+    pub refused_total: Option<i64>,
+    pub failed_total: Option<i64>,
 }
 
 impl BatchRow {
@@ -150,7 +153,7 @@ pub async fn find(db: &Db, id: &str) -> AppResult<Option<BatchRow>> {
             "SELECT record::id(id) AS id, record::id(by) AS by, file_name, target_kind, target_id,
                     target_name, status, error, missing, headers, rows, accepted, will_lock,
                     will_draft, refused, chunks, done, imported, locked, drafts, failed,
-                    started_at, finished_at
+                    started_at, finished_at, purged_at, refused_total, failed_total
              FROM type::record('import_batch', $id)",
         )
         .bind(("id", id.to_string()))
@@ -241,6 +244,33 @@ pub async fn progress(
         .await?,
     )?;
     Ok(())
+}
+
+/// Drops the uploaded cells of batches made before `cutoff` (refused and failed
+/// rows, the chunks of rows waiting to be imported), keeping their counts; a
+/// check never started becomes 'expired'. Running imports are left alone.
+/// Returns how many batches were purged.
+pub async fn purge_before(db: &Db, cutoff: DateTime<Utc>, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut resp = checked(
+        db.query(
+            "LET $old = SELECT VALUE id FROM import_batch
+                 WHERE created_at < $cutoff AND purged_at = NONE AND status != 'running';
+             FOR $b IN $old {
+                 UPDATE $b SET
+                     refused_total = array::len(refused), failed_total = array::len(failed),
+                     refused = [], failed = [], purged_at = $now,
+                     status = IF status = 'checked' THEN 'expired' ELSE status END
+                 RETURN NONE;
+                 DELETE import_chunk WHERE batch = $b RETURN NONE;
+             };
+             RETURN array::len($old);",
+        )
+        .bind(("cutoff", cutoff))
+        .bind(("now", now))
+        .await?,
+    )?;
+    let n: Option<i64> = resp.take(2)?;
+    Ok(n.unwrap_or(0).max(0) as usize)
 }
 
 /// The import's audit row: who imported how many customers where.

@@ -370,6 +370,7 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<I
     let b = own_batch(state, user, id).await?;
     let (refused, failed) = (b.refused(), b.failed());
     let n = |v: i64| v.max(0) as u32;
+    let expired = b.purged_at.is_some();
     Ok(ImportView {
         id: b.id.clone(),
         file_name: b.file_name.clone(),
@@ -383,13 +384,14 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<I
         will_lock: n(b.will_lock),
         will_draft: n(b.will_draft),
         refused: shown(&refused),
-        refused_count: refused.len() as u32,
+        refused_count: b.refused_total.map_or(refused.len() as u32, n),
         done: n(b.done),
         imported: n(b.imported),
         locked: n(b.locked),
         drafts: n(b.drafts),
         failed: shown(&failed),
-        failed_count: failed.len() as u32,
+        failed_count: b.failed_total.map_or(failed.len() as u32, n),
+        expired,
         seconds: b
             .started_at
             .zip(b.finished_at)
@@ -405,6 +407,10 @@ pub async fn errors(
     id: &str,
 ) -> AppResult<(Vec<String>, Vec<StoredIssue>)> {
     let b = own_batch(state, user, id).await?;
+    // the file's cells are kept KEEP_DAYS days, then the workbook is gone
+    if b.purged_at.is_some() {
+        return Err(AppError::NotFound);
+    }
     let mut all = b.refused();
     all.extend(b.failed());
     all.sort_by_key(|i| i.issue.row);
@@ -446,6 +452,17 @@ pub async fn start(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<
         }
     });
     Ok(())
+}
+
+/// Days an import keeps the file's cells (its refused rows for the error
+/// workbook, its rows waiting to be imported).
+pub const KEEP_DAYS: i64 = 7;
+
+/// Drops the cells of imports older than [`KEEP_DAYS`] (run by the sweeper
+/// about once an hour). Returns how many batches were purged.
+pub async fn purge_expired(state: &AppState) -> AppResult<usize> {
+    let now = state.now();
+    repo::purge_before(&state.db, now - chrono::Duration::days(KEEP_DAYS), now).await
 }
 
 /// Progress is written every this many rows.

@@ -271,3 +271,66 @@ async fn a_parse_that_overruns_its_memory_dies_in_the_child_not_the_server() {
         .unwrap();
     assert_eq!(v.status, "checked");
 }
+
+/// The generated workbooks of the property test above, posted to the upload
+/// endpoint as a signed-in rep: every answer is a redirect to the checked
+/// batch or a 4xx with the form, never a 5xx, and the server keeps answering.
+#[tokio::test]
+async fn generated_workbooks_posted_to_the_upload_endpoint_never_get_a_5xx() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let app = crate::helpers::spawn_app().await;
+    let rep = app.signed_in("rep1").await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let strategy = (
+        proptest::collection::vec((0u32..1_048_576, 0u32..16_384), 0..4),
+        proptest::option::of(0u64..u64::MAX),
+        proptest::bool::ANY,
+    );
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for case in 0..12 {
+        let (cells, declared, inflate) = strategy.new_tree(&mut runner).unwrap().current();
+        let mut extra = String::new();
+        for (row, col) in &cells {
+            extra.push_str(&format!(
+                r#"<row r="{r}"><c r="{c}{r}"><v>1</v></c></row>"#,
+                r = row + 3,
+                c = column_name(*col)
+            ));
+        }
+        let mut book = plain_workbook();
+        if let Some(n) = declared {
+            book = with_entry(&book, "xl/sharedStrings.xml", move |w| {
+                write!(w, r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{n}"><si><t>x</t></si></sst>"#).unwrap();
+            });
+        }
+        let megabyte = vec![b' '; 1 << 20];
+        let book = with_entry(&book, SHEET, move |w| {
+            write!(w, "{HEAD}{extra}").unwrap();
+            for _ in 0..if inflate { 70 } else { 0 } {
+                w.write_all(&megabyte).unwrap();
+            }
+            write!(w, "{TAIL}").unwrap();
+        });
+        let form = reqwest::multipart::Form::new().text("target", "me").part(
+            "file",
+            reqwest::multipart::Part::bytes(book).file_name("生成.xlsx"),
+        );
+        let r = http
+            .post(format!("{}/import/check", app.base))
+            .header("cookie", rep.cookie().unwrap())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        assert!(
+            status == StatusCode::SEE_OTHER || status.is_client_error(),
+            "case {case} ({cells:?}, {declared:?}, {inflate}): {status}"
+        );
+        let (health, _) = app.client().get("/healthz").await;
+        assert_eq!(health, StatusCode::OK, "case {case}");
+    }
+}

@@ -588,3 +588,77 @@ async fn dry_runs_are_limited_per_person_and_day() {
         .expect("the next day");
     app.state.clock.set(None);
 }
+
+#[tokio::test]
+async fn an_uploads_cells_are_kept_seven_days_then_only_its_counts() {
+    // security review, Low: batches kept every uploaded cell forever
+    let app = spawn_app().await;
+    let rep1 = app.user("rep1").await;
+    let file = || {
+        workbook(&[
+            &["公司名称", "电话"],
+            &["绍兴保留期限测试有限公司", "13711112222"],
+            &["", "13733334444"],
+        ])
+    };
+    let old = import::check(&app.state, &rep1, "me", "old.xlsx", file())
+        .await
+        .expect("checked");
+    let v = import::view(&app.state, &rep1, &old).await.unwrap();
+    assert_eq!(
+        (v.status.as_str(), v.refused_count, v.expired),
+        ("checked", 1, false)
+    );
+    assert!(import::errors(&app.state, &rep1, &old).await.is_ok());
+    // eight days on, a newer check stays whole and the old one loses its cells
+    app.state.clock.advance(8 * 24 * 3600);
+    let new = import::check(&app.state, &rep1, "me", "new.xlsx", file())
+        .await
+        .expect("checked");
+    assert_eq!(import::purge_expired(&app.state).await.unwrap(), 1);
+    assert_eq!(import::purge_expired(&app.state).await.unwrap(), 0, "once");
+    let v = import::view(&app.state, &rep1, &old).await.unwrap();
+    assert_eq!(
+        (
+            v.status.as_str(),
+            v.refused_count,
+            v.expired,
+            v.refused.len()
+        ),
+        ("expired", 1, true, 0)
+    );
+    assert!(!v.has_errors());
+    assert_eq!(
+        import::errors(&app.state, &rep1, &old).await.map(|_| ()),
+        Err(AppError::NotFound)
+    );
+    assert!(matches!(
+        import::start(&app.state, &rep1, &old).await,
+        Err(AppError::Conflict { .. })
+    ));
+    let mut r = app
+        .state
+        .db
+        .query(
+            "RETURN <string>(SELECT * FROM type::record('import_batch', $b));
+             RETURN count(SELECT id FROM import_chunk WHERE batch = type::record('import_batch', $b));",
+        )
+        .bind(("b", old.clone()))
+        .await
+        .unwrap();
+    let stored: Option<String> = r.take(0).unwrap();
+    let chunks: Option<i64> = r.take(1).unwrap();
+    let stored = stored.unwrap_or_default();
+    assert!(
+        !stored.contains("13733334444") && !stored.contains("13711112222"),
+        "{stored}"
+    );
+    assert_eq!(chunks, Some(0));
+    // the newer one is untouched and still starts
+    let v = import::view(&app.state, &rep1, &new).await.unwrap();
+    assert_eq!((v.status.as_str(), v.expired), ("checked", false));
+    import::start(&app.state, &rep1, &new)
+        .await
+        .expect("starts");
+    app.state.clock.set(None);
+}
