@@ -98,6 +98,7 @@ pub struct ImportState {
 async fn refused(
     page: &PageRenderer,
     headers: &HeaderMap,
+    session: &Session,
     status: StatusCode,
     code: &str,
 ) -> Response {
@@ -111,6 +112,9 @@ async fn refused(
             request.headers_mut().insert(name, v.clone());
         }
     }
+    // the page's own server functions (the frame, the targets) read the session
+    // the session layer put on the form's request
+    request.extensions_mut().insert(session.clone());
     let mut response = page(request).await;
     *response.status_mut() = status;
     response
@@ -128,8 +132,9 @@ pub async fn check(
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(e) => return error(e),
     };
-    let back =
-        |status: StatusCode, code: &'static str| refused(&import.page, &headers, status, code);
+    let back = |status: StatusCode, code: &'static str| {
+        refused(&import.page, &headers, &session, status, code)
+    };
     let Ok(mut multipart) = multipart else {
         return back(StatusCode::BAD_REQUEST, "unreadable").await;
     };

@@ -219,6 +219,10 @@ async fn hostile_uploads_get_a_400_and_the_server_stays_up_with_bounded_memory()
             serde_json::from_str(include_str!("../../../app/locales/zh-CN.json")).unwrap();
         let message = zh[format!("import_err_{code}")].as_str().unwrap();
         assert!(html.contains(message), "{what}: {code} not shown");
+        assert!(
+            !html.contains("服务器出错了"),
+            "{what}: the page had an internal error"
+        );
         let health = http.get(format!("{base}/healthz")).send().await.unwrap();
         assert_eq!(health.status(), StatusCode::OK, "{what}: server down");
         println!(

@@ -458,6 +458,9 @@ async fn over_http_the_template_the_upload_and_the_error_workbook_read_back() {
         "{html}"
     );
     assert!(html.contains("data-testid=\"import-form\""));
+    // the page is whole: its frame and its own server functions read the
+    // form's session (they answered "server error" when it was not passed on)
+    assert!(!html.contains("服务器出错了"), "{html}");
     let big = vec![b'a'; app::import::rules::MAX_BYTES + 1024];
     let r = http
         .post(format!("{}/import/check", app.base))
