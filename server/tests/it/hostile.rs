@@ -115,6 +115,44 @@ fn column_name(mut col: u32) -> String {
     String::from_utf8(name).unwrap()
 }
 
+/// A generated workbook: the plain two rows plus a cell at each `(row, col)`
+/// (rows below the first two), the shared strings declaring `declared`, 70 MB
+/// of spaces in the sheet when `inflate` (past the 64 MB an import may unpack
+/// to), and `garbage` bytes before the sheet's end.
+fn generated_workbook(
+    cells: &[(u32, u32)],
+    declared: Option<u64>,
+    inflate: bool,
+    garbage: Option<&[u8]>,
+) -> Vec<u8> {
+    let mut extra = String::new();
+    for (row, col) in cells {
+        extra.push_str(&format!(
+            r#"<row r="{r}"><c r="{c}{r}"><v>1</v></c></row>"#,
+            r = row + 3,
+            c = column_name(*col)
+        ));
+    }
+    let mut book = plain_workbook();
+    if let Some(n) = declared {
+        book = with_entry(&book, "xl/sharedStrings.xml", move |w| {
+            write!(w, r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{n}"><si><t>x</t></si></sst>"#).unwrap();
+        });
+    }
+    let megabyte = vec![b' '; 1 << 20];
+    let garbage = garbage.map(<[u8]>::to_vec);
+    with_entry(&book, SHEET, move |w| {
+        write!(w, "{HEAD}{extra}").unwrap();
+        for _ in 0..if inflate { 70 } else { 0 } {
+            w.write_all(&megabyte).unwrap();
+        }
+        if let Some(g) = &garbage {
+            w.write_all(g).unwrap();
+        }
+        write!(w, "{TAIL}").unwrap();
+    })
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
 
@@ -129,33 +167,7 @@ proptest::proptest! {
         inflate in proptest::bool::ANY,
         garbage in proptest::option::of(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)),
     ) {
-        let mut extra = String::new();
-        for (row, col) in &cells {
-            extra.push_str(&format!(
-                r#"<row r="{r}"><c r="{c}{r}"><v>1</v></c></row>"#,
-                r = row + 3,
-                c = column_name(*col)
-            ));
-        }
-        let book = plain_workbook();
-        let book = match declared {
-            Some(n) => with_entry(&book, "xl/sharedStrings.xml", move |w| {
-                write!(w, r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{n}"><si><t>x</t></si></sst>"#).unwrap();
-            }),
-            None => book,
-        };
-        let megabyte = vec![b' '; 1 << 20];
-        let book = with_entry(&book, SHEET, move |w| {
-            write!(w, "{HEAD}{extra}").unwrap();
-            // 70 MB of spaces: past the 64 MB an import may unpack to
-            for _ in 0..if inflate { 70 } else { 0 } {
-                w.write_all(&megabyte).unwrap();
-            }
-            if let Some(g) = &garbage {
-                w.write_all(g).unwrap();
-            }
-            write!(w, "{TAIL}").unwrap();
-        });
+        let book = generated_workbook(&cells, declared, inflate, garbage.as_deref());
         match read_table(&book) {
             Ok(rows) => proptest::prop_assert!(rows.len() <= app::import::rules::MAX_ROWS + 1),
             Err(code) => proptest::prop_assert!(
@@ -296,28 +308,7 @@ async fn generated_workbooks_posted_to_the_upload_endpoint_never_get_a_5xx() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for case in 0..12 {
         let (cells, declared, inflate) = strategy.new_tree(&mut runner).unwrap().current();
-        let mut extra = String::new();
-        for (row, col) in &cells {
-            extra.push_str(&format!(
-                r#"<row r="{r}"><c r="{c}{r}"><v>1</v></c></row>"#,
-                r = row + 3,
-                c = column_name(*col)
-            ));
-        }
-        let mut book = plain_workbook();
-        if let Some(n) = declared {
-            book = with_entry(&book, "xl/sharedStrings.xml", move |w| {
-                write!(w, r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{n}"><si><t>x</t></si></sst>"#).unwrap();
-            });
-        }
-        let megabyte = vec![b' '; 1 << 20];
-        let book = with_entry(&book, SHEET, move |w| {
-            write!(w, "{HEAD}{extra}").unwrap();
-            for _ in 0..if inflate { 70 } else { 0 } {
-                w.write_all(&megabyte).unwrap();
-            }
-            write!(w, "{TAIL}").unwrap();
-        });
+        let book = generated_workbook(&cells, declared, inflate, None);
         let form = reqwest::multipart::Form::new().text("target", "me").part(
             "file",
             reqwest::multipart::Part::bytes(book).file_name("生成.xlsx"),
