@@ -8,6 +8,7 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// Prints n, p50, p99 and max of the samples.
+#[allow(dead_code)] // not every load generator prints a summary line
 pub fn report(label: &str, mut samples: Vec<Duration>) {
     samples.sort();
     if samples.is_empty() {
