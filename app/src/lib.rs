@@ -123,7 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::components::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/setup") view=auth::components::SetupPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
-                        <Route path=path!("feed") view=feed::components::FeedPage />
+                        <Route path=path!("feed") view=feed::components::FeedRoute />
                         <Route path=path!("customers") view=customers::components::CustomersPage />
                         <Route path=path!("customers/new") view=customers::components::RegisterPage />
                         <Route path=path!("customers/import") view=import::components::ImportPage />

@@ -24,6 +24,45 @@ test('rep1 sees a busy feed and customers with red countdowns', async ({ page },
   await shot(page, info, 'demo-rep1-customers');
 });
 
+test('the feed shows a page of cards and the older ones as the reader scrolls; comments open on demand', async ({ page }, info) => {
+  await signIn(page, info, 'manager1');
+  await ready(page, info);
+  const cards = page.getByTestId('feed-item');
+  await expect(cards.first()).toBeVisible();
+  // a page of 20 cards, one comment box only when asked for
+  expect(await cards.count()).toBe(20);
+  await expect(page.locator('.comment-form')).toHaveCount(0);
+  const firstIds = await cards.evaluateAll((els) => els.map((e) => e.id));
+  if (info.project.name === 'hydrated') {
+    // scrolling to the end brings the next page, below the first
+    await page.getByTestId('feed-more').scrollIntoViewIfNeeded();
+    await expect.poll(() => cards.count()).toBeGreaterThan(20);
+  } else {
+    // without JavaScript, the "older" link opens the next page
+    await page.getByTestId('feed-more').click();
+    await expect(page).toHaveURL(/\/feed\?before=/);
+    await expect(page.getByTestId('feed-newest')).toBeVisible();
+  }
+  const ids = await cards.evaluateAll((els) => els.map((e) => e.id));
+  const older = info.project.name === 'hydrated' ? ids.slice(20) : ids;
+  expect(older.length).toBeGreaterThan(0);
+  expect(older.filter((id) => firstIds.includes(id))).toEqual([]);
+  expect(new Set(ids).size).toBe(ids.length);
+  await shot(page, info, 'feed-older-page');
+
+  // a comment box opens on the card asked for, and a comment posts from it
+  const card = cards.nth(info.project.name === 'hydrated' ? 21 : 1);
+  await card.getByTestId('comment-open').click();
+  const box = card.locator('.comment-form');
+  await expect(box).toHaveCount(1);
+  await expect(page.locator('.comment-form')).toHaveCount(1);
+  const text = `${info.project.name}-${Date.now().toString(36)} 很有帮助`;
+  await box.locator('input[name=text]').fill(text);
+  await box.locator('button[type=submit]').click();
+  await expect(page.locator(`#${await card.getAttribute('id')}`).getByTestId('comments')).toContainText(text);
+  await shot(page, info, 'feed-comment-open');
+});
+
 test('manager1 finds confiscated customers in the inbox', async ({ page }, info) => {
   await signIn(page, info, 'manager1');
   await page.goto('/customers?view=inbox');

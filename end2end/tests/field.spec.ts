@@ -94,6 +94,8 @@ test('a check-in appears live in the manager feed; the manager likes and comment
   await item.getByTestId('like').click();
   await expect(item.getByTestId('likes')).toHaveText('1');
   const comment = `<i>${unique('很好', info)}</i>`;
+  // the comment box opens on demand
+  await item.getByTestId('comment-open').click();
   await item.locator('input[name=text]').fill(comment);
   await item.locator('button[type=submit]', { hasText: '发送' }).click();
 

@@ -29,10 +29,11 @@ const SCHEMA: &[(&str, &str)] = &[
     ("090_team", include_str!("../schema/090_team.surql")),
     ("100_measure", include_str!("../schema/100_measure.surql")),
     ("110_import", include_str!("../schema/110_import.surql")),
+    ("120_newest", include_str!("../schema/120_newest.surql")),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

@@ -106,15 +106,15 @@ pub enum ListFilter {
 
 pub async fn list(db: &Db, me: &str, filter: ListFilter, limit: usize) -> AppResult<Vec<AlarmRow>> {
     let cond = match filter {
-        ListFilter::Open => "status = 'open'",
-        ListFilter::Mine => "raiser = type::record('user', $me)",
+        ListFilter::Open => " WHERE status = 'open'",
+        ListFilter::Mine => " WHERE raiser = type::record('user', $me)",
         ListFilter::Answered => {
-            "id IN (SELECT VALUE alarm FROM alarm_answer WHERE user = type::record('user', $me))"
+            " WHERE id IN (SELECT VALUE alarm FROM alarm_answer WHERE user = type::record('user', $me))"
         }
-        ListFilter::All => "true",
+        ListFilter::All => "",
     };
-    let sql =
-        format!("SELECT {ALARM_FIELDS} FROM alarm WHERE {cond} ORDER BY at DESC LIMIT $limit");
+    // `newest` (the negated time): newest first as a forward index scan
+    let sql = format!("SELECT {ALARM_FIELDS} FROM alarm{cond} ORDER BY newest LIMIT $limit");
     let mut resp = checked(
         db.query(sql)
             .bind(("me", me.to_string()))
@@ -157,10 +157,13 @@ pub async fn add_photos(db: &Db, id: &str, photos: Vec<String>) -> AppResult<()>
 pub async fn open_on(db: &Db, customer: &str) -> AppResult<Vec<AlarmRow>> {
     let sql = format!(
         "SELECT {ALARM_FIELDS} FROM alarm WHERE customer = type::record('customer', $c) \
-         AND status = 'open' ORDER BY at DESC"
+         AND status = 'open' ORDER BY at"
     );
     let mut resp = checked(db.query(sql).bind(("c", customer.to_string())).await?)?;
-    Ok(resp.take(0)?)
+    // read forward (a backward index scan is slow on SurrealKV), shown newest first
+    let mut rows: Vec<AlarmRow> = resp.take(0)?;
+    rows.reverse();
+    Ok(rows)
 }
 
 #[derive(Debug, Clone, SurrealValue)]

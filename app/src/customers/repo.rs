@@ -218,13 +218,27 @@ pub async fn list(
         ListScope::Pool => "status = 'pool'",
         _ => "status IN ['draft', 'owned', 'held']",
     };
-    let cond = format!("{whose} AND {status}");
+    // only the filters asked for: a condition like `$industry = '' OR …` keeps
+    // the planner from reading the pool newest first on its index
+    let mut cond: Vec<String> = [whose, status]
+        .into_iter()
+        .filter(|c| *c != "true")
+        .map(str::to_string)
+        .collect();
+    for (value, clause) in [
+        (&filter.industry, "industry = $industry"),
+        (&filter.size, "size = $size"),
+        (&filter.region, "region = $region"),
+        (&filter.source, "source = $source"),
+        (&filter.stage, "stage = type::record('stage', $stage)"),
+    ] {
+        if !value.is_empty() {
+            cond.push(clause.to_string());
+        }
+    }
     let sql = format!(
-        "SELECT {fields} FROM customer WHERE {cond} \
-           AND ($industry = '' OR industry = $industry) AND ($size = '' OR size = $size) \
-           AND ($region = '' OR region = $region) AND ($source = '' OR source = $source) \
-           AND ($stage = '' OR stage = type::record('stage', $stage)) \
-         ORDER BY created_at DESC LIMIT $limit",
+        "SELECT {fields} FROM customer WHERE {} ORDER BY newest LIMIT $limit",
+        cond.join(" AND "),
         fields = row_fields()
     );
     let mut resp = checked(
@@ -820,12 +834,14 @@ pub async fn history(db: &Db, id: &str) -> AppResult<Vec<HistoryRow>> {
                to_owner.name AS to_owner, from_stage.name AS from_stage, \
                to_stage.name AS to_stage, reason, feedback \
              FROM customer_history WHERE customer = type::record('customer', $id) \
-             ORDER BY at DESC",
+             ORDER BY at",
         )
         .bind(("id", id.to_string()))
         .await?,
     )?;
-    let rows: Vec<HistoryRow> = resp.take(0)?;
+    // read forward (a backward index scan is slow on SurrealKV), newest first
+    let mut rows: Vec<HistoryRow> = resp.take(0)?;
+    rows.reverse();
     Ok(rows)
 }
 
@@ -960,7 +976,7 @@ pub async fn notifications(db: &Db, user: &str, limit: usize) -> AppResult<Vec<N
             "SELECT record::id(id) AS id, kind, \
                (IF customer != NONE THEN record::id(customer) END) AS customer, \
                customer_name, detail, at, read, link \
-             FROM notification WHERE user = type::record('user', $u) ORDER BY at DESC LIMIT $limit",
+             FROM notification WHERE user = type::record('user', $u) ORDER BY newest LIMIT $limit",
         )
         .bind(("u", user.to_string()))
         .bind(("limit", limit as i64))

@@ -158,8 +158,9 @@ pub async fn department_tree(state: &AppState, user: &CurrentUser) -> AppResult<
     if user.role == Role::Rep {
         return Ok(Vec::new());
     }
-    let parents = crate::people::repo::parent_map(&state.db).await?;
-    Ok(tree_from(&parents, user))
+    // the department links of this server's configuration copy (one stamp read)
+    let config = state.snapshots.get(&state.db).await?;
+    Ok(tree_from(&config.parents, user))
 }
 
 fn tree_from(parents: &HashMap<String, Option<String>>, user: &CurrentUser) -> Vec<String> {

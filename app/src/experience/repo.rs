@@ -76,17 +76,21 @@ pub struct Filter {
 
 /// The newest entries (no words asked for).
 pub async fn newest(db: &Db, filter: &Filter, limit: usize) -> AppResult<Vec<EntryRow>> {
-    let mut conds = vec!["true"];
+    let mut conds = vec![];
     if !filter.stage.is_empty() {
         conds.push("stage_name = $stage");
     }
     if !filter.industry.is_empty() {
         conds.push("industry = $industry");
     }
-    let sql = format!(
-        "SELECT {FIELDS}, 0.0 AS score FROM experience WHERE {} ORDER BY at DESC LIMIT $limit",
-        conds.join(" AND ")
-    );
+    let cond = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
+    // `newest` (the negated time): newest first as a forward index scan
+    let sql =
+        format!("SELECT {FIELDS}, 0.0 AS score FROM experience{cond} ORDER BY newest LIMIT $limit");
     let mut resp = checked(
         db.query(sql)
             .bind(("stage", filter.stage.clone()))

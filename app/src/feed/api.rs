@@ -1,8 +1,7 @@
 //! Server functions for the feed.
 
 use crate::error::AppError;
-use crate::feed::model::{CommentItem, FeedPage};
-use chrono::{DateTime, Utc};
+use crate::feed::model::{CommentItem, FeedCursor, FeedPage};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -11,12 +10,11 @@ async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUse
     Ok((crate::state::app_state()?, user))
 }
 
+/// The newest page of the feed, or an older one from a page's `next`.
 #[server(endpoint = "feed")]
-pub async fn get_feed(
-    #[server(default)] before: Option<DateTime<Utc>>,
-) -> Result<FeedPage, AppError> {
+pub async fn get_feed(#[server(default)] next: Option<FeedCursor>) -> Result<FeedPage, AppError> {
     let (state, user) = ctx().await?;
-    crate::feed::service::feed(&state, &user, before).await
+    crate::feed::service::feed(&state, &user, next.as_ref()).await
 }
 
 /// Likes an event, or takes the like back. Returns whether the user likes it now.

@@ -3,11 +3,12 @@
 
 use crate::feed::api::{get_feed, CommentOn, ToggleLike};
 use crate::feed::live::Live;
-use crate::feed::model::{FeedItem, Push};
+use crate::feed::model::{FeedCursor, FeedItem, Push};
 use crate::i18n::*;
 use crate::shell::{action_error, ErrorBox, FieldError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
+use leptos_router::hooks::use_query_map;
 
 pub fn kind_text(i18n: I18nContext<Locale>, kind: &str) -> String {
     match kind {
@@ -36,11 +37,12 @@ pub fn flag_text(i18n: I18nContext<Locale>, flag: &str) -> String {
 }
 
 /// Applies live messages to the items on screen. Each message is idempotent:
-/// an event already shown, or a comment already listed, is left alone.
-fn apply(items: &mut Vec<FeedItem>, push: Push) {
+/// an event already shown, or a comment already listed, is left alone. New
+/// events go on top only of the newest page (`newest`).
+fn apply(items: &mut Vec<FeedItem>, push: Push, newest: bool) {
     match push {
         Push::Event { item, .. } => {
-            if !items.iter().any(|i| i.id == item.id) {
+            if newest && !items.iter().any(|i| i.id == item.id) {
                 items.insert(0, item);
             }
         }
@@ -69,16 +71,48 @@ fn apply(items: &mut Vec<FeedItem>, push: Push) {
     }
 }
 
+/// The feed's address: `?before=…&seen=…` opens an older page (the "older"
+/// link, for a browser without JavaScript) and `?comment=<event>` opens that
+/// card's comment box.
+#[component]
+pub fn FeedRoute() -> impl IntoView {
+    let query = use_query_map();
+    let (start, comment) = query.with_untracked(|q| {
+        let start = q.get("before").map(|before| FeedCursor {
+            before,
+            seen: q.get("seen").unwrap_or_default(),
+        });
+        (start, q.get("comment"))
+    });
+    view! { <FeedPage start comment /> }
+}
+
+/// Where a page's links lead: this page's start, then what the link adds.
+fn page_href(start: Option<&FeedCursor>, rest: &str) -> String {
+    match start {
+        Some(s) => format!("/feed?before={}&seen={}&{rest}", s.before, s.seen),
+        None => format!("/feed?{rest}"),
+    }
+}
+
+/// The feed: a page of cards, the next older one fetched as the reader nears
+/// the end (or through the "older" link without JavaScript), new events on
+/// top as they happen.
 #[island]
-pub fn FeedPage() -> impl IntoView {
+pub fn FeedPage(start: Option<FeedCursor>, comment: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(|| (), |_| get_feed(None));
+    let newest = start.is_none();
+    let first = start.clone();
+    let page = Resource::new(|| (), move |_| get_feed(first.clone()));
     let items = RwSignal::new(Vec::<FeedItem>::new());
+    let next = RwSignal::new(None::<FeedCursor>);
+    let open = RwSignal::new(comment);
+    let here = StoredValue::new(start);
     if let Some(live) = Live::get() {
         Effect::new(move |_| {
             let pushes = live.take_inbox();
             if !pushes.is_empty() {
-                items.update(|list| pushes.into_iter().for_each(|p| apply(list, p)));
+                items.update(|list| pushes.into_iter().for_each(|p| apply(list, p, newest)));
             }
         });
     }
@@ -90,12 +124,14 @@ pub fn FeedPage() -> impl IntoView {
                 <a class="button small" href="/reminders" data-testid="reminders-link">{t!(i18n, remind_title)}</a>
                 <span class="live-dot" data-testid="live" data-connected=move || Live::get().map(|l| l.connected.get()).unwrap_or(false).to_string()></span>
             </div>
+            {(!newest).then(|| view! { <a class="feed-newest" href="/feed" data-testid="feed-newest">{t!(i18n, feed_newest)}</a> })}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(p) => {
                             items.set(p.items);
-                            view! { <FeedList items /> }.into_any()
+                            next.set(p.next);
+                            view! { <FeedList items open here /> <More next items /> }.into_any()
                         }
                         Err(err) => view! { <ErrorBox err /> }.into_any(),
                     }
@@ -105,8 +141,89 @@ pub fn FeedPage() -> impl IntoView {
     }
 }
 
+/// The end of the list: the "older" link, which the page follows by itself
+/// when it comes within a screen of the view.
 #[component]
-fn FeedList(items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
+fn More(next: RwSignal<Option<FeedCursor>>, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let loading = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let anchor = NodeRef::<leptos::html::A>::new();
+    let load = move || {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        failed.set(false);
+        leptos::task::spawn_local(async move {
+            match get_feed(Some(cursor)).await {
+                Ok(p) => {
+                    items.update(|list| {
+                        for item in p.items {
+                            if !list.iter().any(|i| i.id == item.id) {
+                                list.push(item);
+                            }
+                        }
+                    });
+                    next.set(p.next);
+                }
+                Err(_) => failed.set(true),
+            }
+            loading.set(false);
+        });
+    };
+    // near the end of the page: load the next one (also after a load, in case
+    // the page still does not fill the screen)
+    #[cfg(feature = "hydrate")]
+    {
+        let near = move || {
+            anchor.get_untracked().is_some_and(|a| {
+                let height = web_sys::window()
+                    .and_then(|w| w.inner_height().ok())
+                    .and_then(|h| h.as_f64())
+                    .unwrap_or(800.0);
+                a.get_bounding_client_rect().top() < height * 2.0
+            })
+        };
+        let handle = window_event_listener(leptos::ev::scroll, move |_| {
+            if !failed.get_untracked() && near() {
+                load();
+            }
+        });
+        on_cleanup(move || handle.remove());
+        Effect::new(move |_| {
+            if !loading.get() && next.with(Option::is_some) && !failed.get_untracked() && near() {
+                load();
+            }
+        });
+    }
+    view! {
+        {move || next.get().map(|n| {
+            let href = format!("/feed?before={}&seen={}", n.before, n.seen);
+            view! {
+                <a class="button feed-more" href=href node_ref=anchor data-testid="feed-more"
+                    data-loading=move || loading.get().to_string()
+                    on:click=move |ev| { ev.prevent_default(); load(); }>
+                    {move || if loading.get() { t_string!(i18n, feed_loading_more).to_string() } else { t_string!(i18n, feed_older).to_string() }}
+                </a>
+            }
+        })}
+        {move || failed.get().then(|| view! { <p class="muted small" role="alert">{t!(i18n, feed_more_failed)}</p> })}
+        {move || (next.with(Option::is_none) && items.with(|i| !i.is_empty())).then(|| view! {
+            <p class="muted small feed-end" data-testid="feed-end">{t!(i18n, feed_end)}</p>
+        })}
+    }
+}
+
+#[component]
+fn FeedList(
+    items: RwSignal<Vec<FeedItem>>,
+    open: RwSignal<Option<String>>,
+    here: StoredValue<Option<FeedCursor>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Show when=move || !items.with(Vec::is_empty) fallback=move || view! { <p class="card empty-state muted">{t!(i18n, feed_empty)}</p> }>
@@ -114,7 +231,7 @@ fn FeedList(items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
                 <For
                     each=move || items.get()
                     key=|i| (i.id.clone(), i.likes, i.comments, i.liked, i.comment_list.len())
-                    children=move |item| view! { <FeedCard item items /> }
+                    children=move |item| view! { <FeedCard item items open here /> }
                 />
             </ul>
         </Show>
@@ -122,12 +239,14 @@ fn FeedList(items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
 }
 
 #[component]
-fn FeedCard(item: FeedItem, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
+fn FeedCard(
+    item: FeedItem,
+    items: RwSignal<Vec<FeedItem>>,
+    open: RwSignal<Option<String>>,
+    here: StoredValue<Option<FeedCursor>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let like = ServerAction::<ToggleLike>::new();
-    let comment = ServerAction::<CommentOn>::new();
-    let comment_err = action_error(comment);
-    let form_ref = NodeRef::<leptos::html::Form>::new();
     let id = StoredValue::new(item.id.clone());
     // our own like and comment show at once; the stream brings everyone else's
     Effect::new(move |_| {
@@ -142,21 +261,6 @@ fn FeedCard(item: FeedItem, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
             });
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(c)) = comment.value().get() {
-            items.update(|list| {
-                if let Some(i) = list.iter_mut().find(|i| i.id == id.get_value()) {
-                    if !i.comment_list.iter().any(|x| x.id == c.id) {
-                        i.comment_list.push(c.clone());
-                        i.comments = i.comments.max(i.comment_list.len() as i64);
-                    }
-                }
-            });
-            if let Some(f) = form_ref.get() {
-                f.reset();
-            }
-        }
-    });
     let kind = item.kind.clone();
     let customer = item.customer_id.clone().zip(item.customer_name.clone());
     let distance = item.distance_m.map(|d| d.round() as i64);
@@ -164,9 +268,11 @@ fn FeedCard(item: FeedItem, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
     let liked = item.liked;
     let comments_n = item.comments;
     let like_id = item.id.clone();
-    let comment_id = item.id.clone();
+    let open_href =
+        here.with_value(|h| page_href(h.as_ref(), &format!("comment={}#e-{}", item.id, item.id)));
+    let is_open = move || open.with(|o| o.as_deref() == Some(id.get_value().as_str()));
     view! {
-        <li class="card feed-card" data-kind=item.kind.clone() data-testid="feed-item">
+        <li class="card feed-card" id=format!("e-{}", item.id) data-kind=item.kind.clone() data-testid="feed-item">
             <div class="feed-head">
                 <strong class="feed-who">{item.subject_name.clone()}</strong>
                 <span class="badge">{move || kind_text(i18n, &kind)}</span>
@@ -201,20 +307,64 @@ fn FeedCard(item: FeedItem, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
                     </button>
                 </ActionForm>
                 <span class="muted small">{move || t_string!(i18n, feed_comments_count).replace("{n}", &comments_n.to_string())}</span>
+                <Show when=move || !is_open()>
+                    <a class="comment-open" href=open_href.clone() data-testid="comment-open"
+                        on:click=move |ev| { ev.prevent_default(); open.set(Some(id.get_value())); }>
+                        {t!(i18n, feed_comment)}
+                    </a>
+                </Show>
             </div>
             <ul class="comments" data-testid="comments">
                 {item.comment_list.iter().map(|c| view! {
                     <li class="comment"><strong>{c.user_name.clone()}</strong> " " <span>{c.text.clone()}</span> <span class="muted small">" " {c.at_local.clone()}</span></li>
                 }).collect_view()}
             </ul>
-            <ActionForm action=comment node_ref=form_ref attr:class="comment-form">
-                <input type="hidden" name="event" value=comment_id />
-                <input type="text" name="text" maxlength="1000" required
-                    placeholder=move || t_string!(i18n, feed_comment_placeholder).to_string()
-                    aria-label=move || t_string!(i18n, feed_comment_placeholder).to_string() />
-                <button type="submit">{t!(i18n, feed_send)}</button>
-                <FieldError err=comment_err field="text" />
-            </ActionForm>
+            <Show when=is_open>
+                <CommentBox event=id.get_value() items />
+            </Show>
         </li>
+    }
+}
+
+/// A card's comment box, made when the reader opens it.
+#[component]
+fn CommentBox(event: String, items: RwSignal<Vec<FeedItem>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let comment = ServerAction::<CommentOn>::new();
+    let comment_err = action_error(comment);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let id = StoredValue::new(event.clone());
+    // our own comment shows at once; the stream brings everyone else's
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = comment.value().get() {
+            items.update(|list| {
+                if let Some(i) = list.iter_mut().find(|i| i.id == id.get_value()) {
+                    if !i.comment_list.iter().any(|x| x.id == c.id) {
+                        i.comment_list.push(c.clone());
+                        i.comments = i.comments.max(i.comment_list.len() as i64);
+                    }
+                }
+            });
+            if let Some(f) = form_ref.get() {
+                f.reset();
+            }
+        }
+    });
+    // opened by a tap: the cursor goes into the box
+    Effect::new(move |_| {
+        if let Some(input) = input_ref.get() {
+            let _ = input.focus();
+        }
+    });
+    view! {
+        <ActionForm action=comment node_ref=form_ref attr:class="comment-form">
+            <input type="hidden" name="event" value=event />
+            <input type="text" name="text" maxlength="1000" required node_ref=input_ref
+                placeholder=move || t_string!(i18n, feed_comment_placeholder).to_string()
+                aria-label=move || t_string!(i18n, feed_comment_placeholder).to_string() />
+            <button type="submit">{t!(i18n, feed_send)}</button>
+            <FieldError err=comment_err field="text" />
+        </ActionForm>
     }
 }

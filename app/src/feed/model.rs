@@ -9,7 +9,6 @@ pub struct FeedItem {
     /// checkin | followup | advance | skip | won | confiscate | daily_log | lost
     pub kind: String,
     pub subject_name: String,
-    pub department_name: String,
     pub customer_id: Option<String>,
     pub customer_name: Option<String>,
     pub text: Option<String>,
@@ -38,12 +37,29 @@ pub struct CommentItem {
     pub at_local: String,
 }
 
-/// The first page of the feed, and where the live stream picks up after it.
+/// How many cards a page of the feed shows (the next page comes as the reader
+/// nears the end).
+pub const PAGE_SIZE: usize = 20;
+
+/// A page of the feed, where the live stream picks up after it, and where the
+/// next (older) page starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedPage {
     pub items: Vec<FeedItem>,
     /// The newest stream position when the page was read.
     pub cursor: Option<String>,
+    /// Where the next older page starts; `None` when this one reached the end.
+    pub next: Option<FeedCursor>,
+}
+
+/// The start of an older page: events at `at` or before, except those at
+/// exactly `at` already shown (`seen`, comma-separated ids), as the page's
+/// "older" link carries them (`/feed?before=…&seen=…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedCursor {
+    /// RFC 3339 in UTC with microseconds (safe in a URL as it is).
+    pub before: String,
+    pub seen: String,
 }
 
 /// One message on the websocket. `seq` orders them and lets a reconnecting client

@@ -4,9 +4,9 @@
 use crate::auth::model::{CurrentUser, Role};
 use crate::customers::service::department_tree;
 use crate::error::{AppError, AppResult};
-use crate::feed::model::{CommentItem, FeedItem, FeedPage, Push};
-use crate::feed::repo::{self, CommentRow, EventRow, StreamRow};
-use crate::feed::rules::{parse_comment, sees, Audience, FeedViewer};
+use crate::feed::model::{CommentItem, FeedCursor, FeedItem, FeedPage, Push};
+use crate::feed::repo::{self, Before, CommentRow, EventRow, Scope, StreamRow};
+use crate::feed::rules::{cut_page, parse_comment, sees, Audience, FeedViewer, PageStart};
 use crate::state::{AppState, Db};
 use chrono::{DateTime, Utc};
 
@@ -28,12 +28,11 @@ pub fn local_label(at: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
     at.with_timezone(tz).format("%m-%d %H:%M").to_string()
 }
 
-fn item(row: EventRow, comments: Vec<CommentItem>, tz: &chrono_tz::Tz) -> FeedItem {
+fn item(row: EventRow, liked: bool, comments: Vec<CommentItem>, tz: &chrono_tz::Tz) -> FeedItem {
     FeedItem {
         id: row.id,
         kind: row.kind,
         subject_name: row.subject_name,
-        department_name: row.department_name.unwrap_or_default(),
         customer_id: row.customer,
         customer_name: row.customer_name,
         text: row.text,
@@ -45,7 +44,7 @@ fn item(row: EventRow, comments: Vec<CommentItem>, tz: &chrono_tz::Tz) -> FeedIt
         at_local: local_label(row.at, tz),
         likes: row.likes,
         comments: row.comments,
-        liked: row.liked,
+        liked,
         comment_list: comments,
         link: row.link,
     }
@@ -61,26 +60,42 @@ fn comment_item(c: CommentRow, tz: &chrono_tz::Tz) -> CommentItem {
     }
 }
 
-/// The newest events the user may see, with their comments, and the stream
-/// position the live socket resumes from.
+/// How many cards a page of the feed shows.
+pub const PAGE: usize = crate::feed::model::PAGE_SIZE;
+
+/// A page of the events the user may see, newest first, with their comments:
+/// the newest (`start` = `None`) with the stream position the live socket
+/// resumes from, or an older one from a page's `next`. Reads about what it
+/// shows: one index seek per scope, the viewer's likes of these events and
+/// their comments.
 pub async fn feed(
     state: &AppState,
     user: &CurrentUser,
-    before: Option<DateTime<Utc>>,
+    start: Option<&FeedCursor>,
 ) -> AppResult<FeedPage> {
+    let start = start.map(parse_cursor).transpose()?;
     let viewer = feed_viewer(state, user).await?;
     let tz = state.config.timezone;
     // read the head first: anything written after it arrives over the socket
     let cursor = repo::stream_head(&state.db).await?;
-    let rows = repo::events(
-        &state.db,
-        &user.id,
-        viewer.departments.as_deref(),
-        before,
-        30,
-    )
-    .await?;
+    let scope = match &viewer.departments {
+        None => Scope::All,
+        Some(d) => Scope::Departments(d),
+    };
+    let before = Before {
+        at: start.as_ref().map(|s| s.at),
+        seen: start.as_ref().map(|s| s.seen.clone()).unwrap_or_default(),
+    };
+    let rows = repo::events(&state.db, scope, &before, PAGE).await?;
+    // instants to the microsecond, as `newest` and the cursor hold them
+    let (rows, next) = cut_page(
+        rows,
+        |r| (r.at.timestamp_micros(), r.id.as_str()),
+        start.as_ref(),
+        PAGE,
+    );
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let liked = repo::liked(&state.db, &user.id, &ids).await?;
     let comments = repo::comments_of(&state.db, &ids).await?;
     let items = rows
         .into_iter()
@@ -91,10 +106,42 @@ pub async fn feed(
                 .cloned()
                 .map(|c| comment_item(c, &tz))
                 .collect();
-            item(r, mine, &tz)
+            let liked = liked.contains(&r.id);
+            item(r, liked, mine, &tz)
         })
         .collect();
-    Ok(FeedPage { items, cursor })
+    Ok(FeedPage {
+        items,
+        cursor,
+        next: next.map(|n| FeedCursor {
+            before: DateTime::from_timestamp_micros(n.at)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            seen: n.seen.join(","),
+        }),
+    })
+}
+
+/// A page start as a client sends it back; anything malformed is a validation
+/// error on `before`.
+fn parse_cursor(c: &FeedCursor) -> AppResult<PageStart<i64>> {
+    let at = DateTime::parse_from_rfc3339(c.before.trim())
+        .map_err(|_| AppError::validation("before", "err_invalid"))?
+        .with_timezone(&Utc)
+        .timestamp_micros();
+    let seen: Vec<String> = c
+        .seen
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    // event ids are UUIDs; a page shows at most PAGE of them per instant and page
+    let valid = |s: &String| s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    if seen.len() > 50 * PAGE || !seen.iter().all(valid) {
+        return Err(AppError::validation("seen", "err_invalid"));
+    }
+    Ok(PageStart { at, seen })
 }
 
 /// Loads an event the user may see; anything else is not found.
@@ -104,7 +151,7 @@ async fn visible_event(state: &AppState, user: &CurrentUser, id: &str) -> AppRes
         return Err(AppError::NotFound);
     }
     let viewer = feed_viewer(state, user).await?;
-    match repo::event(&state.db, &user.id, id).await? {
+    match repo::event(&state.db, id).await? {
         Some(e) if e.company || sees(&viewer, &Audience::Department(e.department.clone())) => Ok(e),
         _ => Err(AppError::NotFound),
     }
@@ -153,19 +200,19 @@ pub async fn render(
             let Some(id) = &row.event else {
                 return Ok(None);
             };
-            let Some(e) = repo::event(db, "", id).await? else {
+            let Some(e) = repo::event(db, id).await? else {
                 return Ok(None);
             };
             Push::Event {
                 seq,
-                item: item(e, Vec::new(), tz),
+                item: item(e, false, Vec::new(), tz),
             }
         }
         "counts" => {
             let Some(id) = &row.event else {
                 return Ok(None);
             };
-            let Some(e) = repo::event(db, "", id).await? else {
+            let Some(e) = repo::event(db, id).await? else {
                 return Ok(None);
             };
             Push::Counts {

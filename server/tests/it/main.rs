@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod measure;
 mod metrics;
+mod pages;
 mod referrals;
 mod reminders;
 mod security;
