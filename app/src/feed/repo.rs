@@ -166,8 +166,7 @@ pub async fn liked(db: &Db, me: &str, events: &[String]) -> AppResult<Vec<String
         .bind(("events", events.to_vec()))
         .await?,
     )?;
-    let ids: Option<Vec<String>> = resp.take(0)?;
-    Ok(ids.unwrap_or_default())
+    Ok(resp.take(0)?)
 }
 
 pub async fn event(db: &Db, id: &str) -> AppResult<Option<EventRow>> {

@@ -197,6 +197,24 @@ async fn an_older_page_opens_from_its_link_and_a_bad_start_is_refused() {
             .collect()
     };
     assert_eq!(ids(&first).len(), app::feed::model::PAGE_SIZE);
+    // the viewer's likes, read for the page's events: one, then two liked
+    let items = first.body["items"].as_array().expect("items").clone();
+    for (n, item) in items.iter().take(2).enumerate() {
+        let id = item["id"].as_str().expect("id");
+        let r = c.call("like", &[("event", id)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let again = c.call("feed", &[]).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        let liked: Vec<&str> = again.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|i| i["liked"] == true)
+            .map(|i| i["id"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(liked.len(), n + 1, "{liked:?}");
+        assert!(liked.contains(&id));
+    }
     assert!(!ids(&second).is_empty());
     assert!(ids(&first).is_disjoint(&ids(&second)));
 
