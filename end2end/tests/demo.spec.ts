@@ -29,10 +29,12 @@ test('the feed shows a page of cards and the older ones as the reader scrolls; c
   await ready(page, info);
   const cards = page.getByTestId('feed-item');
   await expect(cards.first()).toBeVisible();
-  // a page of 20 cards, one comment box only when asked for
-  expect(await cards.count()).toBe(20);
+  // a page of 20 cards (hydrated, the next may already be coming if the screen
+  // is not full), one comment box only when asked for
+  if (info.project.name === 'hydrated') expect(await cards.count()).toBeGreaterThanOrEqual(20);
+  else expect(await cards.count()).toBe(20);
   await expect(page.locator('.comment-form')).toHaveCount(0);
-  const firstIds = await cards.evaluateAll((els) => els.map((e) => e.id));
+  const firstIds = (await cards.evaluateAll((els) => els.map((e) => e.id))).slice(0, 20);
   if (info.project.name === 'hydrated') {
     // scrolling to the end brings the next page, below the first
     await page.getByTestId('feed-more').scrollIntoViewIfNeeded();
