@@ -149,6 +149,16 @@ pub fn checked(mut resp: surrealdb::IndexedResults) -> AppResult<surrealdb::Inde
     }
 }
 
+/// Record ids of one table, to bind for `field IN $ids`. (A `$keys.map(|$k|
+/// type::record(…))` inside a WHERE hides the list from the query planner, which
+/// then reads the whole table: 780 ms instead of 0.3 ms for a feed page's comments
+/// at a year of history.)
+pub fn record_ids(table: &str, keys: &[String]) -> Vec<surrealdb::types::RecordId> {
+    keys.iter()
+        .map(|k| surrealdb::types::RecordId::new(table, k.as_str()))
+        .collect()
+}
+
 /// A fresh record key: 20 lowercase hex characters.
 pub fn new_key() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..20].to_string()

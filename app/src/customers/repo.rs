@@ -180,16 +180,21 @@ pub enum ListScope {
 }
 
 impl ListScope {
+    /// The departments' record ids (bound as `$depts`; empty for other scopes).
+    fn departments(&self) -> Vec<surrealdb::types::RecordId> {
+        match self {
+            ListScope::Departments(d) => crate::state::record_ids("department", d),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whose customers: the condition (bound to `$key`) without the status part.
     fn filter(&self) -> (&'static str, serde_json::Value) {
         match self {
             ListScope::Owner(u) | ListScope::Inbox(u) => {
                 ("owner = type::record('user', $key)", u.clone().into())
             }
-            ListScope::Departments(d) => (
-                "department IN $key.map(|$d| type::record('department', $d))",
-                d.clone().into(),
-            ),
+            ListScope::Departments(_) => ("department IN $depts", serde_json::Value::Null),
             ListScope::All | ListScope::Pool => ("true", serde_json::Value::Null),
         }
     }
@@ -244,6 +249,7 @@ pub async fn list(
     let mut resp = checked(
         db.query(sql)
             .bind(("key", key))
+            .bind(("depts", scope.departments()))
             .bind(("industry", filter.industry.clone()))
             .bind(("size", filter.size.clone()))
             .bind(("region", filter.region.clone()))
@@ -906,14 +912,14 @@ pub async fn insert_dispute(
 pub async fn open_disputes(db: &Db, departments: Option<&[String]>) -> AppResult<Vec<DisputeRow>> {
     let sql = format!(
         "SELECT {DISPUTE_FIELDS} FROM dispute WHERE status = 'open' AND \
-         ($all OR department IN $depts.map(|$d| type::record('department', $d))) ORDER BY at"
+         ($all OR department IN $depts) ORDER BY at"
     );
     let mut resp = checked(
         db.query(sql)
             .bind(("all", departments.is_none()))
             .bind((
                 "depts",
-                departments.map(<[String]>::to_vec).unwrap_or_default(),
+                crate::state::record_ids("department", departments.unwrap_or_default()),
             ))
             .await?,
     )?;
@@ -1010,9 +1016,9 @@ pub async fn assignees(db: &Db, departments: &[String]) -> AppResult<Vec<Assigne
             "SELECT record::id(id) AS id, name, record::id(department) AS department, \
                count(SELECT id FROM customer WHERE owner = $parent.id AND status = 'owned') AS owned \
              FROM user WHERE active = true AND role IN ['rep', 'manager'] \
-               AND department IN $depts.map(|$d| type::record('department', $d)) ORDER BY name",
+               AND department IN $depts ORDER BY name",
         )
-        .bind(("depts", departments.to_vec()))
+        .bind(("depts", crate::state::record_ids("department", departments)))
         .await?,
     )?;
     let rows: Vec<AssigneeRow> = resp.take(0)?;
@@ -1039,7 +1045,12 @@ pub async fn funnel_rows(db: &Db, scope: &ListScope) -> AppResult<Vec<FunnelRow>
            expected_cents, status \
          FROM customer WHERE {cond} AND status IN ['owned', 'held', 'lost']"
     );
-    let mut resp = checked(db.query(sql).bind(("key", key)).await?)?;
+    let mut resp = checked(
+        db.query(sql)
+            .bind(("key", key))
+            .bind(("depts", scope.departments()))
+            .await?,
+    )?;
     let rows: Vec<FunnelRow> = resp.take(0)?;
     Ok(rows)
 }

@@ -191,9 +191,13 @@ const COMMENT_FIELDS: &str =
 pub async fn comments_of(db: &Db, events: &[String]) -> AppResult<Vec<CommentRow>> {
     let sql = format!(
         "SELECT {COMMENT_FIELDS} FROM feed_comment \
-         WHERE event IN $events.map(|$e| type::record('feed_event', $e)) ORDER BY at"
+         WHERE event IN $events ORDER BY at"
     );
-    let mut resp = checked(db.query(sql).bind(("events", events.to_vec())).await?)?;
+    let mut resp = checked(
+        db.query(sql)
+            .bind(("events", crate::state::record_ids("feed_event", events)))
+            .await?,
+    )?;
     Ok(resp.take(0)?)
 }
 

@@ -169,14 +169,14 @@ pub async fn places(db: &Db, user: &str, departments: &[String]) -> AppResult<Ve
     if !departments.is_empty() {
         statements.push(format!(
             "SELECT {PLACE_FIELDS} FROM customer \
-             WHERE department IN $depts.map(|$d| type::record('department', $d)) \
+             WHERE department IN $depts \
                AND status IN ['draft', 'owned'] LIMIT 2000"
         ));
     }
     let mut resp = checked(
         db.query(statements.join(";"))
             .bind(("u", user.to_string()))
-            .bind(("depts", departments.to_vec()))
+            .bind(("depts", crate::state::record_ids("department", departments)))
             .await?,
     )?;
     let mut rows: Vec<PlaceRow> = resp.take(0)?;

@@ -79,9 +79,9 @@ pub async fn replies_of(db: &Db, ids: &[String]) -> AppResult<Vec<ReplyRow>> {
         db.query(
             "SELECT record::id(suggestion) AS suggestion, user_name, text, status, at
              FROM suggestion_reply
-             WHERE suggestion IN $ids.map(|$i| type::record('suggestion', $i)) ORDER BY at",
+             WHERE suggestion IN $ids ORDER BY at",
         )
-        .bind(("ids", ids.to_vec()))
+        .bind(("ids", crate::state::record_ids("suggestion", ids)))
         .await?,
     )?;
     Ok(resp.take(0)?)
