@@ -181,28 +181,41 @@ async fn history(db: &app::state::Db, c: &Company, g: &mut Gen, days: std::ops::
                     "status": status, "stage": stages[stage], "won": stage == stages.len() - 1,
                     "reached": stage + 1, "referrer": referrer,
                 }));
-                events.push(json!({"kind": "advance", "actor": rep, "name": name, "dept": dept,
-                    "customer": id, "text": null, "at": when, "company": false}));
+                events.push(
+                    json!({"kind": "advance", "actor": rep, "name": name, "dept": dept,
+                    "customer": id, "text": null, "at": when, "company": false}),
+                );
             }
             // visits: check-ins and follow-ups to recent customers of the rep's
             for i in 0..rng.random_range(1..=4) {
                 if *counter == 0 {
                     break;
                 }
-                let customer = format!("g{}", rng.random_range(counter.saturating_sub(2000).max(1)..=*counter));
+                let customer = format!(
+                    "g{}",
+                    rng.random_range(counter.saturating_sub(2000).max(1)..=*counter)
+                );
                 let when = at(rng);
                 let text = WORDS[rng.random_range(0..WORDS.len())];
                 let table = if i % 3 == 2 { "followup" } else { "checkin" };
-                visits.push(json!({"table": table, "user": rep, "dept": dept, "customer": customer,
-                    "at": when, "text": text}));
-                events.push(json!({"kind": table, "actor": rep, "name": name, "dept": dept,
-                    "customer": customer, "text": text, "at": when, "company": false}));
+                visits.push(
+                    json!({"table": table, "user": rep, "dept": dept, "customer": customer,
+                    "at": when, "text": text}),
+                );
+                events.push(
+                    json!({"kind": table, "actor": rep, "name": name, "dept": dept,
+                    "customer": customer, "text": text, "at": when, "company": false}),
+                );
                 if rng.random_bool(0.4) {
                     let s = rng.random_range(0..stages.len() - 1);
-                    moves.push(json!({"customer": customer, "actor": rep, "from": stages[s],
-                        "to": stages[s + 1], "at": when}));
-                    events.push(json!({"kind": "advance", "actor": rep, "name": name, "dept": dept,
-                        "customer": customer, "text": null, "at": when, "company": false}));
+                    moves.push(
+                        json!({"customer": customer, "actor": rep, "from": stages[s],
+                        "to": stages[s + 1], "at": when}),
+                    );
+                    events.push(
+                        json!({"kind": "advance", "actor": rep, "name": name, "dept": dept,
+                        "customer": customer, "text": null, "at": when, "company": false}),
+                    );
                 }
             }
             let log_at = app::funnel::rules::local_at(
@@ -211,8 +224,10 @@ async fn history(db: &app::state::Db, c: &Company, g: &mut Gen, days: std::ops::
                 tz,
             )
             .min(now);
-            logs.push(json!({"id": format!("{rep}:{key}"), "user": rep, "dept": dept, "day": key,
-                "hours": f64::from(rng.random_range(40..100)) / 10.0, "at": log_at}));
+            logs.push(
+                json!({"id": format!("{rep}:{key}"), "user": rep, "dept": dept, "day": key,
+                "hours": f64::from(rng.random_range(40..100)) / 10.0, "at": log_at}),
+            );
             events.push(json!({"kind": "daily_log", "actor": rep, "name": name, "dept": dept,
                 "customer": null, "text": "今天拜访了三家客户，整理了报价单", "at": log_at, "company": false}));
             // about one alarm a rep every two weeks, for the whole company
@@ -232,9 +247,11 @@ async fn history(db: &app::state::Db, c: &Company, g: &mut Gen, days: std::ops::
                     "customer": format!("g{}", rng.random_range(1..*counter - 1).max(1)),
                     "status": if resolved || back < 3 { if resolved { "resolved" } else { "open" } } else { "closed" },
                     "answers": answers, "experience": resolved}));
-                events.push(json!({"kind": "alarm_help", "actor": rep, "name": name, "dept": dept,
+                events.push(
+                    json!({"kind": "alarm_help", "actor": rep, "name": name, "dept": dept,
                     "customer": null, "text": "客户要求降价20%，如何应对？", "at": when,
-                    "company": true, "link": format!("/alarms/{id}")}));
+                    "company": true, "link": format!("/alarms/{id}")}),
+                );
             }
             // what reached the rep: a deadline warning or two
             for _ in 0..rng.random_range(0..=2) {
@@ -453,7 +470,11 @@ const MANAGER_PAGES: &[&str] = &["/customers?view=team", "/alarms/stats", "/audi
 
 /// Every page for each person: median and p99 of `rounds` sequential loads.
 async fn pages(http: &reqwest::Client, base: &str, who: &[(&str, String)], label: &str) {
-    println!("\n## {label}\n\n| page | {} |\n|---|{}", who.iter().map(|w| w.0).collect::<Vec<_>>().join(" | "), "---|".repeat(who.len()));
+    println!(
+        "\n## {label}\n\n| page | {} |\n|---|{}",
+        who.iter().map(|w| w.0).collect::<Vec<_>>().join(" | "),
+        "---|".repeat(who.len())
+    );
     let all: Vec<&str> = REP_PAGES.iter().chain(MANAGER_PAGES).copied().collect();
     for page in all {
         let mut cells = Vec::new();
@@ -493,7 +514,13 @@ async fn pages(http: &reqwest::Client, base: &str, who: &[(&str, String)], label
 }
 
 /// C connections loading one page back to back for `secs`: pages a second, p50, p99.
-async fn load(base: &str, page: &str, cookie: &str, conns: usize, secs: u64) -> (f64, f64, f64, usize) {
+async fn load(
+    base: &str,
+    page: &str,
+    cookie: &str,
+    conns: usize,
+    secs: u64,
+) -> (f64, f64, f64, usize) {
     let until = Instant::now() + std::time::Duration::from_secs(secs);
     let tasks: Vec<_> = (0..conns)
         .map(|_| {
