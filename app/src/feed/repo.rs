@@ -1,6 +1,7 @@
 //! SurrealDB access for the feed: events, likes, comments and the push stream.
 
 use crate::error::AppResult;
+use crate::feed::rules::PageStart;
 use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
@@ -83,16 +84,6 @@ pub enum Scope<'a> {
     Departments(&'a [String]),
 }
 
-/// Where a page of the feed starts: at `at` and older, leaving out the events at
-/// exactly `at` that an earlier page already showed (several events can share an
-/// instant: a sweep writes its confiscations in one transaction).
-#[derive(Debug, Clone, Default)]
-pub struct Before {
-    /// Microseconds since the epoch.
-    pub at: Option<i64>,
-    pub seen: Vec<String>,
-}
-
 /// The statements that read one page: one seek per scope on its own index,
 /// newest first, each stopping after `$limit` rows. `newest` is the negated
 /// time, so newest first is a forward scan (a backward one costs hundreds of
@@ -126,19 +117,21 @@ pub fn page_statements(scope: Scope, before: bool) -> Vec<String> {
     }
 }
 
-/// The newest events of the scope at or before `before` (up to `limit` plus
-/// the ones already seen there from each scope; the caller merges and cuts).
+/// The newest events of the scope, from `start` (an instant in microseconds
+/// and the ids already shown there) when given: up to `limit` plus the ones
+/// already seen from each scope; the caller merges and cuts (`rules::cut_page`).
 pub async fn events(
     db: &Db,
     scope: Scope<'_>,
-    before: &Before,
+    start: Option<&PageStart<i64>>,
     limit: usize,
 ) -> AppResult<Vec<EventRow>> {
-    let statements = page_statements(scope, before.at.is_some());
+    let statements = page_statements(scope, start.is_some());
+    let seen = start.map_or(0, |s| s.seen.len());
     let mut q = db
         .query(statements.join(";\n"))
-        .bind(("floor", before.at.map(|at| -at)))
-        .bind(("limit", (limit + before.seen.len()) as i64));
+        .bind(("floor", start.map(|s| -s.at)))
+        .bind(("limit", (limit + seen) as i64));
     if let Scope::Departments(depts) = scope {
         for (i, d) in depts.iter().enumerate() {
             q = q.bind((format!("d{i}"), d.clone()));

@@ -5,7 +5,7 @@ use crate::auth::model::{CurrentUser, Role};
 use crate::customers::service::department_tree;
 use crate::error::{AppError, AppResult};
 use crate::feed::model::{CommentItem, FeedCursor, FeedItem, FeedPage, Push};
-use crate::feed::repo::{self, Before, CommentRow, EventRow, Scope, StreamRow};
+use crate::feed::repo::{self, CommentRow, EventRow, Scope, StreamRow};
 use crate::feed::rules::{cut_page, parse_comment, sees, Audience, FeedViewer, PageStart};
 use crate::state::{AppState, Db};
 use chrono::{DateTime, Utc};
@@ -82,11 +82,7 @@ pub async fn feed(
         None => Scope::All,
         Some(d) => Scope::Departments(d),
     };
-    let before = Before {
-        at: start.as_ref().map(|s| s.at),
-        seen: start.as_ref().map(|s| s.seen.clone()).unwrap_or_default(),
-    };
-    let rows = repo::events(&state.db, scope, &before, PAGE).await?;
+    let rows = repo::events(&state.db, scope, start.as_ref(), PAGE).await?;
     // instants to the microsecond, as `newest` and the cursor hold them
     let (rows, next) = cut_page(
         rows,
