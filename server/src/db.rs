@@ -30,10 +30,14 @@ const SCHEMA: &[(&str, &str)] = &[
     ("100_measure", include_str!("../schema/100_measure.surql")),
     ("110_import", include_str!("../schema/110_import.surql")),
     ("120_newest", include_str!("../schema/120_newest.surql")),
+    (
+        "130_referrals",
+        include_str!("../schema/130_referrals.surql"),
+    ),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

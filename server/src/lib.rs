@@ -99,6 +99,7 @@ impl Application {
                 PhotoStore::from_setting(&settings.photos).map_err(StartError::Photos)?
             },
             snapshots: Arc::default(),
+            referrals: Arc::default(),
             search: Arc::default(),
             suggestion_gate: Arc::default(),
             visit_writers: Arc::new(tokio::sync::Semaphore::new(settings.visit_writers)),

@@ -10,10 +10,21 @@ async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUse
     Ok((crate::state::app_state()?, user))
 }
 
+/// The referral page's lists, a page each; `tab` names the list `n` asks more
+/// rows of ("show more").
 #[server(endpoint = "referrals")]
-pub async fn referrals() -> Result<ReferralView, AppError> {
+pub async fn referrals(
+    #[server(default)] tab: String,
+    #[server(default)] n: u32,
+) -> Result<ReferralView, AppError> {
     let (state, user) = ctx().await?;
-    crate::referrals::service::view(&state, &user).await
+    let mut asked = ListsAsked::default();
+    match tab.as_str() {
+        "thank" => asked.thank = n,
+        "serve" => asked.unreferred = n,
+        _ => asked.trees = n,
+    }
+    crate::referrals::service::view(&state, &user, asked).await
 }
 
 /// Customers the viewer may name as a referrer, by part of the name.

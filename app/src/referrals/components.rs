@@ -14,7 +14,14 @@ pub fn ReferralsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let tab = move || query.read().get("tab").unwrap_or_else(|| "tree".into());
-    let data = Resource::new(|| (), |_| referrals());
+    let asked = move || {
+        query
+            .read()
+            .get("n")
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let data = Resource::new(move || (tab(), asked()), |(tab, n)| referrals(tab, n));
     let class = move |name: &'static str| move || if tab() == name { "tab active" } else { "tab" };
     view! {
         <section class="page referrals">
@@ -27,17 +34,49 @@ pub fn ReferralsPage() -> impl IntoView {
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(v) => match tab().as_str() {
-                            "thank" => view! { <ThankList rows=v.thank /> }.into_any(),
-                            "serve" => view! { <ServeList rows=v.unreferred /> }.into_any(),
-                            _ => view! { <Trees trees=v.trees /> }.into_any(),
-                        },
+                        Ok(v) => {
+                            let (tab, list, shown, left) = match tab().as_str() {
+                                "thank" => {
+                                    let n = v.thank.len();
+                                    ("thank", view! { <ThankList rows=v.thank /> }.into_any(), n, v.more.thank)
+                                }
+                                "serve" => {
+                                    let n = v.unreferred.len();
+                                    ("serve", view! { <ServeList rows=v.unreferred /> }.into_any(), n, v.more.unreferred)
+                                }
+                                _ => {
+                                    let n = v.trees.len();
+                                    ("tree", view! { <Trees trees=v.trees /> }.into_any(), n, v.more.trees)
+                                }
+                            };
+                            view! { {list} <ShowMore tab shown left /> }.into_any()
+                        }
                         Err(err) => view! { <ErrorBox err /> }.into_any(),
                     }
                 })}
             </Transition>
         </section>
     }
+}
+
+/// "Show more": the same tab with a page more (a plain link, so it works
+/// before and without hydration).
+#[component]
+fn ShowMore(tab: &'static str, shown: usize, left: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    (left > 0).then(|| {
+        let href = format!(
+            "/referrals?tab={tab}&n={}",
+            shown + crate::referrals::rules::PAGE
+        );
+        view! {
+            <p class="more">
+                <a class="button secondary" href=href data-testid="ref-more">
+                    {t_string!(i18n, ref_more).replace("{n}", &left.to_string())}
+                </a>
+            </p>
+        }
+    })
 }
 
 #[component]

@@ -9,6 +9,23 @@ pub struct ReferralView {
     pub thank: Vec<ReferrerRow>,
     /// Won customers who have not referred anyone yet: serve them better.
     pub unreferred: Vec<CustomerRef>,
+    /// How many of each list are not shown (a page at a time, "show more").
+    pub more: ListsLeft,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListsLeft {
+    pub trees: u32,
+    pub thank: u32,
+    pub unreferred: u32,
+}
+
+/// How many rows of each list to send (see `rules::shown`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListsAsked {
+    pub trees: u32,
+    pub thank: u32,
+    pub unreferred: u32,
 }
 
 /// A customer in a tree; `id` and `name` are `None` for one the viewer may not see.

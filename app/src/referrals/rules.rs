@@ -134,6 +134,43 @@ fn build(i: usize, nodes: &[RefNode], children: &[Vec<usize>], done: &mut [bool]
     shown
 }
 
+/// Customers in a shown tree, visible or not (hidden branches included).
+pub fn size(s: &Shown) -> u32 {
+    1 + s.hidden_below + s.children.iter().map(size).sum::<u32>()
+}
+
+/// The won amount a shown tree holds, as far as the viewer may see.
+pub fn won_in(s: &Shown, nodes: &[RefNode]) -> i64 {
+    let own = if s.visible {
+        nodes[s.index].won_cents
+    } else {
+        0
+    };
+    own + s.won_below_cents
+}
+
+/// The order trees are listed in: the most won business first, then the larger
+/// tree, then by the root's id so the order is stable between loads.
+pub fn rank(trees: &mut [Shown], nodes: &[RefNode]) {
+    trees.sort_by(|a, b| {
+        won_in(b, nodes)
+            .cmp(&won_in(a, nodes))
+            .then(size(b).cmp(&size(a)))
+            .then_with(|| nodes[a.index].id.cmp(&nodes[b.index].id))
+    });
+}
+
+/// How many rows a list shows: `asked` (from "show more"), at least one page,
+/// at most `MAX_SHOWN`.
+pub fn shown(asked: u32) -> usize {
+    (asked as usize).clamp(PAGE, MAX_SHOWN)
+}
+
+/// Rows a list shows before "show more".
+pub const PAGE: usize = 20;
+/// The most a list shows at once, however much is asked.
+pub const MAX_SHOWN: usize = 400;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +286,43 @@ mod tests {
         assert_eq!(f.len(), 1);
         let shape = ids(&nodes, &f[0]);
         assert!(shape == "p(q)" || shape == "q(p)", "{shape}");
+    }
+    #[test]
+    fn trees_are_ranked_by_won_business_then_size() {
+        let nodes = vec![
+            // small but won: first
+            node("s", None, 0, true),
+            node("s1", Some("s"), 500, true),
+            // large, nothing won: after every tree with business
+            node("l", None, 0, true),
+            node("l1", Some("l"), 0, true),
+            node("l2", Some("l"), 0, false),
+            node("l3", Some("l1"), 0, true),
+            // equal business to `s`, hidden amounts do not count; larger wins the tie
+            node("m", None, 500, true),
+            node("m1", Some("m"), 0, true),
+            node("m2", Some("m"), 900, false),
+            // same as `k2`'s tree: the id decides
+            node("k1", None, 0, true),
+            node("k1a", Some("k1"), 0, true),
+        ];
+        let mut f = forest(&nodes);
+        rank(&mut f, &nodes);
+        let roots: Vec<&str> = f.iter().map(|t| nodes[t.index].id.as_str()).collect();
+        assert_eq!(roots, vec!["m", "s", "l", "k1"]);
+        let sizes: Vec<u32> = f.iter().map(size).collect();
+        assert_eq!(sizes, vec![3, 2, 4, 2]);
+    }
+
+    #[rstest]
+    #[case(0, PAGE)]
+    #[case(5, PAGE)]
+    #[case(40, 40)]
+    #[case(u32::MAX, MAX_SHOWN)]
+    fn lists_show_a_page_more_on_request_and_never_everything(
+        #[case] asked: u32,
+        #[case] rows: usize,
+    ) {
+        assert_eq!(shown(asked), rows);
     }
 }

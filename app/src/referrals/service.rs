@@ -5,8 +5,8 @@ use crate::auth::model::{CurrentUser, Role};
 use crate::customers::service::{department_tree, sees};
 use crate::error::{AppError, AppResult};
 use crate::referrals::model::*;
-use crate::referrals::repo::{self, LinkRow};
-use crate::referrals::rules::{forest, would_cycle, RefNode, Shown};
+use crate::referrals::repo::{self, Label, LinkRow};
+use crate::referrals::rules::{self, forest, rank, would_cycle, RefNode, Shown};
 use crate::state::AppState;
 use std::collections::HashMap;
 
@@ -24,10 +24,18 @@ fn visible(user: &CurrentUser, tree: &[String], r: &LinkRow) -> bool {
 }
 
 /// The referral trees, the customers to thank and the won customers who have
-/// not referred anyone, as far as `user` may see.
-pub async fn view(state: &AppState, user: &CurrentUser) -> AppResult<ReferralView> {
+/// not referred anyone, as far as `user` may see; each list a page long (or as
+/// long as `asked`), with how many are left.
+///
+/// Built from the in-memory copy of the customers in trees or won (see
+/// `cache`); only the shown customers' stages and owners are read.
+pub async fn view(
+    state: &AppState,
+    user: &CurrentUser,
+    asked: ListsAsked,
+) -> AppResult<ReferralView> {
     let tree = department_tree(state, user).await?;
-    let rows = repo::links(&state.db).await?;
+    let rows = state.referrals.rows(&state.db).await?;
     let nodes: Vec<RefNode> = rows
         .iter()
         .map(|r| RefNode {
@@ -37,14 +45,8 @@ pub async fn view(state: &AppState, user: &CurrentUser) -> AppResult<ReferralVie
             visible: visible(user, &tree, r),
         })
         .collect();
-    let shown = forest(&nodes);
-    let trees = shown.iter().map(|s| node_of(s, &rows)).collect();
-    let mut referred: HashMap<&str, u32> = HashMap::new();
-    for r in &rows {
-        if let Some(p) = &r.parent {
-            *referred.entry(p.as_str()).or_default() += 1;
-        }
-    }
+    let mut shown = forest(&nodes);
+    rank(&mut shown, &nodes);
     // the won amounts below each visible customer, from the pruned trees
     let mut below: HashMap<usize, i64> = HashMap::new();
     fn walk(s: &Shown, below: &mut HashMap<usize, i64>) {
@@ -56,53 +58,107 @@ pub async fn view(state: &AppState, user: &CurrentUser) -> AppResult<ReferralVie
     for s in &shown {
         walk(s, &mut below);
     }
-    let mut thank: Vec<ReferrerRow> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| nodes_visible(&nodes, &r.id) && referred.contains_key(r.id.as_str()))
-        .map(|(i, r)| ReferrerRow {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            referred: referred[r.id.as_str()],
-            won_below_cents: below.get(&i).copied().unwrap_or(0),
-            owner_name: r.owner_name.clone().unwrap_or_default(),
-        })
+    let mut referred: HashMap<&str, u32> = HashMap::new();
+    for r in rows.iter() {
+        if let Some(p) = &r.parent {
+            *referred.entry(p.as_str()).or_default() += 1;
+        }
+    }
+
+    let mut thank: Vec<(usize, u32, i64)> = (0..rows.len())
+        .filter(|&i| nodes[i].visible)
+        .filter_map(|i| referred.get(rows[i].id.as_str()).map(|&n| (i, n)))
+        .map(|(i, n)| (i, n, below.get(&i).copied().unwrap_or(0)))
         .collect();
     thank.sort_by(|a, b| {
-        b.referred
-            .cmp(&a.referred)
-            .then(b.won_below_cents.cmp(&a.won_below_cents))
-            .then_with(|| a.name.cmp(&b.name))
+        b.1.cmp(&a.1)
+            .then(b.2.cmp(&a.2))
+            .then_with(|| rows[a.0].name.cmp(&rows[b.0].name))
     });
-    let mut unreferred: Vec<CustomerRef> = rows
-        .iter()
-        .filter(|r| r.won && r.status != "lost" && nodes_visible(&nodes, &r.id))
-        .filter(|r| !referred.contains_key(r.id.as_str()))
-        .map(|r| CustomerRef {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            stage: r.stage_name.clone().unwrap_or_default(),
-            owner_name: r.owner_name.clone().unwrap_or_default(),
-        })
+    let mut unreferred: Vec<usize> = (0..rows.len())
+        .filter(|&i| nodes[i].visible)
+        .filter(|&i| rows[i].won && rows[i].status != "lost")
+        .filter(|&i| !referred.contains_key(rows[i].id.as_str()))
         .collect();
-    unreferred.sort_by(|a, b| a.name.cmp(&b.name));
+    unreferred.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name));
+
+    let more = ListsLeft {
+        trees: shown.len().saturating_sub(rules::shown(asked.trees)) as u32,
+        thank: thank.len().saturating_sub(rules::shown(asked.thank)) as u32,
+        unreferred: unreferred
+            .len()
+            .saturating_sub(rules::shown(asked.unreferred)) as u32,
+    };
+    shown.truncate(rules::shown(asked.trees));
+    thank.truncate(rules::shown(asked.thank));
+    unreferred.truncate(rules::shown(asked.unreferred));
+
+    // stages and owners of what is shown, in one read
+    let mut ids: Vec<String> = Vec::new();
+    fn visible_ids(s: &Shown, rows: &[LinkRow], ids: &mut Vec<String>) {
+        if s.visible {
+            ids.push(rows[s.index].id.clone());
+        }
+        for c in &s.children {
+            visible_ids(c, rows, ids);
+        }
+    }
+    for s in &shown {
+        visible_ids(s, &rows, &mut ids);
+    }
+    ids.extend(thank.iter().map(|t| rows[t.0].id.clone()));
+    ids.extend(unreferred.iter().map(|&i| rows[i].id.clone()));
+    ids.sort();
+    ids.dedup();
+    let labels: HashMap<String, Label> = repo::labels(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|l| (l.id.clone(), l))
+        .collect();
+    let stage = |id: &str| {
+        labels
+            .get(id)
+            .and_then(|l| l.stage_name.clone())
+            .unwrap_or_default()
+    };
+    let owner = |id: &str| {
+        labels
+            .get(id)
+            .and_then(|l| l.owner_name.clone())
+            .unwrap_or_default()
+    };
+
     Ok(ReferralView {
-        trees,
-        thank,
-        unreferred,
+        trees: shown.iter().map(|s| node_of(s, &rows, &stage)).collect(),
+        thank: thank
+            .into_iter()
+            .map(|(i, n, won_below_cents)| ReferrerRow {
+                id: rows[i].id.clone(),
+                name: rows[i].name.clone(),
+                referred: n,
+                won_below_cents,
+                owner_name: owner(&rows[i].id),
+            })
+            .collect(),
+        unreferred: unreferred
+            .into_iter()
+            .map(|i| CustomerRef {
+                id: rows[i].id.clone(),
+                name: rows[i].name.clone(),
+                stage: stage(&rows[i].id),
+                owner_name: owner(&rows[i].id),
+            })
+            .collect(),
+        more,
     })
 }
 
-fn nodes_visible(nodes: &[RefNode], id: &str) -> bool {
-    nodes.iter().any(|n| n.id == id && n.visible)
-}
-
-fn node_of(s: &Shown, rows: &[LinkRow]) -> TreeNode {
+fn node_of(s: &Shown, rows: &[LinkRow], stage: &dyn Fn(&str) -> String) -> TreeNode {
     let r = &rows[s.index];
     TreeNode {
         id: s.visible.then(|| r.id.clone()),
         name: s.visible.then(|| r.name.clone()),
-        stage: s.visible.then(|| r.stage_name.clone().unwrap_or_default()),
+        stage: s.visible.then(|| stage(&r.id)),
         won: s.visible && r.won,
         won_cents: if s.visible && r.won {
             r.expected_cents
@@ -112,7 +168,7 @@ fn node_of(s: &Shown, rows: &[LinkRow]) -> TreeNode {
         won_below_cents: s.won_below_cents,
         hidden_below: s.hidden_below,
         referred: s.referred,
-        children: s.children.iter().map(|c| node_of(c, rows)).collect(),
+        children: s.children.iter().map(|c| node_of(c, rows, stage)).collect(),
     }
 }
 
@@ -214,10 +270,12 @@ pub async fn set_referrer(
         None
     } else {
         let id = resolve(state, user, referrer).await?;
-        let parents: HashMap<String, Option<String>> = repo::links(&state.db)
+        let parents: HashMap<String, Option<String>> = state
+            .referrals
+            .rows(&state.db)
             .await?
-            .into_iter()
-            .map(|r| (r.id, r.parent))
+            .iter()
+            .map(|r| (r.id.clone(), r.parent.clone()))
             .collect();
         if would_cycle(&row.id, &id, &parents) {
             return Err(AppError::validation("referred_by", "referral_cycle"));

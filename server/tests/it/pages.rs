@@ -256,6 +256,136 @@ async fn an_older_page_opens_from_its_link_and_a_bad_start_is_refused() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
+/// Writes `n` customers of `owner` in the demo's first stage: every tenth pair a
+/// referrer and the customer it referred, the rest unlinked and not won.
+async fn customers(app: &TestApp, owner: &str, n: i64) {
+    app.state
+        .db
+        .query(
+            "LET $stage = (SELECT VALUE id FROM stage ORDER BY position LIMIT 1)[0];
+             LET $owner = type::record('user', $owner);
+             FOR $i IN 0..$n {
+                 LET $key = '页面测试' + <string>$i + '号科技';
+                 LET $at = time::now() - 1d;
+                 CREATE type::record('customer', 'p' + <string>$i) CONTENT {
+                     name: $key + '有限公司', name_key: $key,
+                     name_head: string::slice($key, 0, 2), name_tail: string::slice($key, -2),
+                     phones: [], phone_keys: [], contact: '王经理', contact_role: '', decision_maker: '',
+                     address: '', region: '', industry: '', size: '', source: '', notes: '',
+                     expected_cents: 100, created_by: $owner, created_at: $at, status: 'owned',
+                     owner: $owner, department: $owner.department,
+                     referred_by: IF $i % 20 = 1 THEN type::record('customer', 'p' + <string>($i - 1)) END,
+                     checklist: [], stage: $stage, stage_entered_at: $at, last_followup_at: $at,
+                     owned_since: $at, version: 0,
+                 } RETURN NONE;
+             };",
+        )
+        .bind(("owner", owner.to_string()))
+        .bind(("n", n))
+        .await
+        .and_then(|r| r.check())
+        .expect("customers");
+}
+
+#[tokio::test]
+async fn the_referral_page_reads_the_customers_in_trees_and_shows_a_page_of_them() {
+    let app = spawn_app().await;
+    let rep1 = app.user("rep1").await;
+    customers(&app, &rep1.id, 1000).await;
+    let mut resp = app
+        .state
+        .db
+        .query(
+            "LET $parents = array::distinct(SELECT VALUE referred_by FROM customer WHERE referred_by != NONE);
+             RETURN [
+                count(SELECT id FROM customer),
+                count(SELECT id FROM customer WHERE won = true OR referred_by != NONE),
+                count(SELECT id FROM $parents WHERE won = false AND referred_by = NONE),
+             ];",
+        )
+        .await
+        .expect("counts");
+    let counts: Vec<u64> = resp.take(1).expect("counts");
+    let (all, won_or_referred, referrers_only) = (counts[0], counts[1], counts[2]);
+    assert!(referrers_only >= 50, "{counts:?}");
+    // the page's customers: an index read of exactly those
+    let (read, plan) = rows_read(&app, &app::referrals::repo::linked_statement(), &[]).await;
+    assert_eq!(read, won_or_referred + referrers_only, "{plan}");
+    assert!(read * 5 < all, "{read} of {all}");
+    // what a copy in memory is checked against: a few rows
+    let (read, plan) = rows_read(&app, app::referrals::repo::TOUCHED, &[]).await;
+    assert!(read <= 4, "{plan}");
+
+    // a page of trees, then more on request
+    let page = app::referrals::rules::PAGE;
+    let v = app::referrals::service::view(&app.state, &rep1, Default::default())
+        .await
+        .expect("view");
+    assert_eq!(v.trees.len(), page);
+    assert_eq!(v.more.trees as usize, 50 - page);
+    let asked = app::referrals::model::ListsAsked {
+        trees: 60,
+        ..Default::default()
+    };
+    let v = app::referrals::service::view(&app.state, &rep1, asked)
+        .await
+        .expect("view");
+    assert_eq!((v.trees.len(), v.more.trees), (50, 0));
+    // a change shows at the next read (the copy in memory is reloaded)
+    app.state
+        .db
+        .query("UPDATE customer:p0 SET won = true, expected_cents = 700")
+        .await
+        .and_then(|r| r.check())
+        .expect("won");
+    let v = app::referrals::service::view(&app.state, &rep1, Default::default())
+        .await
+        .expect("view");
+    assert_eq!(v.trees[0].id.as_deref(), Some("p0"), "the won tree first");
+    assert_eq!(v.trees[0].won_cents, 700);
+
+    // a database from before schema 12 gets its counts once, and a second start
+    // does not count again
+    app.state
+        .db
+        .query("UPDATE customer SET referrals = 0; UPSERT meta:schema SET version = 11;")
+        .await
+        .and_then(|r| r.check())
+        .expect("as schema 11");
+    for _ in 0..2 {
+        server::db::apply_schema(&app.state.db)
+            .await
+            .expect("schema");
+    }
+    let (read, plan) = rows_read(&app, &app::referrals::repo::linked_statement(), &[]).await;
+    assert_eq!(read, won_or_referred + referrers_only, "{plan}");
+    let mut resp = app
+        .state
+        .db
+        .query("SELECT VALUE referrals FROM [customer:p0, customer:p1, customer:p20]")
+        .await
+        .expect("counts");
+    let referred: Vec<i64> = resp.take(0).expect("counts");
+    assert_eq!(referred, vec![1, 0, 1]);
+
+    // the page and its "show more" link, without JavaScript
+    let c = app.signed_in("rep1").await;
+    let (status, html) = c.get("/referrals").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("data-testid=\"ref-more\"").count(), 1);
+    assert!(
+        html.contains(&format!("/referrals?tab=tree&amp;n={}", 2 * page)),
+        "more link"
+    );
+    let (status, html) = c.get("/referrals?tab=tree&n=60").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("data-testid=\"ref-more\""));
+    for bad in ["n=-1", "n=abc", "n=99999999999", "tab=%3Cscript%3E&n=5"] {
+        let (status, _) = c.get(&format!("/referrals?{bad}")).await;
+        assert_eq!(status, StatusCode::OK, "{bad}");
+    }
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {

@@ -140,7 +140,9 @@ async fn referrers_are_picked_among_visible_customers_and_trees_are_pruned() {
     won(&app, &c, 300_000).await;
 
     // rep1 sees a → b, and one customer below b outside their scope
-    let v = referrals::view(&app.state, &rep1).await.expect("view");
+    let v = referrals::view(&app.state, &rep1, Default::default())
+        .await
+        .expect("view");
     let shapes: Vec<String> = v.trees.iter().map(shape).collect();
     assert_eq!(shapes, vec!["上海甲乙食品有限公司(上海乙丙贸易有限公司+1)"]);
     // rolled up: only what rep1 may see
@@ -157,14 +159,18 @@ async fn referrers_are_picked_among_visible_customers_and_trees_are_pruned() {
     assert!(v.unreferred.is_empty());
 
     // rep2 sees c under two nameless customers
-    let v = referrals::view(&app.state, &rep2).await.expect("view");
+    let v = referrals::view(&app.state, &rep2, Default::default())
+        .await
+        .expect("view");
     let shapes: Vec<String> = v.trees.iter().map(shape).collect();
     assert_eq!(shapes, vec!["?(?(上海丙丁实业有限公司))"]);
     let ask: Vec<&str> = v.unreferred.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(ask, vec!["上海丙丁实业有限公司"]);
 
     // the manager sees the whole chain and its deals
-    let v = referrals::view(&app.state, &manager1).await.expect("view");
+    let v = referrals::view(&app.state, &manager1, Default::default())
+        .await
+        .expect("view");
     let shapes: Vec<String> = v.trees.iter().map(shape).collect();
     assert_eq!(
         shapes,
@@ -189,7 +195,9 @@ async fn referrers_are_picked_among_visible_customers_and_trees_are_pruned() {
         .await
         .expect("history");
     assert!(history.iter().any(|h| h.action == "referrer"));
-    let v = referrals::view(&app.state, &manager1).await.expect("view");
+    let v = referrals::view(&app.state, &manager1, Default::default())
+        .await
+        .expect("view");
     let shapes: Vec<String> = v.trees.iter().map(shape).collect();
     assert_eq!(shapes, vec!["上海乙丙贸易有限公司(上海丙丁实业有限公司)"]);
 }
