@@ -34,6 +34,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "130_referrals",
         include_str!("../schema/130_referrals.surql"),
     ),
+    (
+        "140_funnel_tally",
+        include_str!("../schema/140_funnel_tally.surql"),
+    ),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.

@@ -181,7 +181,7 @@ pub enum ListScope {
 
 impl ListScope {
     /// The departments' record ids (bound as `$depts`; empty for other scopes).
-    fn departments(&self) -> Vec<surrealdb::types::RecordId> {
+    pub(crate) fn departments(&self) -> Vec<surrealdb::types::RecordId> {
         match self {
             ListScope::Departments(d) => crate::state::record_ids("department", d),
             _ => Vec::new(),
@@ -189,7 +189,7 @@ impl ListScope {
     }
 
     /// Whose customers: the condition (bound to `$key`) without the status part.
-    fn filter(&self) -> (&'static str, serde_json::Value) {
+    pub(crate) fn filter(&self) -> (&'static str, serde_json::Value) {
         match self {
             ListScope::Owner(u) | ListScope::Inbox(u) => {
                 ("owner = type::record('user', $key)", u.clone().into())
@@ -1022,36 +1022,6 @@ pub async fn assignees(db: &Db, departments: &[String]) -> AppResult<Vec<Assigne
         .await?,
     )?;
     let rows: Vec<AssigneeRow> = resp.take(0)?;
-    Ok(rows)
-}
-
-/// (stage, reached position, owner, owner name, expected cents, won) of every
-/// customer in the scope that ever left draft: the funnel report's input.
-#[derive(Debug, Clone, SurrealValue)]
-pub struct FunnelRow {
-    pub stage: String,
-    pub reached: i64,
-    pub owner: Option<String>,
-    pub owner_name: Option<String>,
-    pub expected_cents: i64,
-    pub status: String,
-}
-
-pub async fn funnel_rows(db: &Db, scope: &ListScope) -> AppResult<Vec<FunnelRow>> {
-    let (cond, key) = scope.filter();
-    let sql = format!(
-        "SELECT record::id(stage) AS stage, reached, \
-           (IF owner != NONE THEN record::id(owner) END) AS owner, owner.name AS owner_name, \
-           expected_cents, status \
-         FROM customer WHERE {cond} AND status IN ['owned', 'held', 'lost']"
-    );
-    let mut resp = checked(
-        db.query(sql)
-            .bind(("key", key))
-            .bind(("depts", scope.departments()))
-            .await?,
-    )?;
-    let rows: Vec<FunnelRow> = resp.take(0)?;
     Ok(rows)
 }
 

@@ -411,3 +411,49 @@ pub async fn save_policy(
     )?;
     Ok(())
 }
+
+/// Customers standing together, as the `funnel_tally` event counts them: one
+/// owner, stage, highest stage reached and status (owned, held or lost).
+#[derive(Debug, Clone, SurrealValue)]
+pub struct TallyRow {
+    pub owner: Option<String>,
+    pub stage: String,
+    pub reached: i64,
+    pub status: String,
+    pub n: i64,
+    pub cents: i64,
+}
+
+/// The funnel's tallies in a scope (the customers' own index conditions, on the
+/// tallies' owner and department), and the owners' names.
+pub async fn tallies(
+    db: &Db,
+    scope: &crate::customers::repo::ListScope,
+) -> AppResult<(Vec<TallyRow>, HashMap<String, String>)> {
+    let (cond, key) = scope.filter();
+    let mut resp = checked(
+        db.query(format!(
+            "SELECT (IF owner != NONE THEN record::id(owner) END) AS owner, \
+               record::id(stage) AS stage, reached, status, n, cents \
+             FROM funnel_tally WHERE {cond} AND n > 0"
+        ))
+        .bind(("key", key))
+        .bind(("depts", scope.departments()))
+        .await?,
+    )?;
+    let rows: Vec<TallyRow> = resp.take(0)?;
+    let mut owners: Vec<String> = rows.iter().filter_map(|r| r.owner.clone()).collect();
+    owners.sort();
+    owners.dedup();
+    let mut names = HashMap::new();
+    if !owners.is_empty() {
+        let mut resp = checked(
+            db.query("SELECT VALUE [record::id(id), name] FROM $ids")
+                .bind(("ids", crate::state::record_ids("user", &owners)))
+                .await?,
+        )?;
+        let pairs: Vec<(String, String)> = resp.take(0)?;
+        names.extend(pairs);
+    }
+    Ok((rows, names))
+}

@@ -1,11 +1,13 @@
 //! The funnel report and the forecast (隐形业绩) for a rep, a department, the company.
 
 use crate::auth::model::{CurrentUser, Role};
-use crate::customers::repo::{funnel_rows, ListScope};
+use crate::customers::repo::ListScope;
 use crate::error::{AppError, AppResult};
 use crate::funnel::model::{FunnelReport, RepFunnel};
-use crate::funnel::repo::list_stages;
-use crate::funnel::rules::{conversion_rates, default_scope, forecast, RELIABLE_IN_PLAY};
+use crate::funnel::repo::{list_stages, tallies};
+use crate::funnel::rules::{
+    conversion_rates, default_scope, forecast_groups, StageGroup, RELIABLE_IN_PLAY,
+};
 use crate::state::AppState;
 use std::collections::BTreeMap;
 
@@ -32,40 +34,54 @@ pub async fn report(state: &AppState, user: &CurrentUser, scope: &str) -> AppRes
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let rows = funnel_rows(&state.db, &list_scope).await?;
+    // the tallies the database keeps (one row per owner, stage, highest stage
+    // reached and status), not the customers themselves
+    let (rows, names) = tallies(&state.db, &list_scope).await?;
     let n = stages.len();
     // Only customers still in play count toward the forecast; every customer that
     // reached a stage counts toward conversion.
-    let mut in_play: Vec<(usize, i64)> = Vec::new();
+    let mut in_play: Vec<StageGroup> = Vec::new();
     let mut reached = vec![0u32; n];
-    // rep name → (customers in play as (stage, amount), customers that reached each stage)
-    type RepTally = (Vec<(usize, i64)>, Vec<u32>);
+    // rep name → (customers in play by stage, customers that reached each stage)
+    type RepTally = (Vec<StageGroup>, Vec<u32>);
     let mut per_rep: BTreeMap<String, RepTally> = BTreeMap::new();
     for r in &rows {
         let Some(&i) = index.get(r.stage.as_str()) else {
             continue;
         };
+        let count = r.n.clamp(0, i64::from(u32::MAX)) as u32;
         let top = (r.reached.max(0) as usize).min(n.saturating_sub(1)).max(i);
         for slot in reached.iter_mut().take(top + 1) {
-            *slot += 1;
+            *slot += count;
         }
+        let name = r
+            .owner
+            .as_ref()
+            .and_then(|o| names.get(o))
+            .cloned()
+            .unwrap_or_default();
         let rep = per_rep
-            .entry(r.owner_name.clone().unwrap_or_default())
+            .entry(name)
             .or_insert_with(|| (Vec::new(), vec![0u32; n]));
         for slot in rep.1.iter_mut().take(top + 1) {
-            *slot += 1;
+            *slot += count;
         }
         if r.status == "owned" {
-            in_play.push((i, r.expected_cents));
-            rep.0.push((i, r.expected_cents));
+            let group = StageGroup {
+                stage: i,
+                customers: count,
+                cents: r.cents,
+            };
+            in_play.push(group);
+            rep.0.push(group);
         }
     }
-    let total = forecast(&rules, &in_play);
+    let total = forecast_groups(&rules, &in_play);
     let per_rep = per_rep
         .into_iter()
         .filter(|(name, _)| !name.is_empty())
         .map(|(name, (customers, reached))| {
-            let f = forecast(&rules, &customers);
+            let f = forecast_groups(&rules, &customers);
             RepFunnel {
                 name,
                 per_stage: f.per_stage,

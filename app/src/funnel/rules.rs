@@ -371,17 +371,40 @@ pub fn default_scope(role: crate::auth::model::Role) -> &'static str {
 
 /// `customers`: (stage index, expected amount in cents).
 pub fn forecast(stages: &[Stage], customers: &[(usize, i64)]) -> Forecast {
+    let groups: Vec<StageGroup> = customers
+        .iter()
+        .map(|&(stage, amount)| StageGroup {
+            stage,
+            customers: 1,
+            cents: amount.max(0),
+        })
+        .collect();
+    forecast_groups(stages, &groups)
+}
+
+/// Customers standing in one stage, counted together (the funnel's tallies).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StageGroup {
+    pub stage: usize,
+    pub customers: u32,
+    /// Their expected amounts summed, in cents (never negative in the database).
+    pub cents: i64,
+}
+
+/// The forecast of customers counted in groups: the same as [`forecast`] of
+/// the customers one by one, since it sums amounts × probability and rounds once.
+pub fn forecast_groups(stages: &[Stage], groups: &[StageGroup]) -> Forecast {
     let mut per_stage = vec![0u32; stages.len()];
     let mut expected: i128 = 0;
     let mut in_play = 0;
-    for &(index, amount) in customers {
-        let Some(stage) = stages.get(index) else {
+    for g in groups {
+        let Some(stage) = stages.get(g.stage) else {
             continue;
         };
-        per_stage[index] += 1;
-        expected += i128::from(amount.max(0)) * i128::from(stage.probability);
+        per_stage[g.stage] += g.customers;
+        expected += i128::from(g.cents.max(0)) * i128::from(stage.probability);
         if (25..=90).contains(&stage.probability) {
-            in_play += 1;
+            in_play += g.customers;
         }
     }
     // round half up to the cent
@@ -785,6 +808,33 @@ mod tests {
         let mut all = customers.clone();
         all.extend([(0, 100), (1, 100), (6, 100)]);
         assert_eq!(forecast(&stages, &all).reliable, reliable);
+    }
+
+    #[rstest]
+    #[case(&[(2, 1_000_000), (3, 333_333), (4, 101), (0, 50_000), (9, 1)])]
+    #[case(&[(2, 1), (2, 1), (3, 1), (3, 1), (3, 1), (5, 49)])]
+    #[case(&[(4, 333_333), (4, 333_333), (4, 333_334), (6, 7)])]
+    #[case(&[])]
+    fn grouped_customers_forecast_as_one_by_one(#[case] customers: &[(usize, i64)]) {
+        let stages = default_stages();
+        let mut groups: Vec<StageGroup> = Vec::new();
+        for &(stage, cents) in customers {
+            match groups.iter_mut().find(|g| g.stage == stage) {
+                Some(g) => {
+                    g.customers += 1;
+                    g.cents += cents;
+                }
+                None => groups.push(StageGroup {
+                    stage,
+                    customers: 1,
+                    cents,
+                }),
+            }
+        }
+        assert_eq!(
+            forecast_groups(&stages, &groups),
+            forecast(&stages, customers)
+        );
     }
 
     #[test]
