@@ -95,12 +95,23 @@ pub async fn connect(settings: &Settings) -> Result<Db, DbStartError> {
 
 pub async fn apply_schema(db: &Db) -> Result<(), DbStartError> {
     for (file, sql) in SCHEMA {
-        let resp = db
-            .query(*sql)
-            .await
-            .map_err(|source| DbStartError::Schema { file, source })?;
-        resp.check()
-            .map_err(|source| DbStartError::Schema { file, source })?;
+        // Redefining an index over a large table can lose a write race inside the
+        // store ("can be retried"); seen once starting on a year of history.
+        let mut attempt = 1;
+        loop {
+            let result = match db.query(*sql).await {
+                Ok(resp) => resp.check().map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => break,
+                Err(e) if attempt < 3 && e.to_string().contains("can be retried") => {
+                    attempt += 1;
+                    tracing::warn!("schema file {file} lost a write race, applying it again: {e}");
+                }
+                Err(source) => return Err(DbStartError::Schema { file, source }),
+            }
+        }
     }
     db.query("UPSERT meta:schema SET version = $v, applied_at = time::now()")
         .bind(("v", SCHEMA_VERSION))

@@ -77,9 +77,12 @@ pub async fn raise_dispute(
 
 /// `view`: "mine" (default), "team" (managers), "inbox" (managers).
 #[server(endpoint = "customers")]
-pub async fn list_customers(view: String) -> Result<Vec<CustomerCard>, AppError> {
+pub async fn list_customers(
+    view: String,
+    #[server(default)] n: u32,
+) -> Result<Vec<CustomerCard>, AppError> {
     let (state, user) = ctx().await?;
-    crate::customers::service::list_customers(&state, &user, &view).await
+    crate::customers::service::list_page(&state, &user, &view, n).await
 }
 
 #[server(endpoint = "customer")]
@@ -125,6 +128,7 @@ pub async fn pool(
     #[server(default)] region: String,
     #[server(default)] source: String,
     #[server(default)] stage: String,
+    #[server(default)] n: u32,
 ) -> Result<Vec<CustomerCard>, AppError> {
     let (state, _user) = ctx().await?;
     let filter = crate::customers::repo::PoolFilter {
@@ -134,7 +138,7 @@ pub async fn pool(
         source,
         stage,
     };
-    crate::customers::service::pool(&state, filter).await
+    crate::customers::service::pool_page(&state, filter, n).await
 }
 
 #[server(endpoint = "claim_customer")]

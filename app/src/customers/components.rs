@@ -136,6 +136,42 @@ fn CardRow(card: CustomerCard) -> impl IntoView {
     }
 }
 
+fn asked_untracked(query: &Memo<leptos_router::params::ParamsMap>) -> u32 {
+    query
+        .read_untracked()
+        .get("n")
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0)
+}
+
+/// The "show more" link of a list whose page came back full: the same list
+/// (`keep`: its query) with a page more; `None` when the list ended.
+fn more_href(keep: &[(&str, &str)], shown: usize, asked: u32) -> Option<String> {
+    use crate::customers::rules::{list_rows, LIST_MAX, LIST_PAGE};
+    let full = list_rows(asked);
+    if shown < full || full >= LIST_MAX {
+        return None;
+    }
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in keep.iter().filter(|(_, v)| !v.is_empty()) {
+        q.append_pair(k, v);
+    }
+    q.append_pair("n", &(full + LIST_PAGE).to_string());
+    Some(q.finish())
+}
+
+#[component]
+fn ShowMore(href: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    href.map(|q| {
+        view! {
+            <p class="more">
+                <a class="button secondary" href=format!("?{q}") data-testid="list-more">{t!(i18n, list_more)}</a>
+            </p>
+        }
+    })
+}
+
 fn view_of(q: &leptos_router::params::ParamsMap) -> String {
     q.get("view").unwrap_or_else(|| "mine".to_string())
 }
@@ -145,7 +181,17 @@ pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     let user = use_user().0;
     let query = use_query_map();
-    let data = Resource::new(move || view_of(&query.read()), list_customers);
+    let asked = move || {
+        query
+            .read()
+            .get("n")
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let data = Resource::new(
+        move || (view_of(&query.read()), asked()),
+        |(view, n)| list_customers(view, n),
+    );
     let disputes_res = Resource::new(
         move || view_of(&query.read()),
         |v| async move {
@@ -200,12 +246,21 @@ pub fn CustomersPage() -> impl IntoView {
                         Ok(cards) if cards.is_empty() && open.is_empty() => view! {
                             <p class="card empty-state muted" data-testid="empty-list">{t!(i18n, no_customers)}</p>
                         }.into_any(),
-                        Ok(cards) => view! {
-                            <DisputeList items=open />
-                            <ul class="list" data-testid="customer-list">
-                                {cards.into_iter().map(|card| view! { <CardRow card /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(cards) => {
+                            let view = match view_of(&query.read_untracked()).as_str() {
+                                "team" => "team",
+                                "inbox" => "inbox",
+                                _ => "mine",
+                            };
+                            let more = more_href(&[("view", view)], cards.len(), asked_untracked(&query));
+                            view! {
+                                <DisputeList items=open />
+                                <ul class="list" data-testid="customer-list">
+                                    {cards.into_iter().map(|card| view! { <CardRow card /> }).collect_view()}
+                                </ul>
+                                <ShowMore href=more />
+                            }.into_any()
+                        }
                         Err(err) => view! { <ErrorBox err /> }.into_any(),
                     }
                 })}
@@ -953,9 +1008,10 @@ pub fn PoolPage() -> impl IntoView {
                 get("region"),
                 get("source"),
                 get("stage"),
+                get("n").parse::<u32>().unwrap_or(0),
             )
         },
-        |(industry, size, region, source, stage)| pool(industry, size, region, source, stage),
+        |(industry, size, region, source, stage, n)| pool(industry, size, region, source, stage, n),
     );
     let stages = Resource::new(|| (), |_| list_stages());
     view! {
@@ -996,11 +1052,21 @@ pub fn PoolPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(cards) if cards.is_empty() => view! { <p class="card empty-state muted">{t!(i18n, pool_empty)}</p> }.into_any(),
-                        Ok(cards) => view! {
-                            <ul class="list" data-testid="pool-list">
-                                {cards.into_iter().map(|card| view! { <CardRow card /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(cards) => {
+                            let q = query.read_untracked();
+                            let keep: Vec<(&str, String)> = ["industry", "size", "region", "source", "stage"]
+                                .into_iter()
+                                .map(|k| (k, q.get(k).unwrap_or_default()))
+                                .collect();
+                            let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                            let more = more_href(&keep, cards.len(), asked_untracked(&query));
+                            view! {
+                                <ul class="list" data-testid="pool-list">
+                                    {cards.into_iter().map(|card| view! { <CardRow card /> }).collect_view()}
+                                </ul>
+                                <ShowMore href=more />
+                            }.into_any()
+                        }
                         Err(err) => view! { <ErrorBox err /> }.into_any(),
                     }
                 })}

@@ -210,7 +210,10 @@ pub struct PoolFilter {
     pub stage: String,
 }
 
-/// A list (the newest `limit`), nearest deadline first (customers without one last).
+/// A list of `limit` customers: the pool newest first; other lists nearest
+/// deadline first (read in deadline order, so a customer about to be taken is
+/// on the first page however old it is), then those without a running clock,
+/// newest first.
 pub async fn list(
     db: &Db,
     scope: &ListScope,
@@ -241,14 +244,10 @@ pub async fn list(
             cond.push(clause.to_string());
         }
     }
-    let sql = format!(
-        "SELECT {fields} FROM customer WHERE {} ORDER BY newest LIMIT $limit",
-        cond.join(" AND "),
-        fields = row_fields()
-    );
-    let mut resp = checked(
+    let fields = row_fields();
+    let read = |sql: String, limit: usize| {
         db.query(sql)
-            .bind(("key", key))
+            .bind(("key", key.clone()))
             .bind(("depts", scope.departments()))
             .bind(("industry", filter.industry.clone()))
             .bind(("size", filter.size.clone()))
@@ -256,11 +255,49 @@ pub async fn list(
             .bind(("source", filter.source.clone()))
             .bind(("stage", filter.stage.clone()))
             .bind(("limit", limit as i64))
-            .await?,
+    };
+    if matches!(scope, ListScope::Pool) {
+        let sql = format!(
+            "SELECT {fields} FROM customer WHERE {} ORDER BY newest LIMIT $limit",
+            cond.join(" AND ")
+        );
+        let mut resp = checked(read(sql, limit).await?)?;
+        return Ok(resp.take(0)?);
+    }
+    // A team's or the company's clocks in deadline order on the deadline index,
+    // each checked against the scope, until a page is full; a rep's or an inbox's
+    // few customers through their owner index.
+    let hint = match scope {
+        ListScope::All | ListScope::Departments(_) => "WITH INDEX customer_due ",
+        _ => "",
+    };
+    let mut resp = checked(
+        read(
+            format!(
+                "SELECT {fields} FROM customer {hint}WHERE due_at >= d'2000-01-01T00:00:00Z' AND {} \
+                 ORDER BY due_at LIMIT $limit",
+                cond.join(" AND ")
+            ),
+            limit,
+        )
+        .await?,
     )?;
     let mut rows: Vec<CustomerRow> = resp.take(0)?;
-    // nearest deadline first, customers without a running clock after them
-    rows.sort_by_key(|r| (r.state.due_at.is_none(), r.state.due_at));
+    if rows.len() < limit {
+        let mut resp = checked(
+            read(
+                format!(
+                    "SELECT {fields} FROM customer WHERE {} AND due_at = NONE \
+                     ORDER BY newest LIMIT $limit",
+                    cond.join(" AND ")
+                ),
+                limit - rows.len(),
+            )
+            .await?,
+        )?;
+        let rest: Vec<CustomerRow> = resp.take(0)?;
+        rows.extend(rest);
+    }
     Ok(rows)
 }
 

@@ -143,6 +143,15 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
 }
 
 /// At or above this similarity a different name is shown as a near match.
+/// Cards a customer list shows before "show more", and the most it shows at once.
+pub const LIST_PAGE: usize = 50;
+pub const LIST_MAX: usize = 500;
+
+/// How many cards a list shows when `asked` for (0: one page).
+pub fn list_rows(asked: u32) -> usize {
+    (asked as usize).clamp(LIST_PAGE, LIST_MAX)
+}
+
 pub const NEAR_MATCH_THRESHOLD: f64 = 0.6;
 
 /// A near match (not identical): similar enough that the rep must confirm it is a
@@ -257,5 +266,17 @@ mod tests {
                 assert_eq!(s, name_similarity(b, a));
             }
         }
+    }
+
+    #[rstest]
+    #[case(0, LIST_PAGE)]
+    #[case(49, LIST_PAGE)]
+    #[case(100, 100)]
+    #[case(u32::MAX, LIST_MAX)]
+    fn a_list_shows_a_page_and_more_on_request_up_to_a_limit(
+        #[case] asked: u32,
+        #[case] rows: usize,
+    ) {
+        assert_eq!(list_rows(asked), rows);
     }
 }

@@ -797,10 +797,22 @@ pub async fn raise_dispute(
 // ---------------------------------------------------------------------------
 // Reading.
 
+/// A whole list (as many cards as a list shows at most).
 pub async fn list_customers(
     state: &AppState,
     user: &CurrentUser,
     view: &str,
+) -> AppResult<Vec<CustomerCard>> {
+    list_page(state, user, view, crate::customers::rules::LIST_MAX as u32).await
+}
+
+/// A list as the page shows it: `asked` cards (a page when 0; see
+/// `rules::list_rows`), nearest deadline first.
+pub async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    view: &str,
+    asked: u32,
 ) -> AppResult<Vec<CustomerCard>> {
     let ctx = Ctx::load(state).await?;
     settle_all(state, &ctx).await?;
@@ -812,7 +824,8 @@ pub async fn list_customers(
         ("inbox", _) => ListScope::Inbox(user.id.clone()),
         _ => ListScope::Owner(user.id.clone()),
     };
-    let rows = repo::list(&state.db, &scope, &PoolFilter::default(), 500).await?;
+    let limit = crate::customers::rules::list_rows(asked);
+    let rows = repo::list(&state.db, &scope, &PoolFilter::default(), limit).await?;
     // a list shows phones of the viewer's own customers and inbox only; the
     // rest are masked until the customer is opened (and the opening recorded)
     let own = |r: &CustomerRow| {
@@ -830,10 +843,21 @@ pub async fn list_customers(
     Ok(rows.iter().map(|r| card(&ctx, r, own(r))).collect())
 }
 
+/// The pool, newest first, as many as a list shows at most.
 pub async fn pool(state: &AppState, filter: PoolFilter) -> AppResult<Vec<CustomerCard>> {
+    pool_page(state, filter, crate::customers::rules::LIST_MAX as u32).await
+}
+
+/// The pool as the page shows it: `asked` cards (a page when 0).
+pub async fn pool_page(
+    state: &AppState,
+    filter: PoolFilter,
+    asked: u32,
+) -> AppResult<Vec<CustomerCard>> {
     let ctx = Ctx::load(state).await?;
     settle_all(state, &ctx).await?;
-    let rows = repo::list(&state.db, &ListScope::Pool, &filter, 300).await?;
+    let limit = crate::customers::rules::list_rows(asked);
+    let rows = repo::list(&state.db, &ListScope::Pool, &filter, limit).await?;
     Ok(rows.iter().map(|r| card(&ctx, r, false)).collect())
 }
 

@@ -386,6 +386,115 @@ async fn the_referral_page_reads_the_customers_in_trees_and_shows_a_page_of_them
     }
 }
 
+#[tokio::test]
+async fn a_team_list_is_a_page_nearest_deadline_first_with_more_on_request() {
+    let app = spawn_app().await;
+    let rep1 = app.user("rep1").await;
+    let manager1 = app.user("manager1").await;
+    customers(&app, &rep1.id, 120).await;
+    // p0 oldest … p119 newest; p0…p79 have clocks, p79 the nearest deadline
+    app.state
+        .db
+        .query(
+            "FOR $i IN 0..120 {
+                 UPDATE type::record('customer', 'p' + <string>$i) SET
+                     created_at = time::now() - duration::from_hours(200 - $i),
+                     due_at = IF $i < 80 THEN time::now() + duration::from_mins(200 - $i) END,
+                     due_clock = IF $i < 80 THEN 'stage' END
+                 RETURN NONE;
+             };",
+        )
+        .await
+        .and_then(|r| r.check())
+        .expect("clocks");
+    let mine = |cards: &[app::customers::model::CustomerCard]| -> Vec<String> {
+        cards
+            .iter()
+            .filter(|c| c.id.starts_with('p'))
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let expected: Vec<String> = (0..80)
+        .rev()
+        .chain((80..120).rev())
+        .map(|i| format!("p{i}"))
+        .collect();
+    let page = app::customers::rules::LIST_PAGE;
+    let first = app::customers::service::list_page(&app.state, &manager1, "team", 0)
+        .await
+        .expect("a page");
+    assert_eq!(first.len(), page);
+    let shown = mine(&first);
+    assert_eq!(shown[0], "p79", "the nearest deadline first, however old");
+    assert_eq!(shown[..], expected[..shown.len()]);
+    let two = app::customers::service::list_page(&app.state, &manager1, "team", 100)
+        .await
+        .expect("two pages");
+    assert_eq!(two.len(), 2 * page);
+    assert_eq!(
+        two[..page],
+        first[..],
+        "more keeps the first page as it was"
+    );
+    let all = app::customers::service::list_customers(&app.state, &manager1, "team")
+        .await
+        .expect("all");
+    assert_eq!(
+        mine(&all),
+        expected,
+        "clocks by deadline, then the rest newest first"
+    );
+    // the rep's own list: the same order
+    let own = app::customers::service::list_customers(&app.state, &rep1, "mine")
+        .await
+        .expect("own");
+    assert_eq!(mine(&own), expected);
+
+    // the page and its "show more" link, as a plain link
+    let c = app.signed_in("manager1").await;
+    let (status, html) = c.get("/customers?view=team").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("data-testid=\"customer-card\"").count(), page);
+    assert!(
+        html.contains(&format!("href=\"?view=team&amp;n={}\"", 2 * page)),
+        "more link"
+    );
+    let (_, html) = c.get(&format!("/customers?view=team&n={}", 2 * page)).await;
+    assert_eq!(
+        html.matches("data-testid=\"customer-card\"").count(),
+        2 * page
+    );
+    // the pool: a page, its filters kept by "show more"
+    app.state
+        .db
+        .query(
+            "FOR $i IN 0..120 {
+                 UPDATE type::record('customer', 'p' + <string>$i) SET status = 'pool',
+                     owner = NONE, department = NONE, due_at = NONE, due_clock = NONE
+                 RETURN NONE;
+             };",
+        )
+        .await
+        .and_then(|r| r.check())
+        .expect("to the pool");
+    let (status, html) = c.get("/pool?source=&region=").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("data-testid=\"customer-card\"").count(), page);
+    assert!(
+        html.contains(&format!("href=\"?n={}\"", 2 * page)),
+        "pool more link"
+    );
+    let (_, html) = c.get("/pool?industry=%E9%A3%9F%E5%93%81").await;
+    assert!(
+        !html.contains("data-testid=\"list-more\""),
+        "a short filtered list has no more"
+    );
+    for bad in ["n=-1", "n=x", "n=4294967296", "view=%3Cb%3E&n=50"] {
+        let (status, _) = c.get(&format!("/customers?{bad}")).await;
+        assert_eq!(status, StatusCode::OK, "{bad}");
+    }
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
