@@ -73,6 +73,22 @@ test('manager1 finds confiscated customers in the inbox', async ({ page }, info)
   await shot(page, info, 'demo-manager1-inbox');
 });
 
+test('the boss reads the team list a page at a time, nearest deadline first, and asks for more', async ({ page }, info) => {
+  await signIn(page, info, 'boss');
+  await page.goto('/customers?view=team');
+  await ready(page, info);
+  const cards = page.getByTestId('customer-card');
+  await expect(cards).toHaveCount(50);
+  // the first card has the nearest deadline: no later card is more urgent
+  const first = await cards.first().getByTestId('countdown').getAttribute('class');
+  expect(first).toContain('urgent');
+  await page.getByTestId('list-more').click();
+  await ready(page, info);
+  await expect(page).toHaveURL(/view=team&n=100/);
+  expect(await cards.count()).toBeGreaterThan(50);
+  await shot(page, info, 'demo-boss-team-more');
+});
+
 test('the boss sees the funnel and the forecast', async ({ page }, info) => {
   await signIn(page, info, 'boss');
   await page.goto('/funnel');
