@@ -46,7 +46,9 @@ test('the feed shows a page of cards and the older ones as the reader scrolls; c
     await expect(page.getByTestId('feed-newest')).toBeVisible();
   }
   const ids = await cards.evaluateAll((els) => els.map((e) => e.id));
-  const older = info.project.name === 'hydrated' ? ids.slice(20) : ids;
+  // live events from other tests may arrive on top meanwhile: the older cards
+  // are the ones below the first page's last card
+  const older = info.project.name === 'hydrated' ? ids.slice(ids.indexOf(firstIds[firstIds.length - 1]) + 1) : ids;
   expect(older.length).toBeGreaterThan(0);
   expect(older.filter((id) => firstIds.includes(id))).toEqual([]);
   expect(new Set(ids).size).toBe(ids.length);

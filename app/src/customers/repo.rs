@@ -303,6 +303,13 @@ pub async fn list(
         let rest: Vec<CustomerRow> = resp.take(0)?;
         rows.extend(rest);
     }
+    // equal deadlines newest first, as a page has always listed them (the index
+    // leaves ties in record-id order, which differs from one database to another)
+    rows.sort_by(|a, b| {
+        (a.state.due_at.is_none(), a.state.due_at)
+            .cmp(&(b.state.due_at.is_none(), b.state.due_at))
+            .then(b.created_at.cmp(&a.created_at))
+    });
     Ok(rows)
 }
 

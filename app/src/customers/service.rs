@@ -843,9 +843,9 @@ pub async fn list_page(
     Ok(rows.iter().map(|r| card(&ctx, r, own(r))).collect())
 }
 
-/// The pool, newest first, as many as a list shows at most.
+/// The pool's newest 300, newest first (what the demo's reps pick from).
 pub async fn pool(state: &AppState, filter: PoolFilter) -> AppResult<Vec<CustomerCard>> {
-    pool_page(state, filter, crate::customers::rules::LIST_MAX as u32).await
+    pool_page(state, filter, 300).await
 }
 
 /// The pool as the page shows it: `asked` cards (a page when 0).
