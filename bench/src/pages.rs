@@ -60,6 +60,15 @@ async fn run(db: &app::state::Db, sql: &str, binds: Value) {
         .unwrap_or_else(|e| panic!("{e}\n{}", &sql[..sql.len().min(300)]));
 }
 
+/// Cookies of the first rep, the first manager and the boss, named.
+async fn viewers(http: &reqwest::Client, base: &str, c: &Company) -> Vec<(&'static str, String)> {
+    vec![
+        ("rep", sign_in(http, base, &c.reps[0].0).await),
+        ("manager", sign_in(http, base, &c.managers[0].0).await),
+        ("boss", sign_in(http, base, "boss").await),
+    ]
+}
+
 async fn company(db: &app::state::Db, people: usize, create: bool) -> Company {
     let mut c = Company {
         reps: Vec::new(),
@@ -612,11 +621,7 @@ async fn main() {
     let mut written = 0;
     let parts: &[i64] = if reuse { &[] } else { &[30, 90, 365] };
     if reuse {
-        let who = vec![
-            ("rep", sign_in(&http, &base, &c.reps[0].0).await),
-            ("manager", sign_in(&http, &base, &c.managers[0].0).await),
-            ("boss", sign_in(&http, &base, "boss").await),
-        ];
+        let who = viewers(&http, &base, &c).await;
         pages(
             &http,
             &base,
@@ -643,11 +648,7 @@ async fn main() {
             g.totals[5],
             g.totals[6]
         );
-        let who = vec![
-            ("rep", sign_in(&http, &base, &c.reps[0].0).await),
-            ("manager", sign_in(&http, &base, &c.managers[0].0).await),
-            ("boss", sign_in(&http, &base, "boss").await),
-        ];
+        let who = viewers(&http, &base, &c).await;
         pages(
             &http,
             &base,

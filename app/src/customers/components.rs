@@ -136,14 +136,6 @@ fn CardRow(card: CustomerCard) -> impl IntoView {
     }
 }
 
-fn asked_untracked(query: &Memo<leptos_router::params::ParamsMap>) -> u32 {
-    query
-        .read_untracked()
-        .get("n")
-        .and_then(|n| n.parse::<u32>().ok())
-        .unwrap_or(0)
-}
-
 /// The "show more" link of a list whose page came back full: the same list
 /// (`keep`: its query) with a page more; `None` when the list ended.
 fn more_href(keep: &[(&str, &str)], shown: usize, asked: u32) -> Option<String> {
@@ -181,15 +173,13 @@ pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     let user = use_user().0;
     let query = use_query_map();
-    let asked = move || {
-        query
-            .read()
-            .get("n")
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(0)
-    };
     let data = Resource::new(
-        move || (view_of(&query.read()), asked()),
+        move || {
+            (
+                view_of(&query.read()),
+                crate::shell::asked_rows(&query.read()),
+            )
+        },
         |(view, n)| list_customers(view, n),
     );
     let disputes_res = Resource::new(
@@ -252,7 +242,7 @@ pub fn CustomersPage() -> impl IntoView {
                                 "inbox" => "inbox",
                                 _ => "mine",
                             };
-                            let more = more_href(&[("view", view)], cards.len(), asked_untracked(&query));
+                            let more = more_href(&[("view", view)], cards.len(), crate::shell::asked_rows(&query.read_untracked()));
                             view! {
                                 <DisputeList items=open />
                                 <ul class="list" data-testid="customer-list">
@@ -1008,7 +998,7 @@ pub fn PoolPage() -> impl IntoView {
                 get("region"),
                 get("source"),
                 get("stage"),
-                get("n").parse::<u32>().unwrap_or(0),
+                crate::shell::asked_rows(&query.read()),
             )
         },
         |(industry, size, region, source, stage, n)| pool(industry, size, region, source, stage, n),
@@ -1059,7 +1049,7 @@ pub fn PoolPage() -> impl IntoView {
                                 .map(|k| (k, q.get(k).unwrap_or_default()))
                                 .collect();
                             let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                            let more = more_href(&keep, cards.len(), asked_untracked(&query));
+                            let more = more_href(&keep, cards.len(), crate::shell::asked_rows(&query.read_untracked()));
                             view! {
                                 <ul class="list" data-testid="pool-list">
                                     {cards.into_iter().map(|card| view! { <CardRow card /> }).collect_view()}

@@ -14,14 +14,10 @@ pub fn ReferralsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let tab = move || query.read().get("tab").unwrap_or_else(|| "tree".into());
-    let asked = move || {
-        query
-            .read()
-            .get("n")
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(0)
-    };
-    let data = Resource::new(move || (tab(), asked()), |(tab, n)| referrals(tab, n));
+    let data = Resource::new(
+        move || (tab(), crate::shell::asked_rows(&query.read())),
+        |(tab, n)| referrals(tab, n),
+    );
     let class = move |name: &'static str| move || if tab() == name { "tab active" } else { "tab" };
     view! {
         <section class="page referrals">

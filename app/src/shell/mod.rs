@@ -160,6 +160,15 @@ fn NavItem(
     }
 }
 
+/// How many rows a paged list was asked for ("show more" puts `n` in the
+/// query); 0 when absent or not a number, which means one page.
+pub fn asked_rows(query: &leptos_router::params::ParamsMap) -> u32 {
+    query
+        .get("n")
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0)
+}
+
 pub fn role_label(i18n: I18nContext<Locale>, role: Role) -> String {
     match role {
         Role::Rep => t_string!(i18n, role_rep).to_string(),
