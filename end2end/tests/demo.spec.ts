@@ -101,5 +101,25 @@ test('the boss sees the funnel and the forecast', async ({ page }, info) => {
   expect(await stages.count()).toBeGreaterThanOrEqual(7);
   await expect(page.getByTestId('forecast-amount')).not.toHaveText(/^¥0\.00$/);
   await expect(page.getByTestId('forecast-unreliable')).toHaveCount(0);
+  // each stage draws a bar in the brand colour, as long as its count is against the largest
+  // (another page's `.bar` once painted every funnel row as an empty grey track)
+  const bars = await stages.evaluateAll((rows) => rows.map((row) => {
+    const bar = row.querySelector('[data-testid="funnel-bar"]') as HTMLElement;
+    const track = bar.parentElement as HTMLElement;
+    const style = getComputedStyle(bar);
+    return {
+      n: Number(row.querySelector('.funnel-n')?.textContent ?? 'NaN'),
+      ratio: bar.getBoundingClientRect().width / track.getBoundingClientRect().width,
+      height: bar.getBoundingClientRect().height,
+      colour: style.backgroundColor,
+    };
+  }));
+  const max = Math.max(...bars.map((b) => b.n));
+  expect(max).toBeGreaterThan(0);
+  for (const b of bars) {
+    expect(b.colour).toBe('rgb(180, 35, 42)');
+    expect(b.height).toBeGreaterThanOrEqual(20);
+    expect(b.ratio).toBeCloseTo(Math.max(Math.floor((b.n * 100) / max), 2) / 100, 2);
+  }
   await shot(page, info, 'demo-boss-funnel');
 });

@@ -70,7 +70,7 @@ fn Report(r: FunnelReport) -> impl IntoView {
         view! {
             <li class="funnel-row" data-testid="funnel-stage">
                 <div class="funnel-label"><span>{s.name.clone()}</span><span class="muted">{s.probability} "%"</span></div>
-                <div class="bar-track"><div class="bar" style=width></div><span class="bar-n">{n}</span></div>
+                <div class="funnel-track"><div class="funnel-bar" data-testid="funnel-bar" style=width></div><span class="funnel-n">{n}</span></div>
                 {conv.map(|c| view! { <p class="muted small conv">"↓ " {c} "%"</p> })}
             </li>
         }
