@@ -487,7 +487,7 @@ async fn pages(http: &reqwest::Client, base: &str, who: &[(&str, String)], label
         "---|".repeat(who.len())
     );
     let all: Vec<&str> = REP_PAGES.iter().chain(MANAGER_PAGES).copied().collect();
-    for page in all {
+    for page in all.into_iter().filter(|p| asked(p)) {
         let mut cells = Vec::new();
         for (role, cookie) in who {
             if *role == "rep" && MANAGER_PAGES.contains(&page) {
@@ -521,6 +521,14 @@ async fn pages(http: &reqwest::Client, base: &str, who: &[(&str, String)], label
             ));
         }
         println!("| `{page}` | {} |", cells.join(" | "));
+    }
+}
+
+/// `BPC_BENCH_PAGES=/feed,/rankings` measures only those pages (to profile one).
+fn asked(page: &str) -> bool {
+    match std::env::var("BPC_BENCH_PAGES") {
+        Ok(list) => list.split(',').any(|p| p.trim() == page),
+        Err(_) => true,
     }
 }
 
@@ -666,7 +674,7 @@ async fn main() {
     println!("| `/healthz` | {health:.0} | {hp50:.1} ms | {hp99:.1} ms | 100 % | {hf} |");
     let mut list: Vec<(&str, &str)> = REP_PAGES.iter().map(|p| (*p, rep.as_str())).collect();
     list.push(("/customers?view=team", manager.as_str()));
-    for (page, cookie) in list {
+    for (page, cookie) in list.into_iter().filter(|(p, _)| asked(p)) {
         let (rate, p50, p99, failed) = load(&base, page, cookie, conns, secs).await;
         println!(
             "| `{page}` | {rate:.0} | {p50:.1} ms | {p99:.1} ms | {:.1} % | {failed} |",

@@ -506,3 +506,35 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A restart applies only the schema files that changed since the last start,
+/// each with the files after it: redefining an index rebuilds it, and a start
+/// that redefined all of them took 207 s at a year of 200 people.
+#[tokio::test]
+async fn a_restart_applies_only_the_schema_that_changed() {
+    let app = spawn_app().await;
+    let db = &app.state.db;
+    assert_eq!(server::db::apply_schema(db).await.expect("restart"), 0);
+    let from = server::db::SCHEMA
+        .iter()
+        .position(|(file, _)| *file == "100_measure")
+        .expect("file");
+    db.query("UPDATE meta:schema SET files['100_measure'] = 'an older text'")
+        .await
+        .and_then(|r| r.check())
+        .expect("older file");
+    assert_eq!(
+        server::db::apply_schema(db).await.expect("changed file"),
+        server::db::SCHEMA.len() - from
+    );
+    assert_eq!(server::db::apply_schema(db).await.expect("restart"), 0);
+    // a database that kept no digests (before this rule) is applied whole once
+    db.query("UPDATE meta:schema UNSET files")
+        .await
+        .and_then(|r| r.check())
+        .expect("no digests");
+    assert_eq!(
+        server::db::apply_schema(db).await.expect("whole"),
+        server::db::SCHEMA.len()
+    );
+}
