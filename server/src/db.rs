@@ -200,24 +200,78 @@ mod tests {
     #[test]
     fn a_start_applies_from_the_first_changed_file_on() {
         let now = |d: [&str; 3]| -> Vec<(&'static str, String)> {
-            ["a", "b", "c"].into_iter().zip(d).map(|(f, d)| (f, d.to_string())).collect()
+            ["a", "b", "c"]
+                .into_iter()
+                .zip(d)
+                .map(|(f, d)| (f, d.to_string()))
+                .collect()
         };
         let applied = |d: &[(&str, &str)]| -> HashMap<String, String> {
-            d.iter().map(|(f, x)| (f.to_string(), x.to_string())).collect()
+            d.iter()
+                .map(|(f, x)| (f.to_string(), x.to_string()))
+                .collect()
         };
         let same = applied(&[("a", "1"), ("b", "2"), ("c", "3")]);
-        let cases: &[(Option<i64>, HashMap<String, String>, [&str; 3], usize, &str)] = &[
+        // (version kept, digests kept, digests now, first file to apply, why)
+        type Case = (
+            Option<i64>,
+            HashMap<String, String>,
+            [&'static str; 3],
+            usize,
+            &'static str,
+        );
+        let cases: &[Case] = &[
             (Some(5), same.clone(), ["1", "2", "3"], 3, "nothing changed"),
             (None, HashMap::new(), ["1", "2", "3"], 0, "a new database"),
-            (Some(4), same.clone(), ["1", "2", "3"], 0, "the version moved"),
-            (Some(5), HashMap::new(), ["1", "2", "3"], 0, "digests not kept yet"),
-            (Some(5), same.clone(), ["1", "9", "3"], 1, "the middle file changed"),
-            (Some(5), same.clone(), ["1", "2", "9"], 2, "the last file changed"),
-            (Some(5), same.clone(), ["9", "2", "3"], 0, "the first file changed"),
-            (Some(5), applied(&[("a", "1"), ("b", "2")]), ["1", "2", "3"], 2, "a new file"),
+            (
+                Some(4),
+                same.clone(),
+                ["1", "2", "3"],
+                0,
+                "the version moved",
+            ),
+            (
+                Some(5),
+                HashMap::new(),
+                ["1", "2", "3"],
+                0,
+                "digests not kept yet",
+            ),
+            (
+                Some(5),
+                same.clone(),
+                ["1", "9", "3"],
+                1,
+                "the middle file changed",
+            ),
+            (
+                Some(5),
+                same.clone(),
+                ["1", "2", "9"],
+                2,
+                "the last file changed",
+            ),
+            (
+                Some(5),
+                same.clone(),
+                ["9", "2", "3"],
+                0,
+                "the first file changed",
+            ),
+            (
+                Some(5),
+                applied(&[("a", "1"), ("b", "2")]),
+                ["1", "2", "3"],
+                2,
+                "a new file",
+            ),
         ];
         for (version, kept, digests, from, why) in cases {
-            assert_eq!(first_changed(*version, kept, &now(*digests), 5), *from, "{why}");
+            assert_eq!(
+                first_changed(*version, kept, &now(*digests), 5),
+                *from,
+                "{why}"
+            );
         }
     }
 
