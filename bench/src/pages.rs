@@ -60,6 +60,27 @@ async fn run(db: &app::state::Db, sql: &str, binds: Value) {
         .unwrap_or_else(|e| panic!("{e}\n{}", &sql[..sql.len().min(300)]));
 }
 
+/// `BPC_BENCH_SQL=<file>` with a kept database: runs each statement of the file
+/// (one a line) and prints its time and result, e.g. `EXPLAIN ANALYZE …`.
+async fn explain(db: &app::state::Db, text: &str) {
+    for sql in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("--"))
+    {
+        let t = Instant::now();
+        let out = match db.query(sql).await.and_then(|r| r.check()) {
+            Ok(mut r) => format!("{:?}", r.take::<surrealdb::types::Value>(0)),
+            Err(e) => format!("error: {e}"),
+        };
+        println!(
+            "\n> {sql}\n{:.1} ms\n{}",
+            t.elapsed().as_secs_f64() * 1e3,
+            out.chars().take(1500).collect::<String>()
+        );
+    }
+}
+
 /// Cookies of the first rep, the first manager and the boss, named.
 async fn viewers(http: &reqwest::Client, base: &str, c: &Company) -> Vec<(&'static str, String)> {
     vec![
@@ -611,6 +632,14 @@ async fn main() {
     // BPC_BENCH_REUSE=1 with DATABASE_URL naming a kept database: measure it
     // again (after a change to the app) without writing the year anew
     let reuse = std::env::var_os("BPC_BENCH_REUSE").is_some();
+    if let Some(file) = std::env::var_os("BPC_BENCH_SQL") {
+        explain(
+            db,
+            &std::fs::read_to_string(file).expect("BPC_BENCH_SQL file"),
+        )
+        .await;
+        return;
+    }
     let c = company(db, people, !reuse).await;
     println!(
         "{people} people: {} reps, {} managers in {} departments",

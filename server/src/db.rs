@@ -40,10 +40,14 @@ pub const SCHEMA: &[(&str, &str)] = &[
         "140_funnel_tally",
         include_str!("../schema/140_funnel_tally.surql"),
     ),
+    (
+        "150_list_reads",
+        include_str!("../schema/150_list_reads.surql"),
+    ),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {
