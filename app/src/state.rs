@@ -35,6 +35,7 @@ pub struct AppState {
     pub photos: crate::field::photos::PhotoStore,
     /// Stages, departments and limits, reloaded only when they change.
     pub snapshots: Arc<crate::funnel::snapshot::SnapshotCache>,
+    pub people: Arc<crate::people::cache::PeopleCache>,
     /// The referral page's customers, reloaded only when one of them changes.
     pub referrals: Arc<crate::referrals::cache::ReferralCache>,
     /// The experience pool's search index (each app server its own, kept up

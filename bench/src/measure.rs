@@ -364,7 +364,7 @@ async fn main() {
     let (mut people_t, mut curves_t) = (Vec::new(), Vec::new());
     for _ in 0..30 {
         let t = Instant::now();
-        app::measure::repo::people(db).await.expect("people");
+        app::people::repo::active_people(db).await.expect("people");
         people_t.push(t.elapsed());
         let t = Instant::now();
         app::measure::repo::curves(db, &rep.id, &users[0].1, span)

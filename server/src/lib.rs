@@ -99,6 +99,7 @@ impl Application {
                 PhotoStore::from_setting(&settings.photos).map_err(StartError::Photos)?
             },
             snapshots: Arc::default(),
+            people: Arc::default(),
             referrals: Arc::default(),
             search: Arc::default(),
             suggestion_gate: Arc::default(),

@@ -632,12 +632,12 @@ pub async fn stats(state: &AppState, user: &CurrentUser, period: &str) -> AppRes
             .collect()
     };
     let all_departments: Vec<String> = config.parents.keys().cloned().collect();
-    let people = crate::measure::repo::people(&state.db).await?;
+    let people = state.people.get(&state.db).await?;
     let my_tree = match user.role {
         Role::Manager => subtree(&user.department_id),
         _ => Vec::new(),
     };
-    let shown: Vec<&crate::measure::repo::PersonRow> = people
+    let shown: Vec<&crate::people::repo::PersonRow> = people
         .iter()
         .filter(|p| match user.role {
             Role::Boss | Role::Admin => p.role == "manager",

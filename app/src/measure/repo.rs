@@ -339,30 +339,6 @@ pub async fn write_settled(
 }
 
 #[derive(Debug, Clone, SurrealValue)]
-pub struct PersonRow {
-    pub id: String,
-    pub name: String,
-    pub role: String,
-    pub department: String,
-    pub department_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub joined_on: Option<String>,
-}
-
-/// Everyone active, by name.
-pub async fn people(db: &Db) -> AppResult<Vec<PersonRow>> {
-    let mut resp = checked(
-        db.query(
-            "SELECT record::id(id) AS id, name, role, record::id(department) AS department,
-                    department.name AS department_name, created_at, joined_on
-             FROM user WHERE active = true ORDER BY name",
-        )
-        .await?,
-    )?;
-    Ok(resp.take(0)?)
-}
-
-#[derive(Debug, Clone, SurrealValue)]
 struct ConfigRow {
     advance_weight: i64,
     visit_weight: i64,

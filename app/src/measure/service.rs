@@ -189,9 +189,12 @@ pub async fn board(
             .iter()
             .any(|m| m.get(id).is_some_and(|v| v.is_some_and(|v| v != 0)))
     };
-    let people: Vec<repo::PersonRow> = repo::people(&state.db)
+    let people: Vec<crate::people::repo::PersonRow> = state
+        .people
+        .get(&state.db)
         .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .filter(|p| measured(&p.role, measure, worked(&p.id)))
         .filter(|p| {
             departments
@@ -271,7 +274,7 @@ pub async fn profile(
             .filter(|w| [4, 12, 26].contains(w))
             .ok_or(AppError::validation("weeks", "invalid"))?,
     };
-    let people = repo::people(&state.db).await?;
+    let people = state.people.get(&state.db).await?;
     let viewer_tree = tree(state, user).await?;
     let p = people
         .iter()

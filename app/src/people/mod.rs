@@ -1,5 +1,7 @@
 //! The organisation: departments (a tree, each with a head) and users.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod components;
 pub mod model;
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@ use crate::auth::model::{CurrentUser, Role};
 use crate::error::{internal, AppResult};
 use crate::people::model::{Department, UserSummary};
 use crate::state::{checked, new_key, Db};
+use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 #[derive(Debug, SurrealValue)]
@@ -448,4 +449,28 @@ pub async fn set_joined(db: &Db, id: &str, day: chrono::NaiveDate) -> AppResult<
             .await?,
     )?;
     Ok(())
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub department: String,
+    pub department_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub joined_on: Option<String>,
+}
+
+/// Everyone active, by name (read through [`crate::people::cache::PeopleCache`]).
+pub async fn active_people(db: &Db) -> AppResult<Vec<PersonRow>> {
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS id, name, role, record::id(department) AS department,
+                    department.name AS department_name, created_at, joined_on
+             FROM user WHERE active = true ORDER BY name",
+        )
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
 }

@@ -43,7 +43,7 @@ pub async fn view(
     let open = last >= this_month;
     let tree = tree(state, user).await?;
     let config = state.snapshots.get(&state.db).await?;
-    let people = crate::measure::repo::people(&state.db).await?;
+    let people = state.people.get(&state.db).await?;
     let departments = crate::people::repo::list_departments(&state.db).await?;
 
     // what was won in the months, per person
@@ -177,7 +177,7 @@ pub async fn set(
             Subject::Department(subject.to_string())
         }
         "user" => {
-            let people = crate::measure::repo::people(&state.db).await?;
+            let people = state.people.get(&state.db).await?;
             let p = people
                 .iter()
                 .find(|p| p.id == subject)

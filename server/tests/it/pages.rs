@@ -538,3 +538,62 @@ async fn a_restart_applies_only_the_schema_that_changed() {
         server::db::SCHEMA.len()
     );
 }
+
+/// The boards, targets and audits read everyone through a cache per app server;
+/// a rename, a move, a leaver or a department's new name is seen at the next read.
+#[tokio::test]
+async fn the_people_list_is_cached_and_sees_every_change_it_shows() {
+    let app = spawn_app().await;
+    let (db, cache) = (&app.state.db, &app.state.people);
+    let rep1 = app.user("rep1").await;
+    let first = cache.get(db).await.expect("people");
+    let again = cache.get(db).await.expect("people");
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "nothing changed: the same copy"
+    );
+    let person =
+        |list: &[app::people::repo::PersonRow]| list.iter().find(|p| p.id == rep1.id).cloned();
+    let before = person(&first).expect("rep1");
+    // a language change is not shown: the copy stays
+    db.query("UPDATE type::record('user', $id) SET language = 'en'")
+        .bind(("id", rep1.id.clone()))
+        .await
+        .and_then(|r| r.check())
+        .expect("language");
+    assert!(std::sync::Arc::ptr_eq(
+        &first,
+        &cache.get(db).await.expect("people")
+    ));
+    for (sql, check) in [
+        (
+            "UPDATE type::record('user', $id) SET name = '新名字'",
+            "name",
+        ),
+        (
+            "UPDATE type::record('user', $id).department SET name = '新部门'",
+            "department",
+        ),
+        (
+            "UPDATE type::record('user', $id) SET active = false",
+            "active",
+        ),
+    ] {
+        db.query(sql)
+            .bind(("id", rep1.id.clone()))
+            .await
+            .and_then(|r| r.check())
+            .expect(check);
+        let now = cache.get(db).await.expect("people");
+        match check {
+            "name" => assert_eq!(person(&now).expect("rep1").name, "新名字"),
+            "department" => assert_eq!(
+                person(&now).expect("rep1").department_name.as_deref(),
+                Some("新部门"),
+                "was {:?}",
+                before.department_name
+            ),
+            _ => assert!(person(&now).is_none(), "a leaver is not listed"),
+        }
+    }
+}
