@@ -194,13 +194,13 @@ pub async fn board(
         .get(&state.db)
         .await?
         .iter()
-        .cloned()
         .filter(|p| measured(&p.role, measure, worked(&p.id)))
         .filter(|p| {
             departments
                 .as_ref()
                 .is_none_or(|set| set.contains(&p.department))
         })
+        .cloned()
         .collect();
     let get = |m: &HashMap<String, Option<i64>>, id: &str| -> Option<i64> {
         match m.get(id) {
