@@ -8,10 +8,13 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 use surrealdb::types::SurrealValue;
 
-const SUMS: &str = "math::sum(hours) AS hours, math::sum(visits) AS visits, \
-     math::sum(followups) AS followups, math::sum(gained) AS gained, math::sum(lost) AS lost, \
-     math::sum(locked) AS locked, math::sum(won) AS won, math::sum(won_cents) AS won_cents, \
-     math::sum(supported) AS supported, math::sum(resolved) AS resolved";
+/// A day's or a month's counts, read row by row and added up here: a GROUP BY
+/// with ten sums took twice as long in the store as reading the same 190 rows.
+/// Rows written before a counter existed read it as 0.
+const SUMS: &str = "hours ?? 0.0 AS hours, visits ?? 0 AS visits, \
+     followups ?? 0 AS followups, gained ?? 0 AS gained, lost ?? 0 AS lost, \
+     locked ?? 0 AS locked, won ?? 0 AS won, won_cents ?? 0 AS won_cents, \
+     supported ?? 0 AS supported, resolved ?? 0 AS resolved";
 
 #[derive(Debug, Clone, SurrealValue)]
 struct SumRow {
@@ -58,13 +61,13 @@ pub async fn tallies(db: &Db, span: Span, today: NaiveDate) -> AppResult<HashMap
     let month = |m: &str| -> String {
         let first = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").unwrap_or_default();
         format!(
-            "SELECT record::id(user) AS user, {SUMS} FROM rep_month:['{m}']..['{}'] GROUP BY user",
+            "SELECT record::id(user) AS user, {SUMS} FROM rep_month:['{m}']..['{}']",
             next_month(first).format("%Y-%m")
         )
     };
     let days = |s: &Span| -> String {
         format!(
-            "SELECT record::id(user) AS user, {SUMS} FROM rep_day:['{}']..['{}'] GROUP BY user",
+            "SELECT record::id(user) AS user, {SUMS} FROM rep_day:['{}']..['{}']",
             ymd(s.from),
             ymd(s.until)
         )
