@@ -124,10 +124,4 @@ mod server {
     pub fn is_race(e: &AppError) -> bool {
         matches!(e, AppError::Conflict { code } if code == RACE)
     }
-
-    impl From<surrealdb::Error> for AppError {
-        fn from(e: surrealdb::Error) -> Self {
-            crate::state::db_error(e)
-        }
-    }
 }

@@ -11,9 +11,13 @@ mod i18n_gen {
 pub use i18n_gen::i18n;
 
 pub mod alarms;
+#[cfg(test)]
+mod architecture;
 pub mod audit;
 pub mod auth;
 pub mod customers;
+#[cfg(feature = "ssr")]
+pub mod db;
 pub mod error;
 pub mod experience;
 pub mod feed;
@@ -23,6 +27,8 @@ pub mod import;
 pub mod me;
 pub mod measure;
 pub mod people;
+#[cfg(feature = "ssr")]
+pub mod photos;
 pub mod referrals;
 pub mod reminders;
 pub mod shell;

@@ -1,10 +1,11 @@
 //! Server-side state handed to every server function through Leptos context.
 
-use crate::auth::throttle::LoginThrottle;
-use crate::error::{internal, AppError, AppResult};
-use std::sync::Arc;
-
-pub type Db = surrealdb::Surreal<surrealdb::engine::any::Any>;
+use crate::db::Db;
+use crate::error::{internal, AppResult};
+use crate::photos::PhotoStore;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// Settings the app layer needs (the server crate reads them from the environment).
 #[derive(Debug, Clone)]
@@ -18,9 +19,28 @@ pub struct AppConfig {
     /// hears of it (twice as many: the manager above).
     pub alarm_escalate_hours: i64,
     /// Where uploaded spreadsheets are parsed (a memory-limited child process).
-    pub import: crate::import::isolate::Isolation,
+    pub import: Isolation,
     /// Proxies whose `X-Forwarded-For` is believed (`BPC_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Sign-in attempts allowed per account and per address within a window.
+    pub login_limits: LoginLimits,
+}
+
+/// How uploads are parsed: in a child process of `exe` (the server binary)
+/// with `memory_mb` of address space, or (`exe: None`) in this process.
+#[derive(Debug, Clone, Default)]
+pub struct Isolation {
+    pub exe: Option<std::path::PathBuf>,
+    pub memory_mb: u64,
+}
+
+/// At most `max_per_account` sign-in attempts on one account and `max_per_ip`
+/// from one address within `window_secs`.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub window_secs: u64,
+    pub max_per_account: usize,
+    pub max_per_ip: usize,
 }
 
 #[derive(Clone)]
@@ -30,24 +50,82 @@ pub struct AppState {
     /// a query sent before that replay lands is refused ("Method not allowed").
     pub db: Arc<Db>,
     pub config: Arc<AppConfig>,
-    pub throttle: Arc<LoginThrottle>,
     pub clock: Arc<AppClock>,
-    pub photos: crate::field::photos::PhotoStore,
-    /// Stages, departments and limits, reloaded only when they change.
-    pub snapshots: Arc<crate::funnel::snapshot::SnapshotCache>,
-    pub people: Arc<crate::people::cache::PeopleCache>,
-    /// The referral page's customers, reloaded only when one of them changes.
-    pub referrals: Arc<crate::referrals::cache::ReferralCache>,
-    /// The experience pool's search index (each app server its own, kept up
-    /// to date from the database).
-    pub search: Arc<crate::experience::service::SearchIndex>,
-    /// The suggestion box's flood limit (in memory only, see its doc).
-    pub suggestion_gate: Arc<crate::suggestions::service::FloodGate>,
+    pub photos: PhotoStore,
     /// How many visits are written at once; the rest wait their turn in order.
     pub visit_writers: Arc<tokio::sync::Semaphore>,
+    /// What features keep per app server (caches, the search index, gates).
+    parts: Arc<Parts>,
 }
 
+/// A piece of state a feature keeps per app server (a cache, an index, a
+/// gate), made from the configuration on first use. The kernel knows none of
+/// them by name, so no feature's type sits below the features that use it.
+pub trait Part: Send + Sync + 'static {
+    fn create(config: &AppConfig) -> Self;
+}
+
+type PartMap = HashMap<TypeId, Arc<dyn Any + Send + Sync>>;
+
+#[derive(Default)]
+struct Parts(RwLock<PartMap>);
+
 impl AppState {
+    pub fn new(db: Db, config: AppConfig, photos: PhotoStore, visit_writers: usize) -> AppState {
+        AppState {
+            db: Arc::new(db),
+            config: Arc::new(config),
+            clock: Arc::default(),
+            photos,
+            visit_writers: Arc::new(tokio::sync::Semaphore::new(visit_writers)),
+            parts: Arc::default(),
+        }
+    }
+
+    /// This app server's `T`, made on first use.
+    pub fn part<T: Part>(&self) -> Arc<T> {
+        let key = TypeId::of::<T>();
+        let found = self
+            .parts
+            .0
+            .read()
+            .ok()
+            .and_then(|map| map.get(&key).cloned())
+            .and_then(|part| part.downcast::<T>().ok());
+        if let Some(part) = found {
+            return part;
+        }
+        let mut map = self.parts.0.write().unwrap_or_else(PoisonError::into_inner);
+        let entry = map
+            .entry(key)
+            .or_insert_with(|| Arc::new(T::create(&self.config)));
+        match entry.clone().downcast::<T>() {
+            Ok(part) => part,
+            // (cannot happen: the map is keyed by the type)
+            Err(_) => {
+                let part = Arc::new(T::create(&self.config));
+                *entry = part.clone();
+                part
+            }
+        }
+    }
+
+    /// The same state with its own, fresh `T` (a second app server in a test,
+    /// say), sharing every other part.
+    pub fn with_fresh<T: Part>(&self) -> AppState {
+        let mut map = self
+            .parts
+            .0
+            .read()
+            .map(|map| map.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone());
+        map.insert(TypeId::of::<T>(), Arc::new(T::create(&self.config)));
+        AppState {
+            parts: Arc::new(Parts(RwLock::new(map))),
+            ..self.clone()
+        }
+    }
+
     /// The time every rule is evaluated at.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
@@ -95,74 +173,4 @@ impl AppClock {
 /// The state from context; missing state is a wiring bug, reported as internal.
 pub fn app_state() -> AppResult<AppState> {
     leptos::prelude::use_context::<AppState>().ok_or_else(|| internal("AppState missing"))
-}
-
-/// Prefix of the codes our SurrealQL `THROW`s carry, e.g. `bpc:conflict:login_taken`.
-const THROWN_PREFIX: &str = "bpc:";
-
-/// Turns a failed statement into an `AppError`: a `THROW "bpc:kind:code"` from our own
-/// queries becomes the matching typed error, anything else is internal.
-pub fn db_error(err: surrealdb::Error) -> AppError {
-    if err.is_thrown() {
-        if let Some(pos) = err.message().find(THROWN_PREFIX) {
-            let code = &err.message()[pos + THROWN_PREFIX.len()..];
-            let code = code.trim_end_matches(['\'', '"', '`']);
-            let mut parts = code.splitn(3, ':');
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some("conflict"), Some(c), _) => return AppError::conflict(c),
-                (Some("notfound"), _, _) => return AppError::NotFound,
-                (Some("forbidden"), _, _) => return AppError::Forbidden,
-                (Some("validation"), Some(field), Some(c)) => {
-                    return AppError::validation(field, c)
-                }
-                _ => {}
-            }
-        }
-    }
-    // A transaction that lost at commit (a write-write conflict, or a key
-    // another one created first): typed, so callers retry exactly these.
-    if err.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict)
-        || err.is_already_exists()
-    {
-        return crate::error::lost_race(err);
-    }
-    internal(err)
-}
-
-/// Checks every statement of a response; the first error decides.
-pub fn checked(mut resp: surrealdb::IndexedResults) -> AppResult<surrealdb::IndexedResults> {
-    let mut errors: Vec<(usize, surrealdb::Error)> = resp.take_errors().into_iter().collect();
-    errors.sort_by_key(|(i, _)| *i);
-    // In a failed transaction every statement reports an error; the thrown one is
-    // the informative one, so prefer it.
-    if let Some(pos) = errors.iter().position(|(_, e)| e.is_thrown()) {
-        return Err(db_error(errors.swap_remove(pos).1));
-    }
-    // then why it failed (a lost write race at commit, say) over the statements
-    // reported as not executed because of it
-    let not_executed = |e: &surrealdb::Error| {
-        e.query_details() == Some(&surrealdb::types::QueryError::NotExecuted)
-    };
-    if let Some(pos) = errors.iter().position(|(_, e)| !not_executed(e)) {
-        return Err(db_error(errors.swap_remove(pos).1));
-    }
-    match errors.into_iter().next() {
-        Some((_, e)) => Err(db_error(e)),
-        None => Ok(resp),
-    }
-}
-
-/// Record ids of one table, to bind for `field IN $ids`. (A `$keys.map(|$k|
-/// type::record(…))` inside a WHERE hides the list from the query planner, which
-/// then reads the whole table: 780 ms instead of 0.3 ms for a feed page's comments
-/// at a year of history.)
-pub fn record_ids(table: &str, keys: &[String]) -> Vec<surrealdb::types::RecordId> {
-    keys.iter()
-        .map(|k| surrealdb::types::RecordId::new(table, k.as_str()))
-        .collect()
-}
-
-/// A fresh record key: 20 lowercase hex characters.
-pub fn new_key() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..20].to_string()
 }

@@ -73,7 +73,7 @@ async fn build(port: u16) -> server::Application {
 /// One rep per client (a rep checks in from one phone): the demo's reps, and
 /// more in their departments up to `clients`. Each rep's day sums are then
 /// written by one client at a time, as in the field.
-async fn users(db: &app::state::Db, clients: usize) -> Vec<app::auth::model::CurrentUser> {
+async fn users(db: &app::db::Db, clients: usize) -> Vec<app::auth::model::CurrentUser> {
     db.query(
         "LET $depts = (SELECT VALUE department FROM user WHERE role = 'rep');
          FOR $i IN $extra {
@@ -112,7 +112,7 @@ async fn users(db: &app::state::Db, clients: usize) -> Vec<app::auth::model::Cur
 
 /// One owned customer per client, owned by the reps in turn.
 async fn customers(
-    db: &app::state::Db,
+    db: &app::db::Db,
     reps: &[app::auth::model::CurrentUser],
     n: usize,
 ) -> Vec<String> {
@@ -306,7 +306,7 @@ const BARE_STREAM: &str = "CREATE stream CONTENT { seq: <string> rand::uuid::v7(
 /// round `k` at its customer `ids[i]`.
 fn bare_op(
     tag: &str,
-    db: &app::state::Db,
+    db: &app::db::Db,
     reps: &[app::auth::model::CurrentUser],
     ids: &[String],
     body: &[&str],

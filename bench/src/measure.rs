@@ -51,7 +51,7 @@ const VISIT_FIELDS: &str = "user: type::record('user', $v.user),
     department: type::record('department', $v.department),
     customer: type::record('customer', $v.customer), photos: [], at: <datetime> $v.at, day: $v.day,";
 
-async fn write_visits(db: &app::state::Db, table: &str, rows: Vec<Visit>) {
+async fn write_visits(db: &app::db::Db, table: &str, rows: Vec<Visit>) {
     let extra = if table == "followup" {
         "text: '电话跟进',"
     } else {
@@ -148,7 +148,7 @@ async fn main() {
         for (u, d) in &users {
             for _ in 0..rng.random_range(1..=5) {
                 checkins.push(Visit {
-                    id: app::state::new_key(),
+                    id: app::db::new_key(),
                     user: u.clone(),
                     department: d.clone(),
                     customer: format!("c{}", rng.random_range(0..20_000)),
@@ -158,7 +158,7 @@ async fn main() {
             }
             for _ in 0..rng.random_range(0..=3) {
                 followups.push(Visit {
-                    id: app::state::new_key(),
+                    id: app::db::new_key(),
                     user: u.clone(),
                     department: d.clone(),
                     customer: format!("c{}", rng.random_range(0..20_000)),
@@ -262,7 +262,7 @@ async fn main() {
             .take(200)
             .flat_map(|(u, d)| (0..10).map(move |_| (u.clone(), d.clone())))
             .map(|(u, d)| Visit {
-                id: app::state::new_key(),
+                id: app::db::new_key(),
                 user: u,
                 department: d,
                 customer: format!("c{}", rng.random_range(0..20_000)),

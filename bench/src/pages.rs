@@ -48,7 +48,7 @@ fn strip(v: Value) -> Value {
     }
 }
 
-async fn run(db: &app::state::Db, sql: &str, binds: Value) {
+async fn run(db: &app::db::Db, sql: &str, binds: Value) {
     let mut q = db.query(sql);
     if let Value::Object(map) = strip(binds) {
         for (k, v) in map {
@@ -62,7 +62,7 @@ async fn run(db: &app::state::Db, sql: &str, binds: Value) {
 
 /// `BPC_BENCH_SQL=<file>` with a kept database: runs each statement of the file
 /// (one a line) and prints its time and result, e.g. `EXPLAIN ANALYZE …`.
-async fn explain(db: &app::state::Db, text: &str) {
+async fn explain(db: &app::db::Db, text: &str) {
     for sql in text
         .lines()
         .map(str::trim)
@@ -90,7 +90,7 @@ async fn viewers(http: &reqwest::Client, base: &str, c: &Company) -> Vec<(&'stat
     ]
 }
 
-async fn company(db: &app::state::Db, people: usize, create: bool) -> Company {
+async fn company(db: &app::db::Db, people: usize, create: bool) -> Company {
     let mut c = Company {
         reps: Vec::new(),
         managers: Vec::new(),
@@ -156,7 +156,7 @@ struct Gen {
 
 /// Writes the days `days` before today (newest first) for everyone.
 #[allow(clippy::too_many_lines)]
-async fn history(db: &app::state::Db, c: &Company, g: &mut Gen, days: std::ops::Range<i64>) {
+async fn history(db: &app::db::Db, c: &Company, g: &mut Gen, days: std::ops::Range<i64>) {
     let Gen {
         rng,
         tz,

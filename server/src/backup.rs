@@ -6,7 +6,7 @@
 //! Photos are files (`BPC_PHOTOS`): copy that directory beside the backup.
 
 use crate::settings::Settings;
-use app::state::Db;
+use app::db::Db;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! Database start-up: connect by URL, apply the schema, record its version.
 
 use crate::settings::Settings;
-use app::state::Db;
+use app::db::Db;
 use surrealdb::opt::auth::Root;
 
 /// The schema, one file per table, applied in order (`DEFINE … OVERWRITE` makes

@@ -12,8 +12,7 @@ pub mod metrics;
 pub mod pwa;
 pub mod settings;
 
-use app::auth::throttle::LoginThrottle;
-use app::field::photos::PhotoStore;
+use app::photos::PhotoStore;
 use app::state::{AppConfig, AppState};
 use axum::body::Body;
 use axum::extract::State;
@@ -66,7 +65,7 @@ impl Application {
     /// Several applications on one database behave as several app servers.
     pub async fn build_on(
         settings: Settings,
-        db: Option<app::state::Db>,
+        db: Option<app::db::Db>,
     ) -> Result<Application, StartError> {
         // the metrics recorder, before anything is counted
         let _ = metrics::handle();
@@ -74,37 +73,28 @@ impl Application {
             Some(db) => db,
             None => db::connect(&settings).await?,
         };
-        let state = AppState {
-            db: Arc::new(db),
-            config: Arc::new(AppConfig {
-                timezone: settings.timezone,
-                demo: settings.demo,
-                escalate_after_minutes: settings.escalate_after_minutes,
-                alarm_escalate_hours: settings.alarm_escalate_hours,
-                trusted_proxies: settings.trusted_proxies.clone(),
-                import: app::import::isolate::Isolation {
-                    exe: settings.import_exe.clone(),
-                    memory_mb: settings.import_memory_mb,
-                },
-            }),
-            throttle: Arc::new(LoginThrottle::new(
-                settings.login_window_secs,
-                settings.login_max_per_account,
-                settings.login_max_per_ip,
-            )),
-            clock: Arc::new(app::state::AppClock::default()),
-            photos: if settings.photos == "mem" {
-                PhotoStore::memory()
-            } else {
-                PhotoStore::from_setting(&settings.photos).map_err(StartError::Photos)?
+        let config = AppConfig {
+            timezone: settings.timezone,
+            demo: settings.demo,
+            escalate_after_minutes: settings.escalate_after_minutes,
+            alarm_escalate_hours: settings.alarm_escalate_hours,
+            trusted_proxies: settings.trusted_proxies.clone(),
+            import: app::state::Isolation {
+                exe: settings.import_exe.clone(),
+                memory_mb: settings.import_memory_mb,
             },
-            snapshots: Arc::default(),
-            people: Arc::default(),
-            referrals: Arc::default(),
-            search: Arc::default(),
-            suggestion_gate: Arc::default(),
-            visit_writers: Arc::new(tokio::sync::Semaphore::new(settings.visit_writers)),
+            login_limits: app::state::LoginLimits {
+                window_secs: settings.login_window_secs,
+                max_per_account: settings.login_max_per_account,
+                max_per_ip: settings.login_max_per_ip,
+            },
         };
+        let photos = if settings.photos == "mem" {
+            PhotoStore::memory()
+        } else {
+            PhotoStore::from_setting(&settings.photos).map_err(StartError::Photos)?
+        };
+        let state = AppState::new(db, config, photos, settings.visit_writers);
         if settings.demo && demo::load_demo(&state.db).await.map_err(StartError::Demo)? {
             tracing::info!("demo company loaded");
             if settings.demo_history {

@@ -6,10 +6,11 @@
 
 use app::auth::model::CurrentUser;
 use app::auth::session::SessionMark;
+use app::db::Db;
 use app::feed::model::Hello;
 use app::feed::repo::{self, StreamRow};
 use app::feed::rules::{bounded_replay_floor, sees, Audience};
-use app::state::{AppState, Db};
+use app::state::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -2,10 +2,10 @@
 //! alarm's status is written under the version it was decided on, with the
 //! experience entry it creates, in one transaction.
 
+use crate::db::{checked, Db};
 use crate::error::{AppError, AppResult};
 use crate::experience::repo::{ExperienceIn, CREATE_ENTRY};
 use crate::feed::repo::{FeedIn, CREATE_EVENT};
-use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 

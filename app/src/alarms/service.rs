@@ -11,12 +11,13 @@ use crate::alarms::rules::{
 };
 use crate::auth::model::{CurrentUser, Role};
 use crate::customers::service as customers;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::experience::repo::ExperienceIn;
 use crate::experience::service::entry_in;
 use crate::feed::repo::FeedIn;
 use crate::feed::service::local_label;
-use crate::state::{AppState, Db};
+use crate::state::AppState;
 use crate::text::Shape;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -288,7 +289,7 @@ pub async fn add_photos(
     if photos.is_empty() {
         return Err(AppError::validation("photos", "required"));
     }
-    if row.photos.len() + photos.len() > crate::field::photos::MAX_PHOTOS {
+    if row.photos.len() + photos.len() > crate::photos::MAX_PHOTOS {
         return Err(AppError::validation("photos", "too_many"));
     }
     let hashes = crate::field::service::store_photos(state, photos).await?;
@@ -625,14 +626,14 @@ pub async fn stats(state: &AppState, user: &CurrentUser, period: &str) -> AppRes
             accepted: a.accepted_by.clone(),
         })
         .collect();
-    let config = state.snapshots.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
     let subtree = |d: &str| -> Vec<String> {
         crate::people::rules::subtree(&config.parents, d)
             .into_iter()
             .collect()
     };
     let all_departments: Vec<String> = config.parents.keys().cloned().collect();
-    let people = state.people.get(&state.db).await?;
+    let people = crate::people::cache::everyone(state).await?;
     let my_tree = match user.role {
         Role::Manager => subtree(&user.department_id),
         _ => Vec::new(),

@@ -1,7 +1,7 @@
 //! The view log.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
-use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 

@@ -93,7 +93,7 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> AppResult<ViewAud
         .collect();
     let (starts, counts) = weekly(&views, now, WEEKS, &tz);
     let lists = repo::list_reads_since(&state.db, now - Duration::weeks(WEEKS as i64)).await?;
-    let people = state.people.get(&state.db).await?;
+    let people = crate::people::cache::everyone(state).await?;
     let name_of = |id: &str| {
         people
             .iter()

@@ -44,6 +44,7 @@ pub(crate) mod server {
     use crate::auth::model::Role;
     use crate::auth::rules::{check_password, normalize_login, normalize_name};
     use crate::auth::session::{client_ip, hash_password, sign_in, sign_out, verify_password};
+    use crate::auth::throttle::LoginThrottle;
     use crate::error::{AppError, AppResult};
     use crate::people::repo::{self, NewUser};
     use crate::state::app_state;
@@ -60,7 +61,7 @@ pub(crate) mod server {
         // counted before the password is hashed: parallel attempts cannot
         // outrun the limit (see auth::throttle)
         let Some(attempt) = state
-            .throttle
+            .part::<LoginThrottle>()
             .reserve(&state.db, &login, &ip, state.now())
             .await?
         else {
@@ -74,7 +75,10 @@ pub(crate) mod server {
         let password_ok = verify_password(password, hash).await?;
         match id {
             Some(id) if password_ok && active => {
-                state.throttle.succeeded(&state.db, &attempt).await?;
+                state
+                    .part::<LoginThrottle>()
+                    .succeeded(&state.db, &attempt)
+                    .await?;
                 sign_in(&id).await?;
                 remember_language(&state, &id).await?;
                 leptos_axum::redirect("/feed");

@@ -34,7 +34,7 @@ pub async fn current_user() -> AppResult<Option<CurrentUser>> {
 /// The active user a session belongs to (for plain axum handlers such as the
 /// websocket and photos, which have the session but no Leptos context).
 pub async fn user_of_session(
-    db: &crate::state::Db,
+    db: &crate::db::Db,
     session: &Session,
 ) -> AppResult<Option<CurrentUser>> {
     let Some(id) = session.get::<String>(USER_KEY).await.map_err(internal)? else {
@@ -63,7 +63,7 @@ pub async fn user_of_session(
 /// is still good at `now_ms`: the user active, the session neither older than
 /// the cap nor cut since it began.
 pub async fn still_valid(
-    db: &crate::state::Db,
+    db: &crate::db::Db,
     user_id: &str,
     since_ms: Option<i64>,
     now_ms: i64,
@@ -103,7 +103,7 @@ impl SessionMark {
     /// The user, if the session is still stored (not signed out, not
     /// expired) and still good; read from the database, not from a copy.
     pub async fn recheck(&self, state: &crate::state::AppState) -> AppResult<Option<CurrentUser>> {
-        let mut resp = crate::state::checked(
+        let mut resp = crate::db::checked(
             state
                 .db
                 .query("RETURN (type::record('session', $s).expiry_date ?? 0) > $now")

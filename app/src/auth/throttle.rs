@@ -16,8 +16,8 @@
 //! several app servers sharing it enforce one limit.
 
 use super::rules::login_allowed;
+use crate::db::{checked, Db};
 use crate::error::{AppError, AppResult};
-use crate::state::{checked, Db};
 use chrono::{DateTime, Duration, Utc};
 use surrealdb::types::SurrealValue;
 
@@ -192,5 +192,12 @@ impl LoginThrottle {
             .await?,
         )?;
         Ok(())
+    }
+}
+
+impl crate::state::Part for LoginThrottle {
+    fn create(config: &crate::state::AppConfig) -> Self {
+        let l = config.login_limits;
+        LoginThrottle::new(l.window_secs, l.max_per_account, l.max_per_ip)
     }
 }

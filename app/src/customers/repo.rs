@@ -6,9 +6,9 @@
 use crate::customers::input::{name_head_tail, ValidCustomer};
 use crate::customers::model::Status;
 use crate::customers::rules::is_near_match;
+use crate::db::{checked, new_key, Db};
 use crate::error::{AppError, AppResult};
 use crate::feed::repo::{FeedIn, CREATE_EVENT};
-use crate::state::{checked, new_key, Db};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 use surrealdb::types::SurrealValue;
@@ -183,7 +183,7 @@ impl ListScope {
     /// The departments' record ids (bound as `$depts`; empty for other scopes).
     pub(crate) fn departments(&self) -> Vec<surrealdb::types::RecordId> {
         match self {
-            ListScope::Departments(d) => crate::state::record_ids("department", d),
+            ListScope::Departments(d) => crate::db::record_ids("department", d),
             _ => Vec::new(),
         }
     }
@@ -968,7 +968,7 @@ pub async fn open_disputes(db: &Db, departments: Option<&[String]>) -> AppResult
             .bind(("all", departments.is_none()))
             .bind((
                 "depts",
-                crate::state::record_ids("department", departments.unwrap_or_default()),
+                crate::db::record_ids("department", departments.unwrap_or_default()),
             ))
             .await?,
     )?;
@@ -1067,7 +1067,7 @@ pub async fn assignees(db: &Db, departments: &[String]) -> AppResult<Vec<Assigne
              FROM user WHERE active = true AND role IN ['rep', 'manager'] \
                AND department IN $depts ORDER BY name",
         )
-        .bind(("depts", crate::state::record_ids("department", departments)))
+        .bind(("depts", crate::db::record_ids("department", departments)))
         .await?,
     )?;
     let rows: Vec<AssigneeRow> = resp.take(0)?;

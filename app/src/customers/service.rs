@@ -39,7 +39,7 @@ pub struct Ctx {
 impl Ctx {
     pub async fn load(state: &AppState) -> AppResult<Ctx> {
         Ok(Ctx {
-            config: state.snapshots.get(&state.db).await?,
+            config: crate::funnel::snapshot::config(state).await?,
             now: state.now(),
             tz: state.config.timezone,
         })
@@ -159,7 +159,7 @@ pub async fn department_tree(state: &AppState, user: &CurrentUser) -> AppResult<
         return Ok(Vec::new());
     }
     // the department links of this server's configuration copy (one stamp read)
-    let config = state.snapshots.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
     Ok(tree_from(&config.parents, user))
 }
 

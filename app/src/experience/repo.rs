@@ -1,7 +1,7 @@
 //! SurrealDB access for the experience pool: entries and the full-text search.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
-use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 

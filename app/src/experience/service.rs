@@ -94,7 +94,7 @@ fn add_all(search: &SearchIndex, rows: Vec<repo::Indexed>) {
 /// and a comparison of ids when that does not account for all of them (the
 /// first search after a start).
 pub async fn synced(state: &AppState) -> AppResult<()> {
-    let search = &state.search;
+    let search = &*state.part::<SearchIndex>();
     let held = || search.read().len() as u64;
     if held() >= repo::count(&state.db).await? {
         return Ok(());
@@ -136,10 +136,11 @@ async fn ranked(
         return repo::newest(&state.db, filter, limit).await;
     }
     synced(state).await?;
-    let found = state
-        .search
-        .read()
-        .search(terms, &filter.stage, &filter.industry, limit);
+    let found =
+        state
+            .part::<SearchIndex>()
+            .read()
+            .search(terms, &filter.stage, &filter.industry, limit);
     let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
     let mut rows = repo::rows(&state.db, &ids).await?;
     let mut out = Vec::with_capacity(found.len());
@@ -226,11 +227,17 @@ pub async fn entry(
 }
 
 async fn stage_names(state: &AppState) -> AppResult<Vec<String>> {
-    let config = state.snapshots.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
     Ok(config
         .stages
         .iter()
         .filter(|s| s.active)
         .map(|s| s.name.clone())
         .collect())
+}
+
+impl crate::state::Part for SearchIndex {
+    fn create(_: &crate::state::AppConfig) -> Self {
+        SearchIndex::default()
+    }
 }

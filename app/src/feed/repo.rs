@@ -1,8 +1,8 @@
 //! SurrealDB access for the feed: events, likes, comments and the push stream.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
 use crate::feed::rules::PageStart;
-use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
@@ -188,7 +188,7 @@ pub async fn comments_of(db: &Db, events: &[String]) -> AppResult<Vec<CommentRow
     );
     let mut resp = checked(
         db.query(sql)
-            .bind(("events", crate::state::record_ids("feed_event", events)))
+            .bind(("events", crate::db::record_ids("feed_event", events)))
             .await?,
     )?;
     Ok(resp.take(0)?)

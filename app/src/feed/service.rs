@@ -3,11 +3,12 @@
 
 use crate::auth::model::{CurrentUser, Role};
 use crate::customers::service::department_tree;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::feed::model::{CommentItem, FeedCursor, FeedItem, FeedPage, Push};
 use crate::feed::repo::{self, CommentRow, EventRow, Scope, StreamRow};
 use crate::feed::rules::{cut_page, parse_comment, sees, Audience, FeedViewer, PageStart};
-use crate::state::{AppState, Db};
+use crate::state::AppState;
 use chrono::{DateTime, Utc};
 
 /// What a user may see of the feed.

@@ -10,7 +10,7 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 #[cfg(feature = "ssr")]
 pub(crate) mod form {
     use crate::error::AppError;
-    use crate::field::photos::MAX_PHOTO_BYTES;
+    use crate::photos::MAX_PHOTO_BYTES;
     use bytes::{Bytes, BytesMut};
     use leptos::server_fn::codec::MultipartData;
     use std::collections::HashMap;

@@ -6,8 +6,6 @@ pub mod model;
 pub mod rules;
 
 #[cfg(feature = "ssr")]
-pub mod photos;
-#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;

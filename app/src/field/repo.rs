@@ -2,9 +2,9 @@
 //! and the feed event in one transaction.
 
 use crate::customers::repo::OwnershipState;
+use crate::db::{checked, Db};
 use crate::error::{AppError, AppResult};
 use crate::feed::repo::{FeedIn, CREATE_EVENT};
-use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 use surrealdb::types::SurrealValue;
@@ -176,7 +176,7 @@ pub async fn places(db: &Db, user: &str, departments: &[String]) -> AppResult<Ve
     let mut resp = checked(
         db.query(statements.join(";"))
             .bind(("u", user.to_string()))
-            .bind(("depts", crate::state::record_ids("department", departments)))
+            .bind(("depts", crate::db::record_ids("department", departments)))
             .await?,
     )?;
     let mut rows: Vec<PlaceRow> = resp.take(0)?;

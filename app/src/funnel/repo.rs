@@ -1,10 +1,10 @@
 //! SurrealDB access for the funnel configuration: stages, the qualification
 //! checklist and the per-department limits.
 
+use crate::db::{checked, new_key, Db};
 use crate::error::{internal, AppResult};
 use crate::funnel::model::{PolicyInfo, QualItem, StageInfo};
 use crate::funnel::rules::{default_stages, Destination, Limits, Stage};
-use crate::state::{checked, new_key, Db};
 use std::collections::HashMap;
 use surrealdb::types::SurrealValue;
 
@@ -449,7 +449,7 @@ pub async fn tallies(
     if !owners.is_empty() {
         let mut resp = checked(
             db.query("SELECT VALUE [record::id(id), name] FROM $ids")
-                .bind(("ids", crate::state::record_ids("user", &owners)))
+                .bind(("ids", crate::db::record_ids("user", &owners)))
                 .await?,
         )?;
         let pairs: Vec<(String, String)> = resp.take(0)?;

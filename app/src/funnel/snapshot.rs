@@ -6,10 +6,11 @@
 //! read) and reuses its copy while the stamp is the one it was loaded under, so a
 //! change made through any app server is seen by all of them at their next read.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
 use crate::funnel::model::StageInfo;
 use crate::funnel::repo::{list_stages, load_policies_with, Policies};
-use crate::state::{checked, Db};
+use crate::state::{AppConfig, AppState, Part};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use surrealdb::types::SurrealValue;
@@ -90,4 +91,15 @@ impl SnapshotCache {
             _ => None,
         }
     }
+}
+
+impl Part for SnapshotCache {
+    fn create(_: &AppConfig) -> Self {
+        SnapshotCache::default()
+    }
+}
+
+/// The configuration as of now, through this app server's cache.
+pub async fn config(state: &AppState) -> AppResult<Arc<ConfigSnapshot>> {
+    state.part::<SnapshotCache>().get(&state.db).await
 }

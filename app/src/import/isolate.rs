@@ -26,13 +26,7 @@ const WAIT: Duration = Duration::from_secs(60);
 /// `file::MAX_UNPACKED`, JSON adds quotes and escapes.
 const MAX_ANSWER: u64 = 256 * 1024 * 1024;
 
-/// How uploads are parsed: in a child process of `exe` (the server binary)
-/// with `memory_mb` of address space, or (`exe: None`) in this process.
-#[derive(Debug, Clone, Default)]
-pub struct Isolation {
-    pub exe: Option<PathBuf>,
-    pub memory_mb: u64,
-}
+pub use crate::state::Isolation;
 
 type Answer = Result<Vec<Vec<String>>, String>;
 

@@ -3,9 +3,9 @@
 //! of [`CHUNK`], so an import of 10,000 rows holds one chunk in memory at a time.
 
 use crate::customers::model::CustomerInput;
+use crate::db::{checked, new_key, Db};
 use crate::error::AppResult;
 use crate::import::model::RowIssue;
-use crate::state::{checked, new_key, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use surrealdb::types::SurrealValue;

@@ -55,7 +55,7 @@ pub async fn targets(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Targ
     if user.role == Role::Rep {
         return Ok(out);
     }
-    let config = state.snapshots.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
     let tree = match user.role {
         Role::Manager => Some(subtree(&config.parents, &user.department_id)),
         _ => None,

@@ -1,9 +1,9 @@
 //! Reads of the day and month sums (`server/schema/100_measure.surql`), the
 //! pipeline, the settings; the daily pipeline snapshot.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
 use crate::measure::rules::{live_from, next_month, pieces, DaySum, Piece, Span, Tally, Weights};
-use crate::state::{checked, Db};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 use surrealdb::types::SurrealValue;

@@ -44,7 +44,7 @@ fn measured(role: &str, measure: Measure, worked: bool) -> bool {
 /// The departments `user` oversees (their subtree; all for the boss and
 /// admins) — empty for a rep.
 pub async fn tree(state: &AppState, user: &CurrentUser) -> AppResult<HashSet<String>> {
-    let config = state.snapshots.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
     Ok(match user.role {
         Role::Manager => subtree(&config.parents, &user.department_id),
         Role::Boss | Role::Admin => config.parents.keys().cloned().collect(),
@@ -178,7 +178,7 @@ pub async fn board(
     if !scopes.iter().any(|s| s.key == scope) {
         return Err(AppError::Forbidden);
     }
-    let config = state.snapshots.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
     let departments: Option<HashSet<String>> = scope
         .strip_prefix("department:")
         .map(|d| subtree(&config.parents, d));
@@ -189,9 +189,7 @@ pub async fn board(
             .iter()
             .any(|m| m.get(id).is_some_and(|v| v.is_some_and(|v| v != 0)))
     };
-    let people: Vec<crate::people::repo::PersonRow> = state
-        .people
-        .get(&state.db)
+    let people: Vec<crate::people::repo::PersonRow> = crate::people::cache::everyone(state)
         .await?
         .iter()
         .filter(|p| measured(&p.role, measure, worked(&p.id)))
@@ -274,7 +272,7 @@ pub async fn profile(
             .filter(|w| [4, 12, 26].contains(w))
             .ok_or(AppError::validation("weeks", "invalid"))?,
     };
-    let people = state.people.get(&state.db).await?;
+    let people = crate::people::cache::everyone(state).await?;
     let viewer_tree = tree(state, user).await?;
     let p = people
         .iter()
@@ -349,7 +347,7 @@ async fn stage_success(
     mine: &HashMap<String, DaySum>,
     dept: &HashMap<String, DaySum>,
 ) -> AppResult<(Vec<StageSuccess>, Option<usize>)> {
-    let config = state.snapshots.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
     let stages: Vec<_> = config.stages.iter().filter(|s| s.active).collect();
     let ids: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
     let total = |days: &HashMap<String, DaySum>| {

@@ -7,9 +7,10 @@
 //! record reads) and reuses its copy while they are the ones it was loaded
 //! under, so a change made through any app server is seen by all at their next read.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
 use crate::people::repo::{active_people, PersonRow};
-use crate::state::{checked, Db};
+use crate::state::{AppConfig, AppState, Part};
 use std::sync::{Arc, RwLock};
 
 type Stamps = (Option<String>, Option<String>);
@@ -46,4 +47,15 @@ impl PeopleCache {
             _ => None,
         }
     }
+}
+
+impl Part for PeopleCache {
+    fn create(_: &AppConfig) -> Self {
+        PeopleCache::default()
+    }
+}
+
+/// Everyone active, through this app server's cache.
+pub async fn everyone(state: &AppState) -> AppResult<Arc<Vec<PersonRow>>> {
+    state.part::<PeopleCache>().get(&state.db).await
 }

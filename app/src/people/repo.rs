@@ -2,9 +2,9 @@
 //! into the query text; multi-step writes run in one transaction.
 
 use crate::auth::model::{CurrentUser, Role};
+use crate::db::{checked, new_key, Db};
 use crate::error::{internal, AppResult};
 use crate::people::model::{Department, UserSummary};
-use crate::state::{checked, new_key, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 

@@ -11,9 +11,9 @@
 //! could hide behind the newer stamp; a copy is therefore also reloaded once it
 //! is a minute old.
 
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::referrals::repo::{self, LinkRow};
-use crate::state::Db;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -63,5 +63,11 @@ impl ReferralCache {
             Some(c) if c.touched == touched && c.loaded.elapsed() < MAX_AGE => Some(c.rows.clone()),
             _ => None,
         }
+    }
+}
+
+impl crate::state::Part for ReferralCache {
+    fn create(_: &crate::state::AppConfig) -> Self {
+        ReferralCache::default()
     }
 }

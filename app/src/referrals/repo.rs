@@ -1,7 +1,7 @@
 //! Reads of the referral links; changing a customer's referrer.
 
+use crate::db::{checked, record_ids, Db};
 use crate::error::AppResult;
-use crate::state::{checked, record_ids, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 

@@ -4,6 +4,7 @@
 use crate::auth::model::{CurrentUser, Role};
 use crate::customers::service::{department_tree, sees};
 use crate::error::{AppError, AppResult};
+use crate::referrals::cache::ReferralCache;
 use crate::referrals::model::*;
 use crate::referrals::repo::{self, Label, LinkRow};
 use crate::referrals::rules::{self, forest, rank, would_cycle, RefNode, Shown};
@@ -35,7 +36,7 @@ pub async fn view(
     asked: ListsAsked,
 ) -> AppResult<ReferralView> {
     let tree = department_tree(state, user).await?;
-    let rows = state.referrals.rows(&state.db).await?;
+    let rows = state.part::<ReferralCache>().rows(&state.db).await?;
     let nodes: Vec<RefNode> = rows
         .iter()
         .map(|r| RefNode {
@@ -271,7 +272,7 @@ pub async fn set_referrer(
     } else {
         let id = resolve(state, user, referrer).await?;
         let parents: HashMap<String, Option<String>> = state
-            .referrals
+            .part::<ReferralCache>()
             .rows(&state.db)
             .await?
             .iter()

@@ -4,6 +4,7 @@
 
 use crate::auth::model::CurrentUser;
 use crate::customers::service::visit_target;
+use crate::db::checked;
 use crate::error::{AppError, AppResult};
 use crate::feed::service::local_label;
 use crate::reminders::channel::{Channel, Escalation};
@@ -12,7 +13,7 @@ use crate::reminders::rules::{
     escalate_at, next_anniversary_alert, next_revisit, parse_local, parse_month_day,
     ANNIVERSARY_DAYS_AHEAD,
 };
-use crate::state::{checked, AppState};
+use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 

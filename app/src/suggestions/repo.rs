@@ -1,8 +1,8 @@
 //! SurrealDB access for the suggestion box. The writes here take no user: there
 //! is nothing about the author to store.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
-use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
@@ -81,7 +81,7 @@ pub async fn replies_of(db: &Db, ids: &[String]) -> AppResult<Vec<ReplyRow>> {
              FROM suggestion_reply
              WHERE suggestion IN $ids ORDER BY at",
         )
-        .bind(("ids", crate::state::record_ids("suggestion", ids)))
+        .bind(("ids", crate::db::record_ids("suggestion", ids)))
         .await?,
     )?;
     Ok(resp.take(0)?)

@@ -21,7 +21,10 @@ pub async fn post(state: &AppState, author: &CurrentUser, text: &str) -> AppResu
     let text = parse_text(text).map_err(|code| AppError::validation("text", code))?;
     let now = state.now();
     let tz = state.config.timezone;
-    if !state.suggestion_gate.admit(&batch_of(now, &tz), &author.id) {
+    if !state
+        .part::<FloodGate>()
+        .admit(&batch_of(now, &tz), &author.id)
+    {
         return Err(AppError::validation("text", "too_many_posts"));
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -149,5 +152,11 @@ impl FloodGate {
         } else {
             false
         }
+    }
+}
+
+impl crate::state::Part for FloodGate {
+    fn create(_: &crate::state::AppConfig) -> Self {
+        FloodGate::default()
     }
 }

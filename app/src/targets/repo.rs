@@ -1,7 +1,7 @@
 //! Targets and their changes.
 
+use crate::db::{checked, Db};
 use crate::error::AppResult;
-use crate::state::{checked, Db};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use surrealdb::types::SurrealValue;

@@ -42,8 +42,8 @@ pub async fn view(
     let last = *list.last().unwrap_or(&first);
     let open = last >= this_month;
     let tree = tree(state, user).await?;
-    let config = state.snapshots.get(&state.db).await?;
-    let people = state.people.get(&state.db).await?;
+    let config = crate::funnel::snapshot::config(state).await?;
+    let people = crate::people::cache::everyone(state).await?;
     let departments = crate::people::repo::list_departments(&state.db).await?;
 
     // what was won in the months, per person
@@ -170,14 +170,14 @@ pub async fn set(
     let subject = match kind {
         "company" => Subject::Company,
         "department" => {
-            let config = state.snapshots.get(&state.db).await?;
+            let config = crate::funnel::snapshot::config(state).await?;
             if !config.parents.contains_key(subject) {
                 return Err(AppError::NotFound);
             }
             Subject::Department(subject.to_string())
         }
         "user" => {
-            let people = state.people.get(&state.db).await?;
+            let people = crate::people::cache::everyone(state).await?;
             let p = people
                 .iter()
                 .find(|p| p.id == subject)

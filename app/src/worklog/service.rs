@@ -2,10 +2,11 @@
 
 use crate::auth::model::CurrentUser;
 use crate::customers::input::parse_amount;
+use crate::db::checked;
 use crate::error::{AppError, AppResult};
 use crate::feed::repo::{FeedIn, CREATE_EVENT};
 use crate::field::rules::{day_bounds, local_day, log_editable, parse_hours, prefill, DayItem};
-use crate::state::{checked, AppState};
+use crate::state::AppState;
 use crate::worklog::model::{DailyLogView, DayActivity};
 use chrono::{DateTime, NaiveDate, Utc};
 use surrealdb::types::SurrealValue;

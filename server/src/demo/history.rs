@@ -573,7 +573,7 @@ impl World<'_> {
     }
 
     async fn visit(&mut self, rep: &Person, card: &CustomerCard) -> AppResult<()> {
-        let key = app::state::new_key();
+        let key = app::db::new_key();
         if self.rng.random_bool(0.7) {
             let place = self.places.get(&card.id).copied();
             // most check-ins are at the door; a lazy rep's sometimes are not

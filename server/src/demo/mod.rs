@@ -7,9 +7,9 @@ pub mod words;
 
 use app::auth::model::Role;
 use app::auth::session::hash_password;
+use app::db::Db;
 use app::error::AppResult;
 use app::people::repo::{self, DepartmentInput, NewUser};
-use app::state::Db;
 
 pub const DEMO_PASSWORD: &str = "demo1234";
 

@@ -22,7 +22,7 @@ fn png() -> Vec<u8> {
 }
 
 /// Every table's rows, as sorted JSON text (ids included).
-async fn dump(db: &app::state::Db, tables: &[&str]) -> Vec<String> {
+async fn dump(db: &app::db::Db, tables: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for t in tables {
         let mut r = db

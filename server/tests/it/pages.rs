@@ -544,7 +544,10 @@ async fn a_restart_applies_only_the_schema_that_changed() {
 #[tokio::test]
 async fn the_people_list_is_cached_and_sees_every_change_it_shows() {
     let app = spawn_app().await;
-    let (db, cache) = (&app.state.db, &app.state.people);
+    let (db, cache) = (
+        &app.state.db,
+        app.state.part::<app::people::cache::PeopleCache>(),
+    );
     let rep1 = app.user("rep1").await;
     let first = cache.get(db).await.expect("people");
     let again = cache.get(db).await.expect("people");

@@ -276,8 +276,9 @@ async fn another_app_server_finds_every_entry_another_one_wrote() {
         ["客户觉得价格太高"]
     );
     // a second app server on the same database starts with an empty index
-    let mut b = app.state.clone();
-    b.search = Default::default();
+    let b = app
+        .state
+        .with_fresh::<app::experience::service::SearchIndex>();
     let search_b = |q: &'static str, industry: &'static str| {
         let (b, rep2) = (b.clone(), rep2.clone());
         async move {
@@ -341,8 +342,9 @@ async fn a_pool_from_schema_8_is_counted_once_at_the_upgrade() {
         app::experience::repo::count(&app.state.db).await.unwrap(),
         2
     );
-    let mut fresh = app.state.clone();
-    fresh.search = Default::default();
+    let fresh = app
+        .state
+        .with_fresh::<app::experience::service::SearchIndex>();
     let v = app::experience::service::search(&fresh, &rep2, "决策人", "", "")
         .await
         .unwrap();
