@@ -37,6 +37,7 @@ pub mod state;
 pub mod suggestions;
 pub mod targets;
 pub mod text;
+pub mod ui;
 pub mod worklog;
 
 use leptos::prelude::*;

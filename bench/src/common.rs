@@ -24,7 +24,7 @@ pub async fn user(state: &app::state::AppState, login: &str) -> app::auth::model
         .expect("query");
     let ids: Vec<String> = r.take(0).expect("ids");
     let id = ids.into_iter().next().expect("user");
-    app::people::repo::find_user(&state.db, &id)
+    app::auth::repo::find_user(&state.db, &id)
         .await
         .expect("find")
         .expect("user")

@@ -100,7 +100,7 @@ async fn users(db: &app::db::Db, clients: usize) -> Vec<app::auth::model::Curren
     let mut out = Vec::new();
     for id in ids {
         out.push(
-            app::people::repo::find_user(db, &id)
+            app::auth::repo::find_user(db, &id)
                 .await
                 .expect("find")
                 .expect("user")

@@ -301,7 +301,7 @@ async fn main() {
 
     // every board, as the boss (the company) and as a manager (a department)
     let boss = common::user(&state, "boss").await;
-    let manager = app::people::repo::find_user(db, &managers[0])
+    let manager = app::auth::repo::find_user(db, &managers[0])
         .await
         .expect("find")
         .expect("manager")
@@ -340,7 +340,7 @@ async fn main() {
             report(&format!("  {label} {p}"), s);
         }
     }
-    let rep = app::people::repo::find_user(db, &users[0].0)
+    let rep = app::auth::repo::find_user(db, &users[0].0)
         .await
         .expect("find")
         .expect("rep")

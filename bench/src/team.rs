@@ -331,7 +331,7 @@ async fn stats(people: usize) {
         started.elapsed()
     );
     let boss = user(&state, "boss").await;
-    let manager = app::people::repo::find_user(&state.db, "bm0")
+    let manager = app::auth::repo::find_user(&state.db, "bm0")
         .await
         .expect("find")
         .expect("manager")

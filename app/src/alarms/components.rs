@@ -8,7 +8,7 @@ use crate::experience::model::ExperienceHit;
 use crate::feed::live::Live;
 use crate::feed::model::Push;
 use crate::i18n::*;
-use crate::shell::{
+use crate::ui::{
     action_error, reload_on_success, Changes, ErrorBox, FieldError, FormError, Loading,
 };
 use leptos::prelude::*;
@@ -346,7 +346,7 @@ fn AlarmView(d: AlarmDetail) -> impl IntoView {
             {may.add_photos.then(|| view! {
                 <form class="inline-form photo-form" method="post" action="/api/alarm_photos" enctype="multipart/form-data" data-testid="alarm-photo-form">
                     <input type="hidden" name="alarm" value=c.id.clone() />
-                    <crate::shell::FileChooser name="photos".to_string() accept="image/*".to_string() camera=true multiple=true
+                    <crate::ui::FileChooser name="photos".to_string() accept="image/*".to_string() camera=true multiple=true
                         label=t_string!(i18n, photo_take).to_string() testid="alarm-photo-input".to_string() required=false />
                     <button type="submit" data-testid="alarm-photo-submit">{t!(i18n, alarm_add_photo)}</button>
                 </form>
@@ -399,7 +399,7 @@ fn AlarmAnswers(
                         alarm,
                         version: now,
                         ..
-                    } if alarm == me && now > version => crate::shell::reload_page(),
+                    } if alarm == me && now > version => crate::ui::reload_page(),
                     _ => {}
                 }
             }
@@ -612,7 +612,7 @@ fn StatsCard(r: StatsRow) -> impl IntoView {
             <div class="feed-head">
                 <span class="avatar small-avatar">{r.name.chars().next().map(String::from).unwrap_or_default()}</span>
                 <strong>{r.name.clone()}</strong>
-                <span class="muted small">{r.department_name.clone()} " · " {move || role.map(|x| crate::shell::role_label(i18n, x)).unwrap_or_default()}</span>
+                <span class="muted small">{r.department_name.clone()} " · " {move || role.map(|x| crate::auth::context::role_label(i18n, x)).unwrap_or_default()}</span>
             </div>
             <dl class="metrics">
                 <div><dt>{t!(i18n, alarm_m_raised)}</dt><dd data-testid="m-raised">{r.raised}</dd></div>

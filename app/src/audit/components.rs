@@ -4,7 +4,7 @@
 use crate::audit::api::*;
 use crate::audit::model::*;
 use crate::i18n::*;
-use crate::shell::{ErrorBox, Loading};
+use crate::ui::{ErrorBox, Loading};
 use leptos::prelude::*;
 
 #[component]

@@ -42,11 +42,11 @@ pub async fn setup(
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use crate::auth::model::Role;
+    use crate::auth::repo::{self, NewUser};
     use crate::auth::rules::{check_password, normalize_login, normalize_name};
     use crate::auth::session::{client_ip, hash_password, sign_in, sign_out, verify_password};
     use crate::auth::throttle::LoginThrottle;
     use crate::error::{AppError, AppResult};
-    use crate::people::repo::{self, NewUser};
     use crate::state::app_state;
 
     pub async fn needs_setup() -> AppResult<bool> {
@@ -93,7 +93,7 @@ pub(crate) mod server {
     /// Puts the user's saved language in the i18n cookie, so the next page speaks it.
     async fn remember_language(state: &crate::state::AppState, id: &str) -> AppResult<()> {
         if let Some((user, _)) = repo::find_user(&state.db, id).await? {
-            crate::me::api::server::set_language_cookie(&user.language);
+            crate::auth::language::server::set_language_cookie(&user.language);
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 use crate::auth::api::{needs_setup, whoami, Login, Setup};
+use crate::auth::language::LangSwitch;
 use crate::i18n::*;
-use crate::shell::{action_error, FieldError, FormError, LangSwitch, Loading};
+use crate::ui::{action_error, FieldError, FormError, Loading};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 

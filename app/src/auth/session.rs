@@ -5,9 +5,9 @@
 //! changing their role takes effect at once.
 
 use crate::auth::model::{CurrentUser, Role};
+use crate::auth::repo;
 use crate::auth::rules::{needs_touch, session_valid};
 use crate::error::{internal, AppError, AppResult};
-use crate::people::repo;
 use crate::state::app_state;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,

@@ -2,14 +2,15 @@
 //! the customer card with its stage moves and history, the pool, notifications.
 //! Every form is an `ActionForm`, so it also posts without JavaScript.
 
+use crate::auth::context::use_user;
 use crate::auth::model::Role;
 use crate::customers::api::*;
 use crate::customers::model::*;
 use crate::funnel::api::{list_qual_items, list_stages};
 use crate::i18n::*;
-use crate::shell::{
-    action_error, error_text, reload_on_success, use_user, Changes, ErrorBox, FieldError,
-    FieldSlot, FormError, Loading,
+use crate::ui::{
+    action_error, error_text, reload_on_success, Changes, ErrorBox, FieldError, FieldSlot,
+    FormError, Loading,
 };
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -174,12 +175,7 @@ pub fn CustomersPage() -> impl IntoView {
     let user = use_user().0;
     let query = use_query_map();
     let data = Resource::new(
-        move || {
-            (
-                view_of(&query.read()),
-                crate::shell::asked_rows(&query.read()),
-            )
-        },
+        move || (view_of(&query.read()), crate::ui::asked_rows(&query.read())),
         |(view, n)| list_customers(view, n),
     );
     let disputes_res = Resource::new(
@@ -242,7 +238,7 @@ pub fn CustomersPage() -> impl IntoView {
                                 "inbox" => "inbox",
                                 _ => "mine",
                             };
-                            let more = more_href(&[("view", view)], cards.len(), crate::shell::asked_rows(&query.read_untracked()));
+                            let more = more_href(&[("view", view)], cards.len(), crate::ui::asked_rows(&query.read_untracked()));
                             view! {
                                 <DisputeList items=open />
                                 <ul class="list" data-testid="customer-list">
@@ -460,7 +456,7 @@ fn RegisterForm(children: Children) -> impl IntoView {
             .and_then(|e| e.field().map(|f| (f.to_string(), error_text(i18n, &e))));
         #[cfg(feature = "hydrate")]
         if let Some(form) = form_ref.get() {
-            crate::shell::show_in_slots(&form, refused);
+            crate::ui::show_in_slots(&form, refused);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (refused, form_ref);
@@ -998,7 +994,7 @@ pub fn PoolPage() -> impl IntoView {
                 get("region"),
                 get("source"),
                 get("stage"),
-                crate::shell::asked_rows(&query.read()),
+                crate::ui::asked_rows(&query.read()),
             )
         },
         |(industry, size, region, source, stage, n)| pool(industry, size, region, source, stage, n),
@@ -1049,7 +1045,7 @@ pub fn PoolPage() -> impl IntoView {
                                 .map(|k| (k, q.get(k).unwrap_or_default()))
                                 .collect();
                             let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                            let more = more_href(&keep, cards.len(), crate::shell::asked_rows(&query.read_untracked()));
+                            let more = more_href(&keep, cards.len(), crate::ui::asked_rows(&query.read_untracked()));
                             view! {
                                 <ul class="list" data-testid="pool-list">
                                     {cards.into_iter().map(|card| view! { <CardRow card /> }).collect_view()}

@@ -1385,7 +1385,7 @@ pub async fn manage(
     let reason = crate::text::checked("reason", reason, Shape::lines(1000))?;
     let target = match action {
         "reassign" => {
-            let (target, active) = crate::people::repo::find_user(
+            let (target, active) = crate::auth::repo::find_user(
                 &state.db,
                 repo::valid_key(to_user)
                     .map_err(|_| AppError::validation("to_user", "not_found"))?,
@@ -1536,7 +1536,7 @@ pub async fn decide_dispute(
         return Err(AppError::NotFound);
     }
     if transfer {
-        let (raiser, active) = crate::people::repo::find_user(&state.db, &d.raised_by)
+        let (raiser, active) = crate::auth::repo::find_user(&state.db, &d.raised_by)
             .await?
             .ok_or(AppError::NotFound)?;
         if !active {

@@ -4,7 +4,7 @@
 use crate::experience::api::{experience_entry, search_experience};
 use crate::experience::model::{ExperienceHit, Marked};
 use crate::i18n::*;
-use crate::shell::{ErrorBox, Loading};
+use crate::ui::{ErrorBox, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -5,7 +5,7 @@ use crate::feed::api::{get_feed, CommentOn, ToggleLike};
 use crate::feed::live::Live;
 use crate::feed::model::{FeedCursor, FeedItem, Push};
 use crate::i18n::*;
-use crate::shell::{action_error, ErrorBox, FieldError, Loading};
+use crate::ui::{action_error, ErrorBox, FieldError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;

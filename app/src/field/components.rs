@@ -7,7 +7,7 @@ use crate::feed::components::flag_text;
 use crate::feed::live::Live;
 use crate::field::api::nearby;
 use crate::i18n::*;
-use crate::shell::error_text;
+use crate::ui::error_text;
 use leptos::prelude::*;
 
 /// Where the phone says it is.
@@ -132,7 +132,7 @@ pub fn CheckinPage() -> impl IntoView {
                 </label>
                 <div class="field">
                     <span>{t!(i18n, checkin_photos)}</span>
-                    <crate::shell::FileButton name="photos" accept="image/*" camera=true multiple=true
+                    <crate::ui::FileButton name="photos" accept="image/*" camera=true multiple=true
                         label=move || t_string!(i18n, photo_take).to_string() testid="photos" />
                     <small class="muted">{t!(i18n, checkin_photos_hint)}</small>
                 </div>
@@ -260,7 +260,7 @@ pub fn FollowupForm(customer: String) -> impl IntoView {
             <textarea name="text" rows="3" maxlength="2000" required
                 aria-label=move || t_string!(i18n, followup_title).to_string()
                 placeholder=move || t_string!(i18n, followup_placeholder).to_string()></textarea>
-            <crate::shell::FileButton name="photos" accept="image/*" camera=true
+            <crate::ui::FileButton name="photos" accept="image/*" camera=true
                 label=move || t_string!(i18n, photo_take).to_string() testid="followup-photos" />
             <button type="submit">{t!(i18n, followup_submit)}</button>
         </form>

@@ -1,13 +1,14 @@
 //! The funnel and forecast page, and the admin's funnel settings.
 
+use crate::auth::context::use_user;
 use crate::auth::model::Role;
 use crate::customers::components::money;
 use crate::funnel::api::*;
 use crate::funnel::model::*;
 use crate::funnel::rules::default_scope;
 use crate::i18n::*;
-use crate::shell::{
-    action_error, reload_on_success, use_user, Changes, ErrorBox, FieldError, FormError, Loading,
+use crate::ui::{
+    action_error, reload_on_success, Changes, ErrorBox, FieldError, FormError, Loading,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

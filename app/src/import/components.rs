@@ -6,7 +6,7 @@
 use crate::i18n::*;
 use crate::import::api::*;
 use crate::import::model::*;
-use crate::shell::{action_error, code_text, ErrorBox, FormError, Loading};
+use crate::ui::{action_error, code_text, ErrorBox, FormError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -127,7 +127,7 @@ pub fn ImportPage() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <crate::shell::FileChooser name="file".to_string() accept=".xlsx,.csv".to_string() label=t_string!(i18n, import_choose_file).to_string() testid="import-file".to_string() required=true multiple=false camera=false />
+                <crate::ui::FileChooser name="file".to_string() accept=".xlsx,.csv".to_string() label=t_string!(i18n, import_choose_file).to_string() testid="import-file".to_string() required=true multiple=false camera=false />
                 <button type="submit" class="primary" data-testid="import-check">{t!(i18n, import_check)}</button>
             </form>
         </section>
@@ -256,7 +256,7 @@ fn Batch(v: ImportView, start: ServerAction<StartImport>) -> impl IntoView {
                     } else {
                         view! {
                             <p><a href=format!("/customers/import/{}", v.id) rel="external">{t!(i18n, import_refresh)}</a></p>
-                            <crate::shell::ReloadSoon ms=1000 />
+                            <crate::ui::ReloadSoon ms=1000 />
                         }
                         .into_any()
                     }}

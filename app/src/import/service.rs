@@ -114,7 +114,7 @@ async fn target(state: &AppState, user: &CurrentUser, value: &str) -> AppResult<
     let to = match (option.kind.as_str(), &id) {
         ("me", _) => ImportTo::Owner(user.clone()),
         ("rep", Some(id)) => {
-            let (person, active) = crate::people::repo::find_user(&state.db, id)
+            let (person, active) = crate::auth::repo::find_user(&state.db, id)
                 .await?
                 .ok_or(AppError::Forbidden)?;
             if !active {

@@ -1,8 +1,10 @@
 use crate::auth::api::Logout;
+use crate::auth::context::{role_label, WithUser};
+use crate::auth::language::LangSwitch;
 use crate::auth::model::CurrentUser;
 use crate::i18n::*;
 use crate::me::api::{ChangePassword, UpdateProfile};
-use crate::shell::{action_error, role_label, FieldError, FormError, LangSwitch, WithUser};
+use crate::ui::{action_error, FieldError, FormError};
 use leptos::prelude::*;
 
 #[component]

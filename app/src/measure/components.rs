@@ -1,13 +1,14 @@
 //! The ranking boards (`/rankings`) and a person's profile (`/people/:id`): every
 //! choice is a link or a GET form, so both work before the WASM loads.
 
+use crate::auth::context::WithUser;
 use crate::customers::components::money;
 use crate::i18n::*;
 use crate::measure::api::*;
 use crate::measure::chart::{LineChart, Series, ValueFormat};
 use crate::measure::model::*;
 use crate::measure::rules::{Measure, Unit, Weights, PERIODS};
-use crate::shell::{action_error, ErrorBox, FieldError, FormError, Loading, WithUser};
+use crate::ui::{action_error, ErrorBox, FieldError, FormError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -492,7 +493,7 @@ fn Profile(p: ProfileView) -> impl IntoView {
             <div>
                 <h1 data-testid="person-name">{p.name.clone()}</h1>
                 <p class="muted small">
-                    {move || role.map(|r| crate::shell::role_label(i18n, r)).unwrap_or_default()}
+                    {move || role.map(|r| crate::auth::context::role_label(i18n, r)).unwrap_or_default()}
                     " · " {p.department_name.clone()} " · "
                     {t_string!(i18n, person_joined).replace("{d}", &p.joined)}
                 </p>

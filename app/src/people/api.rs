@@ -56,11 +56,12 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use crate::auth::model::Role;
+    use crate::auth::repo::{find_user, NewUser};
     use crate::auth::rules::{check_password, normalize_login, normalize_name};
     use crate::auth::session::{hash_password, require_admin};
     use crate::error::{AppError, AppResult};
     use crate::people::model::{Department, UserSummary};
-    use crate::people::repo::{self, DepartmentInput, NewUser, UserUpdate};
+    use crate::people::repo::{self, DepartmentInput, UserUpdate};
     use crate::people::rules::{check_deactivation, check_role_grant, would_create_cycle};
     use crate::state::app_state;
 
@@ -146,7 +147,7 @@ pub(crate) mod server {
         let db = app_state()?.db;
         let name = normalize_name(&name).map_err(|c| AppError::validation("name", c))?;
         let role = parse_role(&role)?;
-        let (target, _) = repo::find_user(&db, &id).await?.ok_or(AppError::NotFound)?;
+        let (target, _) = find_user(&db, &id).await?.ok_or(AppError::NotFound)?;
         if target.role != role {
             check_role_grant(actor.role, role).map_err(|c| AppError::validation("role", c))?;
             // Taking admin away is granting in reverse: only an admin may, and never
@@ -176,7 +177,7 @@ pub(crate) mod server {
     pub async fn set_user_active(id: String, active: bool) -> AppResult<()> {
         let actor = require_admin().await?;
         let db = app_state()?.db;
-        let (target, _) = repo::find_user(&db, &id).await?.ok_or(AppError::NotFound)?;
+        let (target, _) = find_user(&db, &id).await?.ok_or(AppError::NotFound)?;
         if !active {
             check_deactivation(
                 &actor.id,

@@ -1,6 +1,7 @@
 //! Admin pages: the department tree and the people in it.
 
 use crate::auth::api::whoami;
+use crate::auth::context::role_label;
 use crate::auth::model::Role;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -9,8 +10,8 @@ use crate::people::api::{
 };
 use crate::people::model::{Department, UserSummary};
 use crate::people::rules::tree_order;
-use crate::shell::{
-    action_error, reload_on_success, role_label, Changes, ErrorBox, FieldError, FormError, Loading,
+use crate::ui::{
+    action_error, reload_on_success, Changes, ErrorBox, FieldError, FormError, Loading,
 };
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;

@@ -5,7 +5,7 @@ use crate::customers::components::money;
 use crate::i18n::*;
 use crate::referrals::api::*;
 use crate::referrals::model::*;
-use crate::shell::{ErrorBox, Loading};
+use crate::ui::{ErrorBox, Loading};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -15,7 +15,7 @@ pub fn ReferralsPage() -> impl IntoView {
     let query = use_query_map();
     let tab = move || query.read().get("tab").unwrap_or_else(|| "tree".into());
     let data = Resource::new(
-        move || (tab(), crate::shell::asked_rows(&query.read())),
+        move || (tab(), crate::ui::asked_rows(&query.read())),
         |(tab, n)| referrals(tab, n),
     );
     let class = move |name: &'static str| move || if tab() == name { "tab active" } else { "tab" };

@@ -4,7 +4,7 @@
 use crate::feed::live::Live;
 use crate::i18n::*;
 use crate::reminders::api::{reminders, AckReminder, AddReminder, SetRevisit};
-use crate::shell::{action_error, reload_on_success, ErrorBox, FieldError, FormError, Loading};
+use crate::ui::{action_error, reload_on_success, ErrorBox, FieldError, FormError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -21,7 +21,7 @@ pub fn kind_text(i18n: I18nContext<Locale>, kind: &str) -> String {
 #[component]
 pub fn RemindersPage() -> impl IntoView {
     let i18n = use_i18n();
-    let changes = crate::shell::Changes::provide();
+    let changes = crate::ui::Changes::provide();
     let add = ServerAction::<AddReminder>::new();
     let ack = ServerAction::<AckReminder>::new();
     reload_on_success(add);

@@ -2,11 +2,11 @@
 //! released suggestions with management's replies.
 
 use crate::i18n::*;
-use crate::shell::{
-    action_error, reload_on_success, Changes, ErrorBox, FieldError, FormError, Loading,
-};
 use crate::suggestions::api::{suggestions, PostSuggestion, ReplySuggestion};
 use crate::suggestions::model::SuggestionItem;
+use crate::ui::{
+    action_error, reload_on_success, Changes, ErrorBox, FieldError, FormError, Loading,
+};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 

@@ -3,9 +3,9 @@
 
 use crate::customers::components::money;
 use crate::i18n::*;
-use crate::shell::{action_error, ErrorBox, FieldError, FormError, Loading};
 use crate::targets::api::*;
 use crate::targets::model::*;
+use crate::ui::{action_error, ErrorBox, FieldError, FormError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;

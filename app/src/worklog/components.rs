@@ -2,7 +2,7 @@
 
 use crate::feed::components::kind_text;
 use crate::i18n::*;
-use crate::shell::{action_error, reload_on_success, ErrorBox, FieldError, FormError, Loading};
+use crate::ui::{action_error, reload_on_success, ErrorBox, FieldError, FormError, Loading};
 use crate::worklog::api::{daily_log, SaveDailyLog};
 use crate::worklog::model::DailyLogView;
 use leptos::prelude::*;
@@ -27,7 +27,7 @@ fn draft(i18n: I18nContext<Locale>, v: &DailyLogView) -> String {
 #[component]
 pub fn DailyLogPage() -> impl IntoView {
     let i18n = use_i18n();
-    let changes = crate::shell::Changes::provide();
+    let changes = crate::ui::Changes::provide();
     let save = ServerAction::<SaveDailyLog>::new();
     reload_on_success(save);
     let err = action_error(save);

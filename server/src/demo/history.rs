@@ -300,7 +300,7 @@ async fn people(state: &AppState) -> AppResult<Vec<Person>> {
     users.sort_by(|a, b| a.login.cmp(&b.login));
     let mut out = Vec::new();
     for u in users {
-        if let Some((user, _)) = app::people::repo::find_user(&state.db, &u.id).await? {
+        if let Some((user, _)) = app::auth::repo::find_user(&state.db, &u.id).await? {
             out.push(Person {
                 habit: habit(&u.login),
                 user,

@@ -6,10 +6,11 @@ pub mod history;
 pub mod words;
 
 use app::auth::model::Role;
+use app::auth::repo::{bootstrap_company, count_users, NewUser};
 use app::auth::session::hash_password;
 use app::db::Db;
 use app::error::AppResult;
-use app::people::repo::{self, DepartmentInput, NewUser};
+use app::people::repo::{self, DepartmentInput};
 
 pub const DEMO_PASSWORD: &str = "demo1234";
 
@@ -31,7 +32,7 @@ pub const DEMO_PEOPLE: &[(&str, &str, Role, usize)] = &[
 
 /// Returns true when it loaded the demo now, false when data already existed.
 pub async fn load_demo(db: &Db) -> AppResult<bool> {
-    if repo::count_users(db).await? > 0 {
+    if count_users(db).await? > 0 {
         return Ok(false);
     }
     let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
@@ -40,7 +41,7 @@ pub async fn load_demo(db: &Db) -> AppResult<bool> {
     // The first user is the company's administrator, created with the root
     // department exactly as the setup page would.
     let (admin_login, admin_name, _, _) = DEMO_PEOPLE[0];
-    let (company, admin_id) = repo::bootstrap_company(
+    let (company, admin_id) = bootstrap_company(
         db,
         names[0].to_string(),
         NewUser {

@@ -263,7 +263,7 @@ impl TestApp {
     /// A user as the services see them, by login.
     pub async fn user(&self, login: &str) -> app::auth::model::CurrentUser {
         let id = self.user_id(login).await;
-        app::people::repo::find_user(&self.state.db, &id)
+        app::auth::repo::find_user(&self.state.db, &id)
             .await
             .expect("query")
             .expect("user")
