@@ -15,6 +15,7 @@ pub mod alarms;
 mod architecture;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -24,6 +25,7 @@ pub mod feed;
 pub mod field;
 pub mod funnel;
 pub mod import;
+pub mod live;
 pub mod me;
 pub mod measure;
 pub mod people;

@@ -130,6 +130,11 @@ impl AppState {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
+
+    /// Today in the company zone, as day sums are keyed (`YYYY-MM-DD`).
+    pub fn today(&self) -> String {
+        crate::calendar::day_key(self.now(), &self.config.timezone)
+    }
 }
 
 /// Wall-clock time, plus an offset that only a test server (`BPC_TEST_CLOCK=1`)

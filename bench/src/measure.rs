@@ -136,7 +136,7 @@ async fn main() {
             continue;
         }
         let key = day.format("%Y-%m-%d").to_string();
-        let noon = app::funnel::rules::local_at(
+        let noon = app::calendar::local_at(
             day,
             chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("noon"),
             &tz,

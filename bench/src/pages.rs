@@ -182,7 +182,7 @@ async fn history(db: &app::db::Db, c: &Company, g: &mut Gen, days: std::ops::Ran
         let at = |rng: &mut ChaCha8Rng| -> DateTime<Utc> {
             let t = NaiveTime::from_hms_opt(rng.random_range(9..18), rng.random_range(0..60), 0)
                 .expect("time");
-            let t = app::funnel::rules::local_at(day, t, tz);
+            let t = app::calendar::local_at(day, t, tz);
             if t > now {
                 now - Duration::minutes(rng.random_range(1..600))
             } else {
@@ -250,12 +250,9 @@ async fn history(db: &app::db::Db, c: &Company, g: &mut Gen, days: std::ops::Ran
                     );
                 }
             }
-            let log_at = app::funnel::rules::local_at(
-                day,
-                NaiveTime::from_hms_opt(18, 30, 0).expect("time"),
-                tz,
-            )
-            .min(now);
+            let log_at =
+                app::calendar::local_at(day, NaiveTime::from_hms_opt(18, 30, 0).expect("time"), tz)
+                    .min(now);
             logs.push(
                 json!({"id": format!("{rep}:{key}"), "user": rep, "dept": dept, "day": key,
                 "hours": f64::from(rng.random_range(40..100)) / 10.0, "at": log_at}),

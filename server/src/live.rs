@@ -7,9 +7,10 @@
 use app::auth::model::CurrentUser;
 use app::auth::session::SessionMark;
 use app::db::Db;
-use app::feed::model::Hello;
 use app::feed::repo::{self, StreamRow};
-use app::feed::rules::{bounded_replay_floor, sees, Audience};
+use app::feed::rules::{sees, Audience};
+use app::live::model::Hello;
+use app::live::rules::bounded_replay_floor;
 use app::state::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;

@@ -5,9 +5,9 @@
 use crate::alarms::api::*;
 use crate::alarms::model::*;
 use crate::experience::model::ExperienceHit;
-use crate::feed::live::Live;
-use crate::feed::model::Push;
 use crate::i18n::*;
+use crate::live::client::Live;
+use crate::live::model::Push;
 use crate::ui::{
     action_error, reload_on_success, Changes, ErrorBox, FieldError, FormError, Loading,
 };
@@ -47,23 +47,6 @@ pub fn wait_text(i18n: I18nContext<Locale>, minutes: i64) -> String {
     }
 }
 
-/// Links between the team pages (alarms, experience, suggestions, statistics).
-#[component]
-pub fn TeamNav(active: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    let class = move |name: &'static str| if name == active { "tab active" } else { "tab" };
-    view! {
-        <nav class="tabs" data-testid="team-nav">
-            <a class=class("rankings") href="/rankings" data-testid="rankings-link">{t!(i18n, rank_title)}</a>
-            <a class=class("targets") href="/targets" data-testid="targets-link">{t!(i18n, target_title)}</a>
-            <a class=class("alarms") href="/alarms">{t!(i18n, alarm_title)}</a>
-            <a class=class("experience") href="/experience" data-testid="experience-link">{t!(i18n, exp_title)}</a>
-            <a class=class("suggestions") href="/suggestions" data-testid="suggestions-link">{t!(i18n, sugg_title)}</a>
-            <a class=class("stats") href="/alarms/stats" data-testid="alarm-stats-link">{t!(i18n, alarm_stats_title)}</a>
-        </nav>
-    }
-}
-
 #[component]
 pub fn AlarmsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -85,7 +68,7 @@ pub fn AlarmsPage() -> impl IntoView {
                 <h1>{t!(i18n, alarm_title)}</h1>
                 <a class="button primary" href="/alarms/new" data-testid="raise-alarm-link">{t!(i18n, alarm_raise)}</a>
             </div>
-            <TeamNav active="alarms" />
+            <crate::ui::TeamNav active="alarms" />
             <p class="muted small">{t!(i18n, alarm_intro)}</p>
             <nav class="tabs" data-testid="alarm-filters">
                 <a class=tab("open") href="/alarms?f=open">{t!(i18n, alarm_f_open)}</a>
@@ -297,7 +280,7 @@ pub fn AlarmPage() -> impl IntoView {
         <section class="page alarm">
             <div class="page-head">
                 <a href="/alarms" class="muted small">"← " {t!(i18n, alarm_title)}</a>
-                <crate::feed::live::LiveDot />
+                <crate::live::client::LiveDot />
             </div>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
@@ -564,7 +547,7 @@ pub fn AlarmStatsPage() -> impl IntoView {
     view! {
         <section class="page alarm-stats">
             <h1>{t!(i18n, alarm_stats_title)}</h1>
-            <TeamNav active="stats" />
+            <crate::ui::TeamNav active="stats" />
             <nav class="tabs">
                 <a class=tab("week") href="/alarms/stats?period=week">{t!(i18n, period_week)}</a>
                 <a class=tab("month") href="/alarms/stats?period=month">{t!(i18n, period_month)}</a>

@@ -1,5 +1,6 @@
 //! What the alarm pages receive.
 
+pub use crate::live::model::AnswerItem;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -25,21 +26,6 @@ pub struct AlarmCard {
     pub at_local: String,
     /// Minutes it has waited for a first answer (still waiting), or waited.
     pub wait_minutes: Option<i64>,
-}
-
-/// One answer to an alarm.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AnswerItem {
-    pub id: String,
-    pub user_name: String,
-    pub department_name: String,
-    pub text: String,
-    pub likes: i64,
-    /// The viewer likes it (false in live pushes: the page keeps its own).
-    pub liked: bool,
-    pub accepted: bool,
-    pub at: DateTime<Utc>,
-    pub at_local: String,
 }
 
 /// What the viewer may do on an alarm's page.

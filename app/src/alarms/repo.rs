@@ -5,7 +5,7 @@
 use crate::db::{checked, Db};
 use crate::error::{AppError, AppResult};
 use crate::experience::repo::{ExperienceIn, CREATE_ENTRY};
-use crate::feed::repo::{FeedIn, CREATE_EVENT};
+use crate::live::post::{FeedIn, CREATE_EVENT};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 

@@ -2,7 +2,7 @@
 //! unanswered one escalates (in working hours, in the company's time zone), and
 //! the support and resolve statistics. Pure functions.
 
-use crate::funnel::rules::local_at;
+use crate::calendar::local_at;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 
 /// An alarm with no answer after this many working hours tells the raiser's

@@ -10,13 +10,13 @@ use crate::alarms::rules::{
     LostState, Period, Status, WorkWeek, MAX_TEXT, MIN_POST_MORTEM,
 };
 use crate::auth::model::{CurrentUser, Role};
+use crate::calendar::local_label;
 use crate::customers::service as customers;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::experience::repo::ExperienceIn;
 use crate::experience::service::entry_in;
-use crate::feed::repo::FeedIn;
-use crate::feed::service::local_label;
+use crate::live::post::FeedIn;
 use crate::state::AppState;
 use crate::text::Shape;
 use chrono::{DateTime, Utc};
@@ -231,7 +231,11 @@ pub async fn list(state: &AppState, user: &CurrentUser, filter: &str) -> AppResu
 async fn actor(state: &AppState, user: &CurrentUser, row: &AlarmRow) -> AppResult<Actor> {
     Ok(Actor {
         raiser: row.raiser == user.id,
-        manager: row.raiser != user.id && customers::manages(state, user, &row.department).await?,
+        manager: row.raiser != user.id
+            && crate::funnel::snapshot::config(state)
+                .await?
+                .org
+                .manages(user, &row.department),
     })
 }
 
@@ -320,7 +324,7 @@ pub async fn answer(
         &user.department_id,
         &text,
         now,
-        &crate::measure::rules::local_day(now, &state.config.timezone),
+        &crate::calendar::day_key(now, &state.config.timezone),
     )
     .await?;
     let tz = state.config.timezone;
@@ -408,7 +412,7 @@ pub async fn accept(
         },
         Some(exp),
         state.now(),
-        crate::measure::service::today(state),
+        state.today(),
     )
     .await
 }
@@ -439,7 +443,7 @@ pub async fn close(state: &AppState, user: &CurrentUser, alarm: &str, note: &str
         },
         Some(exp),
         state.now(),
-        crate::measure::service::today(state),
+        state.today(),
     )
     .await
 }
@@ -481,7 +485,7 @@ pub async fn decide_lost(
         },
         exp,
         state.now(),
-        crate::measure::service::today(state),
+        state.today(),
     )
     .await
 }
@@ -501,18 +505,16 @@ pub async fn escalate(state: &AppState) -> AppResult<EscalationReport> {
     let now = state.now();
     let hours = state.config.alarm_escalate_hours;
     let mut report = EscalationReport::default();
+    let org = crate::funnel::snapshot::config(state).await?.org.clone();
     for due in repo::due_escalations(&state.db, now).await? {
-        let manager = customers::manager_above(state, &due.department, &due.raiser).await?;
+        let manager = org.head_above(Some(&due.department), Some(&due.raiser));
         let target = match due.escalated {
             0 => manager,
             _ => {
-                let above = match &manager {
-                    Some(m) => match customers::department_headed_by(state, m).await? {
-                        Some(d) => customers::manager_above(state, &d, m).await?,
-                        None => None,
-                    },
-                    None => None,
-                };
+                let above = manager.as_deref().and_then(|m| {
+                    org.headed_by(m)
+                        .and_then(|d| org.head_above(Some(&d), Some(m)))
+                });
                 match above {
                     Some(a) => Some(a),
                     None => repo::bosses(&state.db)
@@ -628,11 +630,11 @@ pub async fn stats(state: &AppState, user: &CurrentUser, period: &str) -> AppRes
         .collect();
     let config = crate::funnel::snapshot::config(state).await?;
     let subtree = |d: &str| -> Vec<String> {
-        crate::people::rules::subtree(&config.parents, d)
+        crate::people::rules::subtree(&config.org.parents, d)
             .into_iter()
             .collect()
     };
-    let all_departments: Vec<String> = config.parents.keys().cloned().collect();
+    let all_departments: Vec<String> = config.org.parents.keys().cloned().collect();
     let people = crate::people::cache::everyone(state).await?;
     let my_tree = match user.role {
         Role::Manager => subtree(&user.department_id),

@@ -8,6 +8,7 @@ use crate::customers::api::*;
 use crate::customers::model::*;
 use crate::funnel::api::{list_qual_items, list_stages};
 use crate::i18n::*;
+use crate::ui::money;
 use crate::ui::{
     action_error, error_text, reload_on_success, Changes, ErrorBox, FieldError, FieldSlot,
     FormError, Loading,
@@ -15,24 +16,6 @@ use crate::ui::{
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// ¥12,345.00 from cents.
-pub fn money(cents: i64) -> String {
-    let yuan = cents / 100;
-    let digits = yuan.abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!(
-        "¥{}{grouped}.{:02}",
-        if cents < 0 { "-" } else { "" },
-        (cents % 100).abs()
-    )
-}
 
 fn clock_text(i18n: I18nContext<Locale>, clock: &str) -> String {
     match clock {

@@ -3,29 +3,29 @@
 //! asking and checks what they may see and do.
 
 use crate::auth::model::{CurrentUser, Role};
+use crate::calendar::start_of_local_day;
 use crate::customers::input::{mask_phone, parse_customer, phone_keys};
 use crate::customers::lock::{allowed, can_see, sees_phones, Standing, Viewer};
 use crate::customers::model::*;
 use crate::customers::repo::{
-    self, CustomerRow, DueIndex, FeedbackIn, HistoryIn, ListScope, NotificationIn, OwnershipState,
-    PoolFilter, TransitionError,
+    self, CustomerRow, DueIndex, FeedbackIn, HistoryIn, NotificationIn, OwnershipState, PoolFilter,
+    TransitionError,
 };
 use crate::error::{AppError, AppResult};
-use crate::feed::repo::FeedIn;
-use crate::feed::rules::feed_kind;
 use crate::funnel::model::StageInfo;
 use crate::funnel::repo::{list_qual_items, Policy};
 use crate::funnel::rules::{
-    below_cap, check_stage_move, confiscation_due, confiscation_receiver, days_left, is_urgent,
-    reclaim_allowed, schedule, start_of_local_day, warning_due, warning_starts, Clock, ClockStarts,
-    Destination, MoveError, Warning, WON_PROBABILITY,
+    below_cap, check_stage_move, confiscation_due, days_left, is_urgent, reclaim_allowed, schedule,
+    warning_due, warning_starts, Clock, ClockStarts, Destination, MoveError, Warning,
+    WON_PROBABILITY,
 };
-use crate::funnel::snapshot::ConfigSnapshot;
-use crate::people::rules::subtree;
+use crate::funnel::scope::ListScope;
+use crate::funnel::snapshot::{department_tree, ConfigSnapshot};
+use crate::live::post::FeedIn;
+use crate::live::rules::feed_kind;
 use crate::state::AppState;
 use crate::text::Shape;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What one request needs to apply the rules: stages, limits, departments
@@ -47,13 +47,13 @@ impl Ctx {
 
     /// Today in the company zone, as the boards count days.
     pub fn day(&self) -> String {
-        crate::measure::rules::local_day(self.now, &self.tz)
+        crate::calendar::day_key(self.now, &self.tz)
     }
 
     /// The departments `user` oversees (see `department_tree`), from the links
     /// already loaded.
     fn tree_of(&self, user: &CurrentUser) -> Vec<String> {
-        tree_from(&self.config.parents, user)
+        self.config.org.tree_of(user)
     }
 
     fn active_stages(&self) -> Vec<&StageInfo> {
@@ -152,26 +152,6 @@ fn clock_name(c: Clock) -> &'static str {
     }
 }
 
-/// The departments a user oversees: their own and everything below (managers);
-/// empty for reps. Boss and admin oversee all without a list.
-pub async fn department_tree(state: &AppState, user: &CurrentUser) -> AppResult<Vec<String>> {
-    if user.role == Role::Rep {
-        return Ok(Vec::new());
-    }
-    // the department links of this server's configuration copy (one stamp read)
-    let config = crate::funnel::snapshot::config(state).await?;
-    Ok(tree_from(&config.parents, user))
-}
-
-fn tree_from(parents: &HashMap<String, Option<String>>, user: &CurrentUser) -> Vec<String> {
-    if user.role == Role::Rep {
-        return Vec::new();
-    }
-    let mut tree: Vec<String> = subtree(parents, &user.department_id).into_iter().collect();
-    tree.sort();
-    tree
-}
-
 fn viewer<'a>(user: &'a CurrentUser, tree: &'a [String]) -> Viewer<'a> {
     Viewer {
         id: &user.id,
@@ -201,6 +181,45 @@ pub fn sees(
         last_stage: false,
     };
     can_see(&viewer(user, tree), &standing)
+}
+
+/// The customer a referrer field names: its id (as the picker sends it) or its
+/// company name (typed; matched as registration matches duplicates), among the
+/// customers `user` may see. `referred_by:not_found` otherwise.
+pub async fn resolve_referrer(
+    state: &AppState,
+    user: &CurrentUser,
+    text: &str,
+) -> AppResult<String> {
+    let not_found = || AppError::validation("referred_by", "not_found");
+    let tree = department_tree(state, user).await?;
+    let by_id = match repo::valid_key(text) {
+        Ok(key) => repo::load(&state.db, key).await?,
+        Err(_) => None,
+    };
+    let row = match by_id {
+        Some(row) => row,
+        None => {
+            let key = crate::customers::rules::normalize_company_name(text);
+            let hit = repo::find_exact(&state.db, Some(&key), &[])
+                .await?
+                .ok_or_else(not_found)?;
+            repo::load(&state.db, &hit.customer)
+                .await?
+                .ok_or_else(not_found)?
+        }
+    };
+    let s = &row.state;
+    if !sees(
+        user,
+        &tree,
+        s.status().as_str(),
+        s.owner.as_deref(),
+        s.department.as_deref(),
+    ) {
+        return Err(not_found());
+    }
+    Ok(row.id)
 }
 
 fn standing<'a>(ctx: &Ctx, s: &'a OwnershipState) -> Standing<'a> {
@@ -310,12 +329,10 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
         };
         let receiver = match policy.limits.destination {
             Destination::Pool => None,
-            Destination::Manager => confiscation_receiver(
-                s.department.as_deref(),
-                s.owner.as_deref(),
-                &ctx.config.heads,
-                &ctx.config.parents,
-            ),
+            Destination::Manager => ctx
+                .config
+                .org
+                .head_above(s.department.as_deref(), s.owner.as_deref()),
         };
         let mut next = s.clone();
         next.released_by = s.owner.clone();
@@ -439,12 +456,11 @@ async fn warn(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult<bool>
         Some(Warning::RepAndManager) => ("manager", None, vec![owner.to_string()]),
     };
     if level == Some(Warning::RepAndManager) {
-        if let Some(m) = confiscation_receiver(
-            s.department.as_deref(),
-            Some(owner),
-            &ctx.config.heads,
-            &ctx.config.parents,
-        ) {
+        if let Some(m) = ctx
+            .config
+            .org
+            .head_above(s.department.as_deref(), Some(owner))
+        {
             users.push(m);
         }
     }
@@ -592,7 +608,7 @@ pub async fn register(
     // registering user may see
     let mut valid = valid;
     if let Some(referrer) = valid.referred_by.take() {
-        valid.referred_by = Some(crate::referrals::service::resolve(state, user, &referrer).await?);
+        valid.referred_by = Some(resolve_referrer(state, user, &referrer).await?);
     }
     let first = ctx
         .active_stages()
@@ -697,8 +713,7 @@ pub async fn import_one(
         return Ok(duplicate(hit, owner_id));
     }
     if let Some(referrer) = valid.referred_by.take() {
-        valid.referred_by =
-            Some(crate::referrals::service::resolve(state, importer, &referrer).await?);
+        valid.referred_by = Some(resolve_referrer(state, importer, &referrer).await?);
     }
     let first = ctx
         .active_stages()
@@ -732,9 +747,11 @@ pub async fn import_one(
             )
         }
         ImportTo::Department(d) => {
-            let receiver =
-                confiscation_receiver(Some(d), None, &ctx.config.heads, &ctx.config.parents)
-                    .ok_or(AppError::validation("target", "no_manager"))?;
+            let receiver = ctx
+                .config
+                .org
+                .head_above(Some(d), None)
+                .ok_or(AppError::validation("target", "no_manager"))?;
             (Status::Held, Some(receiver), Some(d.clone()), Vec::new())
         }
         ImportTo::Pool => (Status::Pool, None, None, Vec::new()),
@@ -1037,12 +1054,9 @@ where
 }
 
 fn manager_of(ctx: &Ctx, s: &OwnershipState) -> Option<String> {
-    confiscation_receiver(
-        s.department.as_deref(),
-        s.owner.as_deref(),
-        &ctx.config.heads,
-        &ctx.config.parents,
-    )
+    ctx.config
+        .org
+        .head_above(s.department.as_deref(), s.owner.as_deref())
 }
 
 pub async fn tick_checklist(
@@ -1726,45 +1740,6 @@ pub async fn may_view(state: &AppState, user: &CurrentUser, id: &str) -> AppResu
     };
     let tree = ctx.tree_of(user);
     Ok(can_see(&viewer(user, &tree), &standing(&ctx, &row.state)))
-}
-
-/// Whether `user` manages people of `department` (its head or above), or is boss/admin.
-pub async fn manages(state: &AppState, user: &CurrentUser, department: &str) -> AppResult<bool> {
-    Ok(match user.role {
-        Role::Boss | Role::Admin => true,
-        Role::Rep => false,
-        Role::Manager => {
-            let ctx = Ctx::load(state).await?;
-            ctx.tree_of(user).iter().any(|d| d == department)
-        }
-    })
-}
-
-/// Who hears about `user_id` of `department`: their manager (the department's
-/// head, or the head above when they are the head themself).
-pub async fn manager_above(
-    state: &AppState,
-    department: &str,
-    user_id: &str,
-) -> AppResult<Option<String>> {
-    let ctx = Ctx::load(state).await?;
-    Ok(confiscation_receiver(
-        Some(department),
-        Some(user_id),
-        &ctx.config.heads,
-        &ctx.config.parents,
-    ))
-}
-
-/// The department `user_id` heads, if any.
-pub async fn department_headed_by(state: &AppState, user_id: &str) -> AppResult<Option<String>> {
-    let ctx = Ctx::load(state).await?;
-    Ok(ctx
-        .config
-        .heads
-        .iter()
-        .find(|(_, h)| h.as_deref() == Some(user_id))
-        .map(|(d, _)| d.clone()))
 }
 
 // ---------------------------------------------------------------------------

@@ -44,7 +44,7 @@ pub fn ExperiencePage() -> impl IntoView {
     view! {
         <section class="page experience">
             <h1>{t!(i18n, exp_title)}</h1>
-            <crate::alarms::components::TeamNav active="experience" />
+            <crate::ui::TeamNav active="experience" />
             <p class="muted small">{t!(i18n, exp_intro)}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {

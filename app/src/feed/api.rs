@@ -1,7 +1,8 @@
 //! Server functions for the feed.
 
 use crate::error::AppError;
-use crate::feed::model::{CommentItem, FeedCursor, FeedPage};
+use crate::feed::model::{FeedCursor, FeedPage};
+use crate::live::model::CommentItem;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -28,17 +29,4 @@ pub async fn toggle_like(event: String) -> Result<bool, AppError> {
 pub async fn comment_on(event: String, text: String) -> Result<CommentItem, AppError> {
     let (state, user) = ctx().await?;
     crate::feed::service::comment(&state, &user, &event, &text).await
-}
-
-#[server(endpoint = "unread")]
-pub async fn unread_count() -> Result<i64, AppError> {
-    let (state, user) = ctx().await?;
-    crate::feed::repo::unread(&state.db, &user.id).await
-}
-
-/// The newest stream position: where a page's live socket starts.
-#[server(endpoint = "stream_head")]
-pub async fn stream_head() -> Result<Option<String>, AppError> {
-    let (state, _user) = ctx().await?;
-    crate::feed::repo::stream_head(&state.db).await
 }

@@ -2,39 +2,15 @@
 //! likes and comments, kept current by the live stream.
 
 use crate::feed::api::{get_feed, CommentOn, ToggleLike};
-use crate::feed::live::Live;
-use crate::feed::model::{FeedCursor, FeedItem, Push};
+use crate::feed::model::FeedCursor;
+use crate::field::components::flag_text;
 use crate::i18n::*;
+use crate::live::client::Live;
+use crate::live::labels::kind_text;
+use crate::live::model::{FeedItem, Push};
 use crate::ui::{action_error, ErrorBox, FieldError, Loading};
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
-
-pub fn kind_text(i18n: I18nContext<Locale>, kind: &str) -> String {
-    match kind {
-        "checkin" => t_string!(i18n, feed_checkin).to_string(),
-        "followup" => t_string!(i18n, feed_followup).to_string(),
-        "advance" => t_string!(i18n, feed_advance).to_string(),
-        "skip" => t_string!(i18n, feed_skip).to_string(),
-        "won" => t_string!(i18n, feed_won).to_string(),
-        "confiscate" => t_string!(i18n, feed_confiscate).to_string(),
-        "lost" => t_string!(i18n, feed_lost).to_string(),
-        "daily_log" => t_string!(i18n, feed_daily_log).to_string(),
-        "alarm_help" => t_string!(i18n, alarm_kind_help).to_string(),
-        "alarm_lost" => t_string!(i18n, alarm_kind_lost).to_string(),
-        other => other.to_string(),
-    }
-}
-
-pub fn flag_text(i18n: I18nContext<Locale>, flag: &str) -> String {
-    match flag {
-        "far" => t_string!(i18n, flag_far).to_string(),
-        "poor_accuracy" => t_string!(i18n, flag_poor_accuracy).to_string(),
-        "no_position" => t_string!(i18n, flag_no_position).to_string(),
-        "time_skew" => t_string!(i18n, flag_time_skew).to_string(),
-        other => other.to_string(),
-    }
-}
 
 /// Applies live messages to the items on screen. Each message is idempotent:
 /// an event already shown, or a comment already listed, is left alone. New

@@ -9,5 +9,3 @@ pub mod rules;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
-
-pub mod live;

@@ -2,12 +2,14 @@
 //! into websocket messages.
 
 use crate::auth::model::{CurrentUser, Role};
-use crate::customers::service::department_tree;
+use crate::calendar::local_label;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::feed::model::{CommentItem, FeedCursor, FeedItem, FeedPage, Push};
+use crate::feed::model::{FeedCursor, FeedPage};
 use crate::feed::repo::{self, CommentRow, EventRow, Scope, StreamRow};
 use crate::feed::rules::{cut_page, parse_comment, sees, Audience, FeedViewer, PageStart};
+use crate::funnel::snapshot::department_tree;
+use crate::live::model::{CommentItem, FeedItem, Push};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 
@@ -22,11 +24,6 @@ pub async fn feed_viewer(state: &AppState, user: &CurrentUser) -> AppResult<Feed
         user: user.id.clone(),
         departments,
     })
-}
-
-/// How the feed shows a time: month-day hour:minute in the company's zone.
-pub fn local_label(at: DateTime<Utc>, tz: &chrono_tz::Tz) -> String {
-    at.with_timezone(tz).format("%m-%d %H:%M").to_string()
 }
 
 fn item(row: EventRow, liked: bool, comments: Vec<CommentItem>, tz: &chrono_tz::Tz) -> FeedItem {
@@ -78,7 +75,7 @@ pub async fn feed(
     let viewer = feed_viewer(state, user).await?;
     let tz = state.config.timezone;
     // read the head first: anything written after it arrives over the socket
-    let cursor = repo::stream_head(&state.db).await?;
+    let cursor = crate::live::repo::stream_head(&state.db).await?;
     let scope = match &viewer.departments {
         None => Scope::All,
         Some(d) => Scope::Departments(d),
@@ -236,7 +233,7 @@ pub async fn render(
             let Some(u) = &row.user else { return Ok(None) };
             Push::Notify {
                 seq,
-                unread: repo::unread(db, u).await?,
+                unread: crate::live::repo::unread(db, u).await?,
             }
         }
         "alert" => {

@@ -3,12 +3,23 @@
 //! follow-up form on a customer's page.
 
 use crate::error::AppError;
-use crate::feed::components::flag_text;
-use crate::feed::live::Live;
 use crate::field::api::nearby;
+use crate::field::queue::Outbox;
 use crate::i18n::*;
 use crate::ui::error_text;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+
+/// What a check-in's flag (far, poor accuracy, no position, time skew) is called.
+pub fn flag_text(i18n: I18nContext<Locale>, flag: &str) -> String {
+    match flag {
+        "far" => t_string!(i18n, flag_far).to_string(),
+        "poor_accuracy" => t_string!(i18n, flag_poor_accuracy).to_string(),
+        "no_position" => t_string!(i18n, flag_no_position).to_string(),
+        "time_skew" => t_string!(i18n, flag_time_skew).to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// Where the phone says it is.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,16 +58,16 @@ pub fn CheckinPage() -> impl IntoView {
     let chosen = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let form_ref = NodeRef::<leptos::html::Form>::new();
-    let live = Live::get();
+    let outbox = Outbox::get();
 
     #[cfg(feature = "hydrate")]
     {
         Effect::new(move |_| {
             key.set(crate::field::outbox::new_key());
             client::locate(geo);
-            if let Some(live) = live {
+            if let Some(outbox) = outbox {
                 wasm_bindgen_futures::spawn_local(async move {
-                    live.pending.set(crate::field::outbox::pending().await);
+                    outbox.pending.set(crate::field::outbox::pending().await);
                 });
             }
         });
@@ -66,17 +77,17 @@ pub fn CheckinPage() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             ev.prevent_default();
-            let (Some(form), Some(live)) = (form_ref.get(), live) else {
+            let (Some(form), Some(outbox)) = (form_ref.get(), outbox) else {
                 return;
             };
-            client::submit(form, geo.get_untracked(), key, outcome, live);
+            client::submit(form, geo.get_untracked(), key, outcome, outbox);
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, form_ref, live);
+        let _ = (ev, form_ref, outbox);
     };
 
-    let sent = move || live.and_then(|l| l.sent.get());
-    let pending = move || live.map(|l| l.pending.get()).unwrap_or(0);
+    let sent = move || outbox.and_then(|o| o.sent.get());
+    let pending = move || outbox.map(|o| o.pending.get()).unwrap_or(0);
 
     view! {
         <section class="page checkin">
@@ -171,7 +182,7 @@ pub fn locate(geo: RwSignal<Geo>) {
 #[cfg(feature = "hydrate")]
 mod client {
     use super::{Geo, Outcome};
-    use crate::feed::live::Live;
+    use crate::field::queue::Outbox;
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 
@@ -214,7 +225,7 @@ mod client {
         geo: Geo,
         key: RwSignal<String>,
         outcome: RwSignal<Option<Outcome>>,
-        live: Live,
+        outbox: Outbox,
     ) {
         let Ok(data) = web_sys::FormData::new_with_form(&form) else {
             return;
@@ -231,11 +242,11 @@ mod client {
         let _ = data.set_with_str("captured_at", &now);
         let k = key.get_untracked();
         outcome.set(Some(Outcome::Sending));
-        live.sent.set(None);
+        outbox.sent.set(None);
         wasm_bindgen_futures::spawn_local(async move {
             if crate::field::outbox::enqueue(&k, &data).await {
-                live.pending.update(|n| *n += 1);
-                crate::field::outbox::flush(live).await;
+                outbox.pending.update(|n| *n += 1);
+                crate::field::outbox::flush(outbox).await;
             } else {
                 // no storage: send directly (nothing to replay offline)
                 let _ = form.submit();

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod components;
 pub mod model;
+pub mod queue;
 pub mod rules;
 
 #[cfg(feature = "ssr")]

@@ -6,8 +6,8 @@
 //! harmless, so "exactly once" holds even if an answer is lost on the way back.
 
 use crate::error::AppError;
-use crate::feed::live::Live;
 use crate::field::model::CheckinOutcome;
+use crate::field::queue::Outbox;
 use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
@@ -122,14 +122,14 @@ async fn post(form: &FormData) -> Sent {
 
 /// Sends everything queued, oldest first, stopping at the first network failure.
 /// One flush at a time; a request during a flush makes it go round once more.
-pub async fn flush(live: Live) {
+pub async fn flush(outbox: Outbox) {
     if FLUSHING.with(|f| f.replace(true)) {
         AGAIN.with(|a| a.set(true));
         return;
     }
     loop {
         AGAIN.with(|a| a.set(false));
-        flush_once(live).await;
+        flush_once(outbox).await;
         if !AGAIN.with(Cell::get) {
             break;
         }
@@ -137,7 +137,7 @@ pub async fn flush(live: Live) {
     FLUSHING.with(|f| f.set(false));
 }
 
-async fn flush_once(live: Live) {
+async fn flush_once(outbox: Outbox) {
     if let Some(cache) = cache().await {
         for req in queued(&cache).await {
             let Ok(found) = JsFuture::from(cache.match_with_request(&req)).await else {
@@ -156,15 +156,15 @@ async fn flush_once(live: Live) {
             match post(&form).await {
                 Sent::Answered(result) => {
                     let _ = JsFuture::from(cache.delete_with_request(&req)).await;
-                    live.sent.set(Some(result));
+                    outbox.sent.set(Some(result));
                 }
                 Sent::Offline => break,
             }
         }
-        live.pending.set(queued(&cache).await.len());
+        outbox.pending.set(queued(&cache).await.len());
     }
 }
 
-pub fn flush_soon(live: Live) {
-    wasm_bindgen_futures::spawn_local(flush(live));
+pub fn flush_soon(outbox: Outbox) {
+    wasm_bindgen_futures::spawn_local(flush(outbox));
 }

@@ -4,7 +4,7 @@
 use crate::customers::repo::OwnershipState;
 use crate::db::{checked, Db};
 use crate::error::{AppError, AppResult};
-use crate::feed::repo::{FeedIn, CREATE_EVENT};
+use crate::live::post::{FeedIn, CREATE_EVENT};
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 use surrealdb::types::SurrealValue;

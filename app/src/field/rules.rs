@@ -1,6 +1,7 @@
 //! Field-work rules: distance to the customer, what a manager must look at,
 //! idempotency keys, daily-log windows and prefill. Pure functions.
 
+use crate::calendar::local_day;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 /// A check-in farther than this from the customer's registered location is flagged.
@@ -133,18 +134,6 @@ pub fn nearest_first(here: (f64, f64), places: &[Option<(f64, f64)>]) -> Vec<(us
         (None, None) => a.0.cmp(&b.0),
     });
     out
-}
-
-/// The UTC bounds `[start, end)` of a local calendar day.
-pub fn day_bounds<Tz: TimeZone>(day: NaiveDate, tz: &Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start = crate::funnel::rules::local_midnight(day, tz);
-    let end = crate::funnel::rules::local_midnight(day + Duration::days(1), tz);
-    (start, end)
-}
-
-/// The local calendar day of an instant.
-pub fn local_day<Tz: TimeZone>(at: DateTime<Utc>, tz: &Tz) -> NaiveDate {
-    at.with_timezone(tz).date_naive()
 }
 
 /// A daily log may be written and edited on its day and until the next day ends.
@@ -310,18 +299,6 @@ mod tests {
         ];
         let order: Vec<usize> = nearest_first(here, &places).iter().map(|x| x.0).collect();
         assert_eq!(order, vec![2, 1, 4, 0, 3]);
-    }
-
-    #[rstest]
-    // Shanghai: the local day 24 Nov is 23 Nov 16:00 UTC → 24 Nov 16:00 UTC
-    #[case("2026-11-24", "2026-11-23T16:00:00Z", "2026-11-24T16:00:00Z")]
-    // month end and year end
-    #[case("2026-11-30", "2026-11-29T16:00:00Z", "2026-11-30T16:00:00Z")]
-    #[case("2026-12-31", "2026-12-30T16:00:00Z", "2026-12-31T16:00:00Z")]
-    #[case("2028-02-29", "2028-02-28T16:00:00Z", "2028-02-29T16:00:00Z")]
-    fn local_days_in_utc(#[case] day: &str, #[case] start: &str, #[case] end: &str) {
-        let d: NaiveDate = day.parse().unwrap();
-        assert_eq!(day_bounds(d, &Shanghai), (utc(start), utc(end)));
     }
 
     #[rstest]

@@ -2,12 +2,13 @@
 //! photos, then write the visit, the clocks and the feed event together.
 
 use crate::auth::model::CurrentUser;
-use crate::customers::service::{department_tree, visit_target, VisitTarget};
+use crate::customers::service::{visit_target, VisitTarget};
 use crate::error::{AppError, AppResult};
-use crate::feed::repo::FeedIn;
 use crate::field::model::{CheckinOutcome, NearbyCustomer};
 use crate::field::repo::{self, VisitError, VisitIn, VisitKind};
 use crate::field::rules::{assess, nearest_first, parse_fix, valid_key};
+use crate::funnel::snapshot::department_tree;
+use crate::live::post::FeedIn;
 use crate::photos::MAX_PHOTOS;
 use crate::state::AppState;
 use bytes::Bytes;
@@ -180,7 +181,7 @@ pub async fn check_in(
             flags: flags.clone(),
             photos: photos.clone(),
             captured_at,
-            day: crate::measure::rules::local_day(target.now, &state.config.timezone),
+            day: crate::calendar::day_key(target.now, &state.config.timezone),
         };
         let feed = FeedIn {
             kind: "checkin".into(),
@@ -263,7 +264,7 @@ pub async fn follow_up(
             flags: Vec::new(),
             photos: photos.clone(),
             captured_at: None,
-            day: crate::measure::rules::local_day(target.now, &state.config.timezone),
+            day: crate::calendar::day_key(target.now, &state.config.timezone),
         };
         let feed = FeedIn {
             kind: "followup".into(),

@@ -2,11 +2,11 @@
 
 use crate::auth::context::use_user;
 use crate::auth::model::Role;
-use crate::customers::components::money;
 use crate::funnel::api::*;
 use crate::funnel::model::*;
 use crate::funnel::rules::default_scope;
 use crate::i18n::*;
+use crate::ui::money;
 use crate::ui::{
     action_error, reload_on_success, Changes, ErrorBox, FieldError, FormError, Loading,
 };

@@ -9,4 +9,6 @@ pub mod repo;
 pub mod report;
 pub mod rules;
 #[cfg(feature = "ssr")]
+pub mod scope;
+#[cfg(feature = "ssr")]
 pub mod snapshot;

@@ -428,7 +428,7 @@ pub struct TallyRow {
 /// tallies' owner and department), and the owners' names.
 pub async fn tallies(
     db: &Db,
-    scope: &crate::customers::repo::ListScope,
+    scope: &crate::funnel::scope::ListScope,
 ) -> AppResult<(Vec<TallyRow>, HashMap<String, String>)> {
     let (cond, key) = scope.filter();
     let mut resp = checked(

@@ -1,13 +1,13 @@
 //! The funnel report and the forecast (隐形业绩) for a rep, a department, the company.
 
 use crate::auth::model::{CurrentUser, Role};
-use crate::customers::repo::ListScope;
 use crate::error::{AppError, AppResult};
 use crate::funnel::model::{FunnelReport, RepFunnel};
 use crate::funnel::repo::{list_stages, tallies};
 use crate::funnel::rules::{
     conversion_rates, default_scope, forecast_groups, StageGroup, RELIABLE_IN_PLAY,
 };
+use crate::funnel::scope::ListScope;
 use crate::state::AppState;
 use std::collections::BTreeMap;
 
@@ -23,7 +23,7 @@ pub async fn report(state: &AppState, user: &CurrentUser, scope: &str) -> AppRes
         ("company", _) => return Err(AppError::Forbidden),
         ("department", Role::Rep) => return Err(AppError::Forbidden),
         ("department", _) => {
-            ListScope::Departments(crate::customers::service::department_tree(state, user).await?)
+            ListScope::Departments(crate::funnel::snapshot::department_tree(state, user).await?)
         }
         _ => ListScope::Owner(user.id.clone()),
     };

@@ -4,7 +4,8 @@
 //! 3-day stage on Monday (local) is overdue from Friday 00:00 local time, whatever
 //! the hour it entered. Times are stored and compared in UTC.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use crate::calendar::local_midnight;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// A funnel stage as configured by the admin.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,25 +106,6 @@ pub fn deadline<Z: TimeZone>(start: DateTime<Utc>, days: u32, tz: &Z) -> DateTim
     let local_date = start.with_timezone(tz).date_naive();
     let due = local_date + Duration::days(i64::from(days) + 1);
     local_midnight(due, tz)
-}
-
-/// The first instant of `date` in `tz` (the earliest, if midnight repeats; the
-/// first valid instant, if a DST gap swallows midnight).
-pub fn local_midnight<Z: TimeZone>(date: NaiveDate, tz: &Z) -> DateTime<Utc> {
-    local_at(date, chrono::NaiveTime::MIN, tz)
-}
-
-/// `date` at wall-clock `time` in `tz`, in UTC: the earlier instant when the time
-/// repeats, the first valid instant after it when a DST gap swallows it.
-pub fn local_at<Z: TimeZone>(date: NaiveDate, time: chrono::NaiveTime, tz: &Z) -> DateTime<Utc> {
-    let mut t = date.and_time(time);
-    for _ in 0..4 {
-        if let Some(dt) = tz.from_local_datetime(&t).earliest() {
-            return dt.with_timezone(&Utc);
-        }
-        t += Duration::minutes(30);
-    }
-    Utc.from_utc_datetime(&t)
 }
 
 /// Every running clock's deadline.
@@ -259,37 +241,10 @@ pub fn schedule<Z: TimeZone>(
     }
 }
 
-/// Midnight starting `now`'s local day (daily claim caps count from here).
-pub fn start_of_local_day<Z: TimeZone>(now: DateTime<Utc>, tz: &Z) -> DateTime<Utc> {
-    local_midnight(now.with_timezone(tz).date_naive(), tz)
-}
-
 /// A stage at or above this probability means the deal is won (contract signed):
 /// the no-deal clock stops. (`server/schema/100_measure.surql` credits a win with
 /// the same threshold.)
 pub const WON_PROBABILITY: u8 = 90;
-
-/// Who receives a customer confiscated from `owner` in `department`: the
-/// department's head, or the nearest head above when the owner heads it
-/// themselves (or it has none). `None`: nobody above, the pool takes it.
-pub fn confiscation_receiver(
-    department: Option<&str>,
-    owner: Option<&str>,
-    head_of: &std::collections::HashMap<String, Option<String>>,
-    parent_of: &std::collections::HashMap<String, Option<String>>,
-) -> Option<String> {
-    let mut current = department.map(str::to_string);
-    for _ in 0..64 {
-        let d = current?;
-        if let Some(Some(head)) = head_of.get(&d) {
-            if Some(head.as_str()) != owner {
-                return Some(head.clone());
-            }
-        }
-        current = parent_of.get(&d).cloned().flatten();
-    }
-    None
-}
 
 /// May a rep who owns `owned` counted customers take one more?
 pub fn below_cap(owned: u32, limits: &Limits) -> bool {
@@ -486,40 +441,6 @@ mod tests {
         }
     }
 
-    #[rstest]
-    #[case(Some("team"), Some("rep"), Some("mgr"))]
-    #[case(Some("team"), Some("mgr"), Some("boss"))] // the head's own customer goes up
-    #[case(Some("headless"), Some("rep"), Some("boss"))]
-    #[case(Some("top"), Some("boss"), None)] // nobody above the boss: the pool
-    #[case(Some("orphan"), Some("rep"), None)]
-    #[case(None, Some("rep"), None)]
-    fn who_receives_a_confiscated_customer(
-        #[case] dept: Option<&str>,
-        #[case] owner: Option<&str>,
-        #[case] receiver: Option<&str>,
-    ) {
-        use std::collections::HashMap;
-        let s = |v: &str| Some(v.to_string());
-        let heads: HashMap<String, Option<String>> = [
-            ("team".to_string(), s("mgr")),
-            ("headless".to_string(), None),
-            ("top".to_string(), s("boss")),
-            ("orphan".to_string(), None),
-        ]
-        .into();
-        let parents: HashMap<String, Option<String>> = [
-            ("team".to_string(), s("top")),
-            ("headless".to_string(), s("top")),
-            ("top".to_string(), None),
-            ("orphan".to_string(), None),
-        ]
-        .into();
-        assert_eq!(
-            confiscation_receiver(dept, owner, &heads, &parents),
-            receiver.map(str::to_string)
-        );
-    }
-
     #[test]
     fn drafts_run_only_the_stage_clock() {
         let t = utc("2026-03-02T02:00:00Z");
@@ -551,16 +472,6 @@ mod tests {
                 warn_at: None
             }
         );
-    }
-
-    #[test]
-    fn local_day_starts_at_local_midnight() {
-        let t = utc("2026-03-02T17:30:00Z"); // 01:30 on 3 March in Shanghai
-        assert_eq!(
-            start_of_local_day(t, &Asia::Shanghai),
-            utc("2026-03-02T16:00:00Z")
-        );
-        assert_eq!(start_of_local_day(t, &UTC), utc("2026-03-02T00:00:00Z"));
     }
 
     fn utc(s: &str) -> DateTime<Utc> {

@@ -6,10 +6,12 @@
 //! read) and reuses its copy while the stamp is the one it was loaded under, so a
 //! change made through any app server is seen by all of them at their next read.
 
+use crate::auth::model::{CurrentUser, Role};
 use crate::db::{checked, Db};
 use crate::error::AppResult;
 use crate::funnel::model::StageInfo;
 use crate::funnel::repo::{list_stages, load_policies_with, Policies};
+use crate::people::org::Org;
 use crate::state::{AppConfig, AppState, Part};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -20,10 +22,8 @@ use surrealdb::types::SurrealValue;
 pub struct ConfigSnapshot {
     pub stages: Vec<StageInfo>,
     pub policies: Policies,
-    /// Department → its head.
-    pub heads: HashMap<String, Option<String>>,
-    /// Department → its parent.
-    pub parents: HashMap<String, Option<String>>,
+    /// The departments' tree and heads.
+    pub org: Org,
 }
 
 impl ConfigSnapshot {
@@ -47,8 +47,10 @@ impl ConfigSnapshot {
         Ok(ConfigSnapshot {
             stages,
             policies,
-            heads: links.into_iter().map(|d| (d.id, d.head_id)).collect(),
-            parents,
+            org: Org {
+                heads: links.into_iter().map(|d| (d.id, d.head_id)).collect(),
+                parents,
+            },
         })
     }
 }
@@ -102,4 +104,12 @@ impl Part for SnapshotCache {
 /// The configuration as of now, through this app server's cache.
 pub async fn config(state: &AppState) -> AppResult<Arc<ConfigSnapshot>> {
     state.part::<SnapshotCache>().get(&state.db).await
+}
+
+/// The departments `user` manages ([`Org::tree_of`]), from this server's copy.
+pub async fn department_tree(state: &AppState, user: &CurrentUser) -> AppResult<Vec<String>> {
+    if user.role == Role::Rep {
+        return Ok(Vec::new());
+    }
+    Ok(config(state).await?.org.tree_of(user))
 }

@@ -57,7 +57,7 @@ pub async fn targets(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Targ
     }
     let config = crate::funnel::snapshot::config(state).await?;
     let tree = match user.role {
-        Role::Manager => Some(subtree(&config.parents, &user.department_id)),
+        Role::Manager => Some(subtree(&config.org.parents, &user.department_id)),
         _ => None,
     };
     let within = |d: &str| tree.as_ref().is_none_or(|t| t.contains(d));
@@ -218,8 +218,7 @@ pub async fn check(
 ) -> AppResult<String> {
     let t = target(state, user, target_value).await?;
     let tz = state.config.timezone;
-    let today =
-        crate::funnel::rules::local_midnight(state.now().with_timezone(&tz).date_naive(), &tz);
+    let today = crate::calendar::local_midnight(state.now().with_timezone(&tz).date_naive(), &tz);
     let (checks, checked_rows) = repo::checked_since(&state.db, &user.id, today).await?;
     if !crate::import::rules::may_check(checks, checked_rows) {
         return Err(AppError::RateLimited);

@@ -2,12 +2,12 @@
 //! choice is a link or a GET form, so both work before the WASM loads.
 
 use crate::auth::context::WithUser;
-use crate::customers::components::money;
 use crate::i18n::*;
 use crate::measure::api::*;
 use crate::measure::chart::{LineChart, Series, ValueFormat};
 use crate::measure::model::*;
 use crate::measure::rules::{Measure, Unit, Weights, PERIODS};
+use crate::ui::money;
 use crate::ui::{action_error, ErrorBox, FieldError, FormError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -155,7 +155,7 @@ pub fn RankingsPage() -> impl IntoView {
     view! {
         <section class="page rankings">
             <h1>{t!(i18n, rank_title)}</h1>
-            <crate::alarms::components::TeamNav active="rankings" />
+            <crate::ui::TeamNav active="rankings" />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {

@@ -2,17 +2,9 @@
 //! zone), the measures and the efficiency score (工效得分), ranks with ties, the
 //! rows a board shows, stage success and the weakest stage, the new-rep window.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The local day of `at` in `tz`, as the day sums are keyed (`YYYY-MM-DD`).
-pub fn local_day<Z: TimeZone>(at: DateTime<Utc>, tz: &Z) -> String {
-    at.with_timezone(tz)
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
-}
 
 /// What a board ranks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -585,24 +577,6 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-    fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
-    #[rstest]
-    // Shanghai has no DST: 16:00 UTC is the next local midnight
-    #[case("2026-11-30T15:59:59Z", "Asia/Shanghai", "2026-11-30")]
-    #[case("2026-11-30T16:00:00Z", "Asia/Shanghai", "2026-12-01")]
-    #[case("2026-12-31T16:00:00Z", "Asia/Shanghai", "2027-01-01")]
-    // New York: EST −5 before 2026-03-08, EDT −4 after
-    #[case("2026-03-08T04:59:00Z", "America/New_York", "2026-03-07")]
-    #[case("2026-03-08T05:00:00Z", "America/New_York", "2026-03-08")]
-    #[case("2026-03-09T03:59:00Z", "America/New_York", "2026-03-08")]
-    #[case("2026-03-09T04:00:00Z", "America/New_York", "2026-03-09")]
-    fn days_are_local(#[case] at: &str, #[case] zone: &str, #[case] day: &str) {
-        let tz: chrono_tz::Tz = zone.parse().unwrap();
-        assert_eq!(local_day(utc(at), &tz), day);
     }
 
     fn tally(gained: i64, visits: i64, followups: i64, lost: i64) -> Tally {

@@ -6,9 +6,9 @@ use crate::error::{AppError, AppResult};
 use crate::measure::model::*;
 use crate::measure::repo;
 use crate::measure::rules::{
-    in_first_weeks, local_day, ranks, score, settled_through, shown_rows, stage_counts,
-    stage_rates, to_settle, value, weakest_stage, DaySum, Measure, PeriodChoice, Span, SpanError,
-    Tally, Weights,
+    in_first_weeks, ranks, score, settled_through, shown_rows, stage_counts, stage_rates,
+    to_settle, value, weakest_stage, DaySum, Measure, PeriodChoice, Span, SpanError, Tally,
+    Weights,
 };
 use crate::people::rules::subtree;
 use crate::state::AppState;
@@ -18,16 +18,8 @@ use std::collections::{HashMap, HashSet};
 /// Rows a board shows before "show all".
 pub const TOP: usize = 20;
 
-/// Today in the company zone, as the day sums are keyed.
-pub fn today(state: &AppState) -> String {
-    local_day(state.now(), &state.config.timezone)
-}
-
 fn today_date(state: &AppState) -> NaiveDate {
-    state
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
+    crate::calendar::local_day(state.now(), &state.config.timezone)
 }
 
 /// Who a board ranks: reps always; managers on the two alarm boards (answering
@@ -46,8 +38,8 @@ fn measured(role: &str, measure: Measure, worked: bool) -> bool {
 pub async fn tree(state: &AppState, user: &CurrentUser) -> AppResult<HashSet<String>> {
     let config = crate::funnel::snapshot::config(state).await?;
     Ok(match user.role {
-        Role::Manager => subtree(&config.parents, &user.department_id),
-        Role::Boss | Role::Admin => config.parents.keys().cloned().collect(),
+        Role::Manager => subtree(&config.org.parents, &user.department_id),
+        Role::Boss | Role::Admin => config.org.parents.keys().cloned().collect(),
         Role::Rep => HashSet::new(),
     })
 }
@@ -181,7 +173,7 @@ pub async fn board(
     let config = crate::funnel::snapshot::config(state).await?;
     let departments: Option<HashSet<String>> = scope
         .strip_prefix("department:")
-        .map(|d| subtree(&config.parents, d));
+        .map(|d| subtree(&config.org.parents, d));
     let now = values(state, measure, shown, today, &weights).await?;
     let before = values(state, measure, prev, today, &weights).await?;
     let worked = |id: &str| {

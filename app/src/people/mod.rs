@@ -4,6 +4,7 @@ pub mod api;
 pub mod cache;
 pub mod components;
 pub mod model;
+pub mod org;
 #[cfg(feature = "ssr")]
 pub mod repo;
 pub mod rules;

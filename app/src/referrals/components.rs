@@ -1,10 +1,10 @@
 //! The referral page (`/referrals`: the tree, who to thank, who to serve better)
 //! and the referrer picker used by the registration form and the customer page.
 
-use crate::customers::components::money;
 use crate::i18n::*;
 use crate::referrals::api::*;
 use crate::referrals::model::*;
+use crate::ui::money;
 use crate::ui::{ErrorBox, Loading};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -2,8 +2,9 @@
 //! typed or picked, and changing a customer's referrer (cycles refused).
 
 use crate::auth::model::{CurrentUser, Role};
-use crate::customers::service::{department_tree, sees};
+use crate::customers::service::sees;
 use crate::error::{AppError, AppResult};
+use crate::funnel::snapshot::department_tree;
 use crate::referrals::cache::ReferralCache;
 use crate::referrals::model::*;
 use crate::referrals::repo::{self, Label, LinkRow};
@@ -198,41 +199,6 @@ pub async fn options(
         .collect())
 }
 
-/// The customer a referrer field names: its id (as the picker sends it) or its
-/// company name (typed; matched as registration matches duplicates), among the
-/// customers `user` may see. `referred_by:not_found` otherwise.
-pub async fn resolve(state: &AppState, user: &CurrentUser, text: &str) -> AppResult<String> {
-    let not_found = || AppError::validation("referred_by", "not_found");
-    let tree = department_tree(state, user).await?;
-    let by_id = match crate::customers::repo::valid_key(text) {
-        Ok(key) => crate::customers::repo::load(&state.db, key).await?,
-        Err(_) => None,
-    };
-    let row = match by_id {
-        Some(row) => row,
-        None => {
-            let key = crate::customers::rules::normalize_company_name(text);
-            let hit = crate::customers::repo::find_exact(&state.db, Some(&key), &[])
-                .await?
-                .ok_or_else(not_found)?;
-            crate::customers::repo::load(&state.db, &hit.customer)
-                .await?
-                .ok_or_else(not_found)?
-        }
-    };
-    let s = &row.state;
-    if !sees(
-        user,
-        &tree,
-        s.status().as_str(),
-        s.owner.as_deref(),
-        s.department.as_deref(),
-    ) {
-        return Err(not_found());
-    }
-    Ok(row.id)
-}
-
 /// Changes who referred `customer` (its owner, or a manager over it, or the boss
 /// or admin): `referrer` empty clears it. A referrer below the customer in its
 /// own tree is refused (`referral_cycle`).
@@ -270,7 +236,7 @@ pub async fn set_referrer(
     let parent = if referrer.is_empty() {
         None
     } else {
-        let id = resolve(state, user, referrer).await?;
+        let id = crate::customers::service::resolve_referrer(state, user, referrer).await?;
         let parents: HashMap<String, Option<String>> = state
             .part::<ReferralCache>()
             .rows(&state.db)

@@ -1,8 +1,8 @@
 //! The reminders page, the alert that appears on every open screen, and the
 //! revisit setting on a customer's page.
 
-use crate::feed::live::Live;
 use crate::i18n::*;
+use crate::live::client::Live;
 use crate::reminders::api::{reminders, AckReminder, AddReminder, SetRevisit};
 use crate::ui::{action_error, reload_on_success, ErrorBox, FieldError, FormError, Loading};
 use leptos::prelude::*;

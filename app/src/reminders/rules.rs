@@ -2,7 +2,7 @@
 //! when an unanswered alert escalates. Times are typed and shown in the company's
 //! time zone and stored in UTC. Pure functions.
 
-use crate::funnel::rules::local_at;
+use crate::calendar::local_at;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 
 /// Unanswered alerts escalate after this many minutes (a setting overrides it).

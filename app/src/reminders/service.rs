@@ -3,10 +3,10 @@
 //! claimed by a conditional update first, so two app servers never send one twice.
 
 use crate::auth::model::CurrentUser;
+use crate::calendar::local_label;
 use crate::customers::service::visit_target;
 use crate::db::checked;
 use crate::error::{AppError, AppResult};
-use crate::feed::service::local_label;
 use crate::reminders::channel::{Channel, Escalation};
 use crate::reminders::model::ReminderItem;
 use crate::reminders::rules::{

@@ -22,7 +22,7 @@ pub fn Shell() -> impl IntoView {
     provide_context(UserResource(user));
     view! {
         <div class="app">
-          <crate::feed::live::LiveProvider>
+          <crate::live::client::LiveProvider>
             <Suspense fallback=|| view! { <header class="topbar"><span class="brand">"BPC"</span></header> }>
                 {move || Suspend::new(async move {
                     match user.await {
@@ -34,10 +34,12 @@ pub fn Shell() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <main class="content">
-                <Outlet />
-            </main>
-          </crate::feed::live::LiveProvider>
+            <crate::field::queue::OutboxProvider>
+                <main class="content">
+                    <Outlet />
+                </main>
+            </crate::field::queue::OutboxProvider>
+          </crate::live::client::LiveProvider>
         </div>
     }
 }
@@ -80,7 +82,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
 /// the live stream. An island inside the live stream's.
 #[island]
 fn BellCount() -> impl IntoView {
-    let live = crate::feed::live::Live::get();
+    let live = crate::live::client::Live::get();
     let count = move || live.map(|l| l.unread_count()).unwrap_or(0);
     view! {
         {move || (count() > 0).then(|| view! { <span class="bell-count" data-testid="bell-count">{count()}</span> })}

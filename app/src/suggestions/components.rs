@@ -27,7 +27,7 @@ pub fn SuggestionsPage() -> impl IntoView {
     view! {
         <section class="page suggestions">
             <h1>{t!(i18n, sugg_title)}</h1>
-            <crate::alarms::components::TeamNav active="suggestions" />
+            <crate::ui::TeamNav active="suggestions" />
             <div class="card notice small" data-testid="sugg-promise">
                 <p><strong>{t!(i18n, sugg_promise_title)}</strong></p>
                 <p>{t!(i18n, sugg_promise_text)}</p>

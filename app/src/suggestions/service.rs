@@ -3,8 +3,8 @@
 //! this module writes no log lines and passes no user to the database.
 
 use crate::auth::model::CurrentUser;
+use crate::calendar::local_label;
 use crate::error::{AppError, AppResult};
-use crate::feed::service::local_label;
 use crate::state::AppState;
 use crate::suggestions::model::{ReplyItem, SuggestionItem, SuggestionsView};
 use crate::suggestions::repo;

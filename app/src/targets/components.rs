@@ -1,10 +1,10 @@
 //! The targets page (`/targets`): each target with what was closed, completion
 //! and the projection; monthly targets set in place by those who may.
 
-use crate::customers::components::money;
 use crate::i18n::*;
 use crate::targets::api::*;
 use crate::targets::model::*;
+use crate::ui::money;
 use crate::ui::{action_error, ErrorBox, FieldError, FormError, Loading};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -42,7 +42,7 @@ pub fn TargetsPage() -> impl IntoView {
     view! {
         <section class="page targets">
             <h1>{t!(i18n, target_title)}</h1>
-            <crate::alarms::components::TeamNav active="targets" />
+            <crate::ui::TeamNav active="targets" />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {

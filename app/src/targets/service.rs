@@ -80,7 +80,7 @@ pub async fn view(
         match s {
             Subject::Company => people.iter().map(|p| p.id.clone()).collect(),
             Subject::Department(d) => {
-                let set = subtree(&config.parents, d);
+                let set = subtree(&config.org.parents, d);
                 people
                     .iter()
                     .filter(|p| set.contains(&p.department))
@@ -171,7 +171,7 @@ pub async fn set(
         "company" => Subject::Company,
         "department" => {
             let config = crate::funnel::snapshot::config(state).await?;
-            if !config.parents.contains_key(subject) {
+            if !config.org.parents.contains_key(subject) {
                 return Err(AppError::NotFound);
             }
             Subject::Department(subject.to_string())

@@ -3,7 +3,9 @@
 
 mod files;
 mod form;
+mod format;
 mod messages;
+mod nav;
 mod page;
 
 pub use files::{FileButton, FileChooser};
@@ -12,5 +14,7 @@ pub use form::show_in_slots;
 pub use form::{
     action_error, reload_on_success, Changes, FieldError, FieldSlot, FormErr, FormError,
 };
+pub use format::money;
 pub use messages::{code_text, error_text, ErrorBox, Loading};
+pub use nav::TeamNav;
 pub use page::{asked_rows, reload_page, ReloadSoon};

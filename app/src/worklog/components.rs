@@ -1,7 +1,7 @@
 //! The daily-log page: today's activity, then the log itself, prefilled from it.
 
-use crate::feed::components::kind_text;
 use crate::i18n::*;
+use crate::live::labels::kind_text;
 use crate::ui::{action_error, reload_on_success, ErrorBox, FieldError, FormError, Loading};
 use crate::worklog::api::{daily_log, SaveDailyLog};
 use crate::worklog::model::DailyLogView;

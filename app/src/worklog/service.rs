@@ -1,11 +1,12 @@
 //! Daily logs: read the day's activity, save the log and its feed event together.
 
 use crate::auth::model::CurrentUser;
+use crate::calendar::{day_bounds, local_day};
 use crate::customers::input::parse_amount;
 use crate::db::checked;
 use crate::error::{AppError, AppResult};
-use crate::feed::repo::{FeedIn, CREATE_EVENT};
-use crate::field::rules::{day_bounds, local_day, log_editable, parse_hours, prefill, DayItem};
+use crate::field::rules::{log_editable, parse_hours, prefill, DayItem};
+use crate::live::post::{FeedIn, CREATE_EVENT};
 use crate::state::AppState;
 use crate::worklog::model::{DailyLogView, DayActivity};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -5,8 +5,8 @@
 
 use crate::helpers::{count, spawn_app, spawn_second, Client, TestApp};
 use app::auth::model::CurrentUser;
-use app::feed::model::{Hello, Push};
-use app::feed::rules::Resume;
+use app::live::model::{Hello, Push};
+use app::live::rules::Resume;
 use futures::{SinkExt, StreamExt};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;

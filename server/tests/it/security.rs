@@ -3,7 +3,7 @@
 //! real socket, each able to fail without its fix.
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
-use app::feed::model::Hello;
+use app::live::model::Hello;
 use futures::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! the bell, the reminder alerts and the feed. It resumes from the last `seq` it
 //! saw after a dropped connection and hands each message on once.
 
-use crate::feed::model::Push;
+use crate::live::model::Push;
 use leptos::prelude::*;
 
 /// What the live stream has brought, for the components that show it.
@@ -15,10 +15,6 @@ pub struct Live {
     pub connected: RwSignal<bool>,
     /// Reminders alerting now: (id, title, content), until acknowledged.
     pub alerts: RwSignal<Vec<(String, String, String)>>,
-    /// Check-ins waiting in this browser for the network.
-    pub pending: RwSignal<usize>,
-    /// The last check-in the queue sent: its customer and flags, or an error code.
-    pub sent: RwSignal<Option<Result<crate::field::model::CheckinOutcome, crate::error::AppError>>>,
 }
 
 impl Live {
@@ -28,8 +24,6 @@ impl Live {
             inbox: RwSignal::new(Vec::new()),
             connected: RwSignal::new(false),
             alerts: RwSignal::new(Vec::new()),
-            pending: RwSignal::new(0),
-            sent: RwSignal::new(None),
         };
         provide_context(live);
         live
@@ -106,8 +100,8 @@ pub fn LiveDot() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod client {
     use super::Live;
-    use crate::feed::model::{Hello, Push};
-    use crate::feed::rules::Resume;
+    use crate::live::model::{Hello, Push};
+    use crate::live::rules::Resume;
     use leptos::prelude::*;
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -117,14 +111,14 @@ mod client {
 
     /// Asks where the stream stands and the unread count, then follows it. A page
     /// opened offline (the service worker's copy) asks again every few seconds
-    /// and starts when the network is back, sending the check-in queue then.
+    /// and starts when the network is back (`connected` turns true then).
     /// Not signed in: no stream.
     pub fn begin(live: Live) {
         wasm_bindgen_futures::spawn_local(async move {
             loop {
-                match crate::feed::api::stream_head().await {
+                match crate::live::api::stream_head().await {
                     Ok(cursor) => {
-                        if let Ok(n) = crate::feed::api::unread_count().await {
+                        if let Ok(n) = crate::live::api::unread_count().await {
                             live.unread.set(Some(n));
                         }
                         start(live, cursor);
@@ -145,16 +139,6 @@ mod client {
     pub fn start(live: Live, cursor: Option<String>) {
         let resume = Rc::new(RefCell::new(Resume::starting_at(cursor)));
         connect(live, resume);
-        // the check-in queue goes out whenever the network comes back
-        if let Some(w) = web_sys::window() {
-            let on_online = Closure::<dyn FnMut()>::new(move || {
-                crate::field::outbox::flush_soon(live);
-            });
-            let _ =
-                w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-            on_online.forget();
-        }
-        crate::field::outbox::flush_soon(live);
     }
 
     fn url() -> Option<String> {
@@ -183,7 +167,6 @@ mod client {
                 let _ = hello_ws.send_with_str(&text);
             }
             live.connected.set(true);
-            crate::field::outbox::flush_soon(live);
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         on_open.forget();
