@@ -16,6 +16,7 @@ mod architecture;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod customer_file;
 pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -28,6 +29,7 @@ pub mod import;
 pub mod live;
 pub mod me;
 pub mod measure;
+pub mod notifications;
 pub mod people;
 #[cfg(feature = "ssr")]
 pub mod photos;
@@ -133,14 +135,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=auth::components::SetupPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
                         <Route path=path!("feed") view=feed::components::FeedRoute />
-                        <Route path=path!("customers") view=customers::components::CustomersPage />
-                        <Route path=path!("customers/new") view=customers::components::RegisterPage />
+                        <Route path=path!("customers") view=customer_file::components::CustomersPage />
+                        <Route path=path!("customers/new") view=customer_file::components::RegisterPage />
                         <Route path=path!("customers/import") view=import::components::ImportPage />
                         <Route path=path!("customers/import/:id") view=import::components::ImportBatchPage />
-                        <Route path=path!("customers/:id") view=customers::components::CustomerPage />
-                        <Route path=path!("pool") view=customers::components::PoolPage />
+                        <Route path=path!("customers/:id") view=customer_file::components::CustomerPage />
+                        <Route path=path!("pool") view=customer_file::components::PoolPage />
                         <Route path=path!("funnel") view=funnel::components::FunnelPage />
-                        <Route path=path!("notifications") view=customers::components::NotificationsPage />
+                        <Route path=path!("notifications") view=notifications::components::NotificationsPage />
                         <Route path=path!("admin/funnel") view=funnel::components::FunnelSettingsPage />
                         <Route path=path!("checkin") view=field::components::CheckinPage />
                         <Route path=path!("logs") view=worklog::components::DailyLogPage />

@@ -85,12 +85,6 @@ pub async fn list_customers(
     crate::customers::service::list_page(&state, &user, &view, n).await
 }
 
-#[server(endpoint = "customer")]
-pub async fn get_customer(id: String) -> Result<CustomerDetail, AppError> {
-    let (state, user) = ctx().await?;
-    crate::customers::service::detail(&state, &user, &id).await
-}
-
 /// Returns true when the last tick locked the customer to the rep.
 #[server(endpoint = "tick_checklist")]
 pub async fn tick_checklist(
@@ -178,18 +172,6 @@ pub async fn disputes() -> Result<Vec<DisputeItem>, AppError> {
 pub async fn decide_dispute(id: String, transfer: bool) -> Result<(), AppError> {
     let (state, user) = ctx().await?;
     crate::customers::service::decide_dispute(&state, &user, &id, transfer).await
-}
-
-#[server(endpoint = "notifications")]
-pub async fn notifications() -> Result<Vec<Notification>, AppError> {
-    let (state, user) = ctx().await?;
-    crate::customers::service::notifications(&state, &user).await
-}
-
-#[server(endpoint = "mark_notifications_read")]
-pub async fn mark_notifications_read() -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
-    crate::customers::repo::mark_notifications_read(&state.db, &user.id).await
 }
 
 #[cfg(feature = "ssr")]

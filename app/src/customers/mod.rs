@@ -1,6 +1,5 @@
 //! Customers: registration, duplicate check (撞单), the wolf lock, the public pool.
 pub mod api;
-pub mod components;
 pub mod input;
 pub mod lock;
 pub mod model;

@@ -200,19 +200,6 @@ pub struct DisputeItem {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Notification {
-    pub id: String,
-    pub kind: String,
-    pub customer_id: Option<String>,
-    pub customer_name: Option<String>,
-    pub detail: Option<String>,
-    pub at: DateTime<Utc>,
-    pub read: bool,
-    /// Where it leads when not to the customer (an alarm's page).
-    pub link: Option<String>,
-}
-
 /// A rep a manager may hand a customer to, with their current load.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assignee {

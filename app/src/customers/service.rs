@@ -910,18 +910,9 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         None => (Vec::new(), Vec::new()),
     };
     let stage = ctx.stage(&row.state.stage);
-    let alarms = crate::alarms::repo::open_on(&state.db, &row.id).await?;
     Ok(CustomerDetail {
-        open_alarms: alarms
-            .iter()
-            .map(|a| {
-                (
-                    a.id.clone(),
-                    a.kind.clone(),
-                    a.text.chars().take(80).collect(),
-                )
-            })
-            .collect(),
+        // filled by the customer file, which may read alarms
+        open_alarms: Vec::new(),
         card: card(&ctx, &row, sees_phones(&v, &st)),
         contact: row.contact.clone(),
         contact_role: row.contact_role.clone(),
@@ -1609,23 +1600,6 @@ pub async fn decide_dispute(
         state.now(),
     )
     .await
-}
-
-pub async fn notifications(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Notification>> {
-    Ok(repo::notifications(&state.db, &user.id, 50)
-        .await?
-        .into_iter()
-        .map(|n| Notification {
-            id: n.id,
-            kind: n.kind,
-            customer_id: n.customer,
-            customer_name: n.customer_name,
-            detail: n.detail,
-            at: n.at,
-            read: n.read,
-            link: n.link,
-        })
-        .collect())
 }
 
 // ---------------------------------------------------------------------------

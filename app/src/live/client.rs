@@ -82,7 +82,7 @@ pub fn LiveProvider(children: Children) -> impl IntoView {
     let live = Live::provide();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        client::begin(live);
+        browser::begin(live);
         #[cfg(not(feature = "hydrate"))]
         let _ = live;
     });
@@ -98,7 +98,7 @@ pub fn LiveDot() -> impl IntoView {
 }
 
 #[cfg(feature = "hydrate")]
-mod client {
+mod browser {
     use super::Live;
     use crate::live::model::{Hello, Push};
     use crate::live::rules::Resume;

@@ -250,7 +250,7 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         // (the bell shows yesterday's and today's news, not three months of it)
         if !today && back < plan.days {
             for p in &people {
-                app::customers::repo::mark_notifications_read(&state.db, &p.user.id).await?;
+                app::notifications::repo::mark_notifications_read(&state.db, &p.user.id).await?;
             }
         }
         // targets for the month, set on its first day (and on the history's first)

@@ -483,7 +483,9 @@ async fn an_overdue_customer_goes_to_the_manager_once_and_is_reassigned() {
         "the rule acted, not a person"
     );
 
-    let notes = svc::notifications(&app.state, &rep1).await.expect("notes");
+    let notes = app::notifications::service::notifications(&app.state, &rep1)
+        .await
+        .expect("notes");
     assert!(notes.iter().any(|n| n.kind == "confiscated"));
     let inbox = svc::list_customers(&app.state, &manager1, "inbox")
         .await
@@ -696,11 +698,15 @@ async fn warnings_go_to_the_rep_then_the_manager_once_each() {
     let r = svc::sweep(&app.state).await.expect("sweep");
     assert_eq!(r.warned, 1);
     assert_eq!(svc::sweep(&app.state).await.expect("again").warned, 0);
-    let kinds = |v: Vec<app::customers::model::Notification>| {
+    let kinds = |v: Vec<app::notifications::model::Notification>| {
         v.into_iter().map(|n| n.kind).collect::<Vec<_>>()
     };
     assert_eq!(
-        kinds(svc::notifications(&app.state, &rep1).await.expect("n")),
+        kinds(
+            app::notifications::service::notifications(&app.state, &rep1)
+                .await
+                .expect("n")
+        ),
         vec!["warning_rep"]
     );
     // the last day: rep and manager
@@ -711,11 +717,19 @@ async fn warnings_go_to_the_rep_then_the_manager_once_each() {
     assert_eq!(svc::sweep(&app.state).await.expect("sweep").warned, 1);
     assert_eq!(svc::sweep(&app.state).await.expect("again").warned, 0);
     assert_eq!(
-        kinds(svc::notifications(&app.state, &rep1).await.expect("n")),
+        kinds(
+            app::notifications::service::notifications(&app.state, &rep1)
+                .await
+                .expect("n")
+        ),
         vec!["warning_manager", "warning_rep"]
     );
     assert_eq!(
-        kinds(svc::notifications(&app.state, &manager1).await.expect("n")),
+        kinds(
+            app::notifications::service::notifications(&app.state, &manager1)
+                .await
+                .expect("n")
+        ),
         vec!["warning_manager"]
     );
 }

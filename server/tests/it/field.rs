@@ -415,7 +415,7 @@ async fn other_departments_neither_see_nor_comment_nor_like() {
     let item = page.items.iter().find(|i| i.id == event).unwrap();
     assert_eq!((item.likes, item.comments), (1, 1));
     assert_eq!(item.comment_list[0].text, "<b>好</b> 继续跟进");
-    let kinds: Vec<String> = app::customers::service::notifications(&app.state, &rep)
+    let kinds: Vec<String> = app::notifications::service::notifications(&app.state, &rep)
         .await
         .unwrap()
         .into_iter()

@@ -407,7 +407,7 @@ async fn lost_goes_through_an_alarm_and_the_manager_decides() {
         .await,
         Err(AppError::conflict("lost_pending"))
     );
-    let c = app::customers::service::detail(&app.state, &rep1, &id)
+    let c = app::customer_file::service::detail(&app.state, &rep1, &id)
         .await
         .unwrap();
     assert!(c.lost_proposal.is_some());
@@ -503,7 +503,7 @@ async fn unanswered_alarms_escalate_to_the_manager_then_the_boss() {
         let app = &app;
         async move {
             let u = app.user(login).await;
-            app::customers::service::notifications(&app.state, &u)
+            app::notifications::service::notifications(&app.state, &u)
                 .await
                 .unwrap()
                 .into_iter()
