@@ -28,6 +28,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -267,12 +268,27 @@ fn router(settings: &Settings, state: AppState, hub: live::Hub, addr: SocketAddr
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             guard::PHOTO_BODY_LIMIT,
         ))
-        .layer(TraceLayer::new_for_http())
+        // every request's log lines carry its id, which the answer echoes
+        // (`x-request-id`; a proxy's own id is kept)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(middleware::from_fn(metrics::track))
         // a panic anywhere becomes a logged 500 with an id, never a dropped connection
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             guard::panic_response,
         ))
+}
+
+/// The span of one request: method, path and the request id, so the lines a
+/// service writes while answering can be found together.
+fn request_span(req: &Request<Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id = %id)
 }
 
 /// The confiscation sweeper: every `secs` seconds, applies the deadline rule to

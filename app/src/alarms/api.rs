@@ -5,28 +5,22 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 /// open | mine | answered | all
 #[server(endpoint = "alarms")]
 pub async fn alarms(#[server(default)] filter: String) -> Result<Vec<AlarmCard>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::list(&state, &user, &filter).await
 }
 
 #[server(endpoint = "alarm")]
 pub async fn alarm(id: String) -> Result<AlarmDetail, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::detail(&state, &user, &id).await
 }
 
 #[server(endpoint = "raise_targets")]
 pub async fn raise_targets() -> Result<Vec<RaiseTarget>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::raise_targets(&state, &user).await
 }
 
@@ -39,7 +33,7 @@ pub async fn raise_alarm(
     text: String,
     #[server(default)] lesson: String,
 ) -> Result<String, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     let id = crate::alarms::service::raise(&state, &user, &customer, &kind, &text, &lesson).await?;
     leptos_axum::redirect(&format!("/alarms/{id}"));
     Ok(id)
@@ -49,7 +43,7 @@ pub async fn raise_alarm(
 /// `alarm` and `photos`), from the page's script or as a plain form post.
 #[server(input = MultipartFormData, endpoint = "alarm_photos")]
 pub async fn alarm_photos(data: MultipartData) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     let (mut f, photos) = crate::field::api::form::read(data).await?;
     let alarm = f.remove("alarm").unwrap_or_default();
     crate::alarms::service::add_photos(&state, &user, &alarm, photos).await?;
@@ -61,32 +55,32 @@ pub async fn alarm_photos(data: MultipartData) -> Result<(), AppError> {
 
 #[server(endpoint = "answer_alarm")]
 pub async fn answer_alarm(alarm: String, text: String) -> Result<AnswerItem, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::answer(&state, &user, &alarm, &text).await
 }
 
 #[server(endpoint = "like_answer")]
 pub async fn like_answer(answer: String) -> Result<bool, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::toggle_like(&state, &user, &answer).await
 }
 
 #[server(endpoint = "accept_answer")]
 pub async fn accept_answer(alarm: String, answer: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::accept(&state, &user, &alarm, &answer).await
 }
 
 #[server(endpoint = "close_alarm")]
 pub async fn close_alarm(alarm: String, note: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::close(&state, &user, &alarm, &note).await
 }
 
 /// The manager's decision on a lost proposal (`decision`: approve | reject).
 #[server(endpoint = "decide_lost_alarm")]
 pub async fn decide_lost_alarm(alarm: String, decision: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     let approve = match decision.as_str() {
         "approve" => true,
         "reject" => false,
@@ -98,7 +92,7 @@ pub async fn decide_lost_alarm(alarm: String, decision: String) -> Result<(), Ap
 /// week | month | quarter
 #[server(endpoint = "alarm_stats")]
 pub async fn alarm_stats(#[server(default)] period: String) -> Result<StatsView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     let period = if period.is_empty() {
         "month".to_string()
     } else {
@@ -109,7 +103,7 @@ pub async fn alarm_stats(#[server(default)] period: String) -> Result<StatsView,
 
 #[server(endpoint = "story_prompts")]
 pub async fn story_prompts() -> Result<Vec<StoryPrompt>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::story_prompts(&state, &user).await
 }
 
@@ -120,6 +114,6 @@ pub async fn write_story(
     #[server(default)] text: String,
     #[server(default)] dismiss: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::alarms::service::write_story(&state, &user, &customer, &text, !dismiss.is_empty()).await
 }

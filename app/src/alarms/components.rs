@@ -327,7 +327,7 @@ fn AlarmView(d: AlarmDetail) -> impl IntoView {
                 </div>
             })}
             {may.add_photos.then(|| view! {
-                <form class="inline-form photo-form" method="post" action="/api/alarm_photos" enctype="multipart/form-data" data-testid="alarm-photo-form">
+                <form class="inline-form photo-form" method="post" action={<crate::alarms::api::AlarmPhotos as leptos::server_fn::ServerFn>::PATH} enctype="multipart/form-data" data-testid="alarm-photo-form">
                     <input type="hidden" name="alarm" value=c.id.clone() />
                     <crate::ui::FileChooser name="photos".to_string() accept="image/*".to_string() camera=true multiple=true
                         label=t_string!(i18n, photo_take).to_string() testid="alarm-photo-input".to_string() required=false />

@@ -100,6 +100,7 @@ pub async fn answer_item(db: &Db, tz: &chrono_tz::Tz, id: &str) -> AppResult<Opt
 // Raising
 
 /// The user's own customers they may raise an alarm on.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn raise_targets(state: &AppState, user: &CurrentUser) -> AppResult<Vec<RaiseTarget>> {
     let cards = customers::list_customers(state, user, "mine").await?;
     Ok(cards
@@ -126,6 +127,7 @@ fn escalation_start(state: &AppState, at: DateTime<Utc>) -> Option<DateTime<Utc>
 /// Raises an alarm on one of the user's own customers: `help` (what blocks it),
 /// or `lost` (why it failed and what would have helped: the lost proposal, for
 /// the manager to decide). Returns the alarm's id.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn raise(
     state: &AppState,
     user: &CurrentUser,
@@ -221,6 +223,7 @@ fn list_filter(s: &str) -> AppResult<ListFilter> {
 }
 
 /// Alarms are for the whole company: everyone signed in reads the list.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn list(state: &AppState, user: &CurrentUser, filter: &str) -> AppResult<Vec<AlarmCard>> {
     let filter = list_filter(filter)?;
     let rows = repo::list(&state.db, &user.id, filter, 100).await?;
@@ -244,6 +247,7 @@ async fn load(state: &AppState, id: &str) -> AppResult<AlarmRow> {
     repo::load(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<AlarmDetail> {
     let row = load(state, id).await?;
     let tz = state.config.timezone;
@@ -277,6 +281,7 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
 
 /// The raiser adds photos of what blocks it while the alarm is open (at most
 /// six in all).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn add_photos(
     state: &AppState,
     user: &CurrentUser,
@@ -303,6 +308,7 @@ pub async fn add_photos(
 // ---------------------------------------------------------------------------
 // Answering
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn answer(
     state: &AppState,
     user: &CurrentUser,
@@ -341,6 +347,7 @@ pub async fn answer(
     })
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn toggle_like(state: &AppState, user: &CurrentUser, answer: &str) -> AppResult<bool> {
     let id = valid_id(answer)?;
     repo::answer(&state.db, &user.id, id)
@@ -380,6 +387,7 @@ fn entry_of(row: &AlarmRow, source: &str, body: String, helper: Option<String>) 
 
 /// The raiser accepts an answer that solved it: the alarm is resolved and the
 /// problem with that answer becomes an experience entry.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn accept(
     state: &AppState,
     user: &CurrentUser,
@@ -419,6 +427,7 @@ pub async fn accept(
 
 /// The raiser's manager closes an alarm with a note; a note that says how it was
 /// solved becomes an experience entry too.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn close(state: &AppState, user: &CurrentUser, alarm: &str, note: &str) -> AppResult<()> {
     let note = required("note", note)?;
     let row = load(state, alarm).await?;
@@ -451,6 +460,7 @@ pub async fn close(state: &AppState, user: &CurrentUser, alarm: &str, note: &str
 /// The manager decides a lost proposal. Approved: the customer leaves the rep as
 /// lost (its history kept) and the post-mortem becomes an experience entry.
 /// Rejected: the customer stays with the rep and the alarm stays open for answers.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn decide_lost(
     state: &AppState,
     user: &CurrentUser,
@@ -541,6 +551,7 @@ pub async fn escalate(state: &AppState) -> AppResult<EscalationReport> {
 // ---------------------------------------------------------------------------
 // Success stories
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn story_prompts(state: &AppState, user: &CurrentUser) -> AppResult<Vec<StoryPrompt>> {
     Ok(repo::open_prompts(&state.db, &user.id)
         .await?
@@ -553,6 +564,7 @@ pub async fn story_prompts(state: &AppState, user: &CurrentUser) -> AppResult<Ve
 }
 
 /// Writes (or, with `dismiss`, declines) the story of a won customer.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn write_story(
     state: &AppState,
     user: &CurrentUser,
@@ -604,6 +616,7 @@ pub async fn write_story(
 /// Alarm statistics for the current week, month or quarter: the boss and admin
 /// see every manager's row, a manager their department tree's people, a rep
 /// their own row.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn stats(state: &AppState, user: &CurrentUser, period: &str) -> AppResult<StatsView> {
     let period = Period::parse(period).ok_or(AppError::validation("period", "unknown_period"))?;
     let tz = state.config.timezone;

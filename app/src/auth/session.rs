@@ -133,6 +133,13 @@ pub async fn require_user() -> AppResult<CurrentUser> {
     current_user().await?.ok_or(AppError::Unauthorized)
 }
 
+/// Who is asking, with the app's state: the first line of every server
+/// function that needs a signed-in user. `Unauthorized` without a session.
+pub async fn caller() -> AppResult<(crate::state::AppState, CurrentUser)> {
+    let user = require_user().await?;
+    Ok((crate::state::app_state()?, user))
+}
+
 pub async fn require_role(allowed: impl Fn(Role) -> bool) -> AppResult<CurrentUser> {
     let user = require_user().await?;
     if allowed(user.role) {

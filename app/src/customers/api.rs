@@ -10,7 +10,7 @@ use leptos::prelude::*;
 /// Checks a name and phones as the rep types (the save checks again).
 #[server(endpoint = "check_duplicate")]
 pub async fn check_duplicate(name: String, phones: String) -> Result<DupCheck, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::check_duplicate(&state, &user, &name, &phones).await
 }
 
@@ -36,7 +36,7 @@ pub async fn register_customer(
     #[server(default)] ticked: Vec<String>,
     #[server(default)] confirm_near: bool,
 ) -> Result<RegisterOutcome, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     let input = CustomerInput {
         name,
         phones,
@@ -71,7 +71,7 @@ pub async fn raise_dispute(
     phones: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::raise_dispute(&state, &user, &name, &phones, &note).await
 }
 
@@ -81,7 +81,7 @@ pub async fn list_customers(
     view: String,
     #[server(default)] n: u32,
 ) -> Result<Vec<CustomerCard>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::list_page(&state, &user, &view, n).await
 }
 
@@ -91,7 +91,7 @@ pub async fn tick_checklist(
     id: String,
     #[server(default)] ticked: Vec<String>,
 ) -> Result<bool, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::tick_checklist(&state, &user, &id, ticked).await
 }
 
@@ -102,7 +102,7 @@ pub async fn move_stage(
     #[server(default)] answers: Vec<String>,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::move_stage(&state, &user, &id, &to_stage, answers, &reason).await
 }
 
@@ -111,7 +111,7 @@ pub async fn release_customer(
     id: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::release(&state, &user, &id, &reason).await
 }
 
@@ -124,7 +124,7 @@ pub async fn pool(
     #[server(default)] stage: String,
     #[server(default)] n: u32,
 ) -> Result<Vec<CustomerCard>, AppError> {
-    let (state, _user) = ctx().await?;
+    let (state, _user) = crate::auth::session::caller().await?;
     let filter = crate::customers::repo::PoolFilter {
         industry,
         size,
@@ -137,7 +137,7 @@ pub async fn pool(
 
 #[server(endpoint = "claim_customer")]
 pub async fn claim_customer(id: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::claim(&state, &user, &id).await?;
     leptos_axum::redirect(&format!("/customers/{id}"));
     Ok(())
@@ -152,30 +152,24 @@ pub async fn manage_customer(
     #[server(default)] to_user: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::manage(&state, &user, &id, &action, &to_user, &reason).await
 }
 
 #[server(endpoint = "assignees")]
 pub async fn assignees() -> Result<Vec<Assignee>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::assignees(&state, &user).await
 }
 
 #[server(endpoint = "disputes")]
 pub async fn disputes() -> Result<Vec<DisputeItem>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::disputes(&state, &user).await
 }
 
 #[server(endpoint = "decide_dispute")]
 pub async fn decide_dispute(id: String, transfer: bool) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::decide_dispute(&state, &user, &id, transfer).await
-}
-
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
 }

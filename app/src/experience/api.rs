@@ -4,26 +4,20 @@ use crate::error::AppError;
 use crate::experience::model::{ExperienceHit, ExperienceView};
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 #[server(endpoint = "search_experience")]
 pub async fn search_experience(
     #[server(default)] q: String,
     #[server(default)] stage: String,
     #[server(default)] industry: String,
 ) -> Result<ExperienceView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::experience::service::search(&state, &user, &q, &stage, &industry).await
 }
 
 /// The entries most like an alarm being written.
 #[server(endpoint = "similar_experience")]
 pub async fn similar_experience(text: String) -> Result<Vec<ExperienceHit>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::experience::service::similar(&state, &user, &text, 3).await
 }
 
@@ -32,6 +26,6 @@ pub async fn experience_entry(
     id: String,
     #[server(default)] q: String,
 ) -> Result<ExperienceHit, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::experience::service::entry(&state, &user, &id, &q).await
 }

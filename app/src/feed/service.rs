@@ -14,6 +14,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 
 /// What a user may see of the feed.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn feed_viewer(state: &AppState, user: &CurrentUser) -> AppResult<FeedViewer> {
     let departments = match user.role {
         Role::Boss | Role::Admin => None,
@@ -66,6 +67,7 @@ pub const PAGE: usize = crate::feed::model::PAGE_SIZE;
 /// resumes from, or an older one from a page's `next`. Reads about what it
 /// shows: one index seek per scope, the viewer's likes of these events and
 /// their comments.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn feed(
     state: &AppState,
     user: &CurrentUser,
@@ -151,11 +153,13 @@ async fn visible_event(state: &AppState, user: &CurrentUser, id: &str) -> AppRes
     }
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn toggle_like(state: &AppState, user: &CurrentUser, event: &str) -> AppResult<bool> {
     let e = visible_event(state, user, event).await?;
     repo::toggle_like(&state.db, &e.id, &user.id, &user.name, state.now()).await
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn comment(
     state: &AppState,
     user: &CurrentUser,

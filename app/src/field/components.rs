@@ -99,7 +99,7 @@ pub fn CheckinPage() -> impl IntoView {
                     Geo::Denied => t_string!(i18n, checkin_denied).to_string(),
                 }}
             </p>
-            <form class="form card" method="post" action="/api/checkin" enctype="multipart/form-data"
+            <form class="form card" method="post" action={<crate::field::api::CheckIn as leptos::server_fn::ServerFn>::PATH} enctype="multipart/form-data"
                 node_ref=form_ref on:submit=on_submit data-testid="checkin-form">
                 <input type="hidden" name="key" prop:value=move || key.get() />
                 <label>
@@ -265,7 +265,7 @@ mod client {
 pub fn FollowupForm(customer: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <form class="form card" method="post" action="/api/followup" enctype="multipart/form-data" data-testid="followup-form">
+        <form class="form card" method="post" action={<crate::field::api::FollowUp as leptos::server_fn::ServerFn>::PATH} enctype="multipart/form-data" data-testid="followup-form">
             <h2>{t!(i18n, followup_title)}</h2>
             <input type="hidden" name="customer" value=customer />
             <textarea name="text" rows="3" maxlength="2000" required

@@ -84,7 +84,10 @@ async fn post(form: &FormData) -> Sent {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(form);
-    let Ok(req) = Request::new_with_str_and_init("/api/checkin", &init) else {
+    let Ok(req) = Request::new_with_str_and_init(
+        <crate::field::api::CheckIn as leptos::server_fn::ServerFn>::PATH,
+        &init,
+    ) else {
         return Sent::Offline;
     };
     let _ = req.headers().set("Accept", "application/json");

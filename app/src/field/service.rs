@@ -124,6 +124,7 @@ async fn repeat_of(state: &AppState, id: &str) -> AppResult<Option<CheckinOutcom
 
 /// Records a visit. The same key from the same user is stored once: a repeat
 /// answers with what was stored the first time.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn check_in(
     state: &AppState,
     user: &CurrentUser,
@@ -221,6 +222,7 @@ pub async fn check_in(
 }
 
 /// Records a follow-up (text, optional photos) on a customer.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn follow_up(
     state: &AppState,
     user: &CurrentUser,
@@ -293,6 +295,7 @@ async fn after_visit(state: &AppState, customer: &str) {
 }
 
 /// The customers the user may visit, nearest first when a position is known.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn nearby(
     state: &AppState,
     user: &CurrentUser,

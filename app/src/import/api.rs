@@ -5,16 +5,10 @@ use crate::error::AppError;
 use crate::import::model::*;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 /// Where the signed-in user may import customers to.
 #[server(endpoint = "import_targets")]
 pub async fn import_targets() -> Result<Vec<TargetOption>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::import::service::targets(&state, &user).await
 }
 
@@ -22,13 +16,13 @@ pub async fn import_targets() -> Result<Vec<TargetOption>, AppError> {
 /// started, how far the import got. Only its importer may read it.
 #[server(endpoint = "import_view")]
 pub async fn get_import_view(id: String) -> Result<ImportView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::import::service::view(&state, &user, &id).await
 }
 
 /// Imports the accepted rows of a checked file (in the background).
 #[server(endpoint = "start_import")]
 pub async fn start_import(id: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::import::service::start(&state, &user, &id).await
 }

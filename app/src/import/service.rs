@@ -42,6 +42,7 @@ pub fn labels(key: &str) -> Vec<String> {
 /// Where `user` may import to: a rep into their own name; a manager also for
 /// the people and into the inboxes of their department tree; the boss and
 /// admins for anyone, any department's inbox, or the public pool.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn targets(state: &AppState, user: &CurrentUser) -> AppResult<Vec<TargetOption>> {
     let option = |value: String, kind: &str, name: &str| TargetOption {
         value,
@@ -209,6 +210,7 @@ fn check_file(rows: Result<Vec<Vec<String>>, FileRefusal>) -> Checked {
 /// returns its id. Refused when `user` may not import into `target`, and with
 /// `Validation { field: "file", code }` when the file cannot be read at all
 /// (`code` as `import_err_<code>` words it).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn check(
     state: &AppState,
     user: &CurrentUser,
@@ -365,6 +367,7 @@ fn shown(issues: &[StoredIssue]) -> Vec<RowIssue> {
         .collect()
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn view(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<ImportView> {
     let b = own_batch(state, user, id).await?;
     let (refused, failed) = (b.refused(), b.failed());
@@ -400,6 +403,7 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<I
 
 /// Every refused and failed row with its cells, in row order, and the file's
 /// headers: the error workbook's content.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn errors(
     state: &AppState,
     user: &CurrentUser,
@@ -418,6 +422,7 @@ pub async fn errors(
 
 /// Starts a checked import in the background; the page follows its progress.
 /// The target is checked again (the importer's rights may have changed).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn start(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<()> {
     let b = own_batch(state, user, id).await?;
     if b.status != "checked" {

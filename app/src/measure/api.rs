@@ -4,12 +4,6 @@ use crate::error::AppError;
 use crate::measure::model::*;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 /// A board: `measure` (score, hours, …), `period` (month, last_week, custom with
 /// `from`/`to`, …), `scope` (company, department:<id>); empty takes the default.
 #[server(endpoint = "ranking_board")]
@@ -21,7 +15,7 @@ pub async fn ranking_board(
     #[server(default)] scope: String,
     #[server(default)] all: bool,
 ) -> Result<BoardView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::measure::service::board(&state, &user, &measure, &period, &from, &to, &scope, all).await
 }
 
@@ -31,13 +25,13 @@ pub async fn person_profile(
     id: String,
     #[server(default)] weeks: String,
 ) -> Result<ProfileView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::measure::service::profile(&state, &user, &id, &weeks).await
 }
 
 #[server(endpoint = "measure_settings")]
 pub async fn get_measure_settings() -> Result<MeasureSettings, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::measure::service::settings(&state, &user).await
 }
 
@@ -49,7 +43,7 @@ pub async fn save_measure_settings(
     confiscation: String,
     #[server(default)] reps_see_company: Option<String>,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::measure::service::save_settings(
         &state,
         &user,

@@ -4,12 +4,6 @@ use crate::error::AppError;
 use crate::referrals::model::*;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 /// The referral page's lists, a page each; `tab` names the list `n` asks more
 /// rows of ("show more").
 #[server(endpoint = "referrals")]
@@ -17,7 +11,7 @@ pub async fn referrals(
     #[server(default)] tab: String,
     #[server(default)] n: u32,
 ) -> Result<ReferralView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     let mut asked = ListsAsked::default();
     match tab.as_str() {
         "thank" => asked.thank = n,
@@ -32,7 +26,7 @@ pub async fn referrals(
 pub async fn referrer_options(
     #[server(default)] q: String,
 ) -> Result<Vec<ReferrerOption>, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::referrals::service::options(&state, &user, &q).await
 }
 
@@ -42,7 +36,7 @@ pub async fn set_referrer(
     customer: String,
     #[server(default)] referred_by: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::referrals::service::set_referrer(&state, &user, &customer, &referred_by).await?;
     leptos_axum::redirect(&format!("/customers/{customer}"));
     Ok(())

@@ -4,15 +4,9 @@ use crate::error::AppError;
 use crate::reminders::model::RemindersView;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 #[server(endpoint = "reminders")]
 pub async fn reminders() -> Result<RemindersView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     Ok(RemindersView {
         today: state
             .now()
@@ -31,19 +25,19 @@ pub async fn add_reminder(
     title: String,
     #[server(default)] content: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::reminders::service::add(&state, &user, &date, &time, &title, &content).await
 }
 
 #[server(endpoint = "ack_reminder")]
 pub async fn ack_reminder(id: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::reminders::service::ack(&state, &user, &id).await
 }
 
 /// Revisit a customer every `days` days (0: stop).
 #[server(endpoint = "set_revisit")]
 pub async fn set_revisit(customer: String, days: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::reminders::service::set_revisit(&state, &user, &customer, &days).await
 }

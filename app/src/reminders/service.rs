@@ -45,6 +45,7 @@ fn check_text(title: &str, content: &str) -> AppResult<(String, String)> {
 }
 
 /// A schedule item for the user at a local date and time.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn add(
     state: &AppState,
     user: &CurrentUser,
@@ -79,6 +80,7 @@ pub async fn add(
 }
 
 /// The user's reminders from yesterday on, soonest first.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ReminderItem>> {
     let sql = format!(
         "SELECT {FIELDS} FROM reminder WHERE user = type::record('user', $u) \
@@ -112,6 +114,7 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Reminde
 }
 
 /// Acknowledges one of the user's own reminders (stops its escalation).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn ack(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<()> {
     if id.is_empty()
         || id.len() > 80
@@ -142,6 +145,7 @@ pub async fn ack(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<()
 
 /// Sets (or with 0 clears) the revisit interval of a customer the user owns,
 /// and schedules the next revisit.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn set_revisit(
     state: &AppState,
     user: &CurrentUser,

@@ -5,27 +5,21 @@ use crate::error::AppError;
 use crate::suggestions::model::SuggestionsView;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 #[server(endpoint = "suggestions")]
 pub async fn suggestions() -> Result<SuggestionsView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::suggestions::service::list(&state, &user).await
 }
 
 /// Returns when the post will appear (local "15:00").
 #[server(endpoint = "post_suggestion")]
 pub async fn post_suggestion(text: String) -> Result<String, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::suggestions::service::post(&state, &user, &text).await
 }
 
 #[server(endpoint = "reply_suggestion")]
 pub async fn reply_suggestion(id: String, text: String, status: String) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::suggestions::service::reply(&state, &user, &id, &text, &status).await
 }

@@ -42,6 +42,7 @@ pub async fn release(state: &AppState) -> AppResult<usize> {
     repo::release(&state.db).await
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<SuggestionsView> {
     let tz = state.config.timezone;
     let rows = repo::released(&state.db, 200).await?;
@@ -77,6 +78,7 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Suggestions
 }
 
 /// Boss, managers and admins reply publicly and set the status.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn reply(
     state: &AppState,
     user: &CurrentUser,

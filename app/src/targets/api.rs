@@ -4,19 +4,13 @@ use crate::error::AppError;
 use crate::targets::model::*;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-async fn ctx() -> Result<(crate::state::AppState, crate::auth::model::CurrentUser), AppError> {
-    let user = crate::auth::session::require_user().await?;
-    Ok((crate::state::app_state()?, user))
-}
-
 /// The targets of a period (`period`: month, quarter, year; `month`: YYYY-MM).
 #[server(endpoint = "targets")]
 pub async fn targets(
     #[server(default)] period: String,
     #[server(default)] month: String,
 ) -> Result<TargetsView, AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::targets::service::view(&state, &user, &period, &month).await
 }
 
@@ -29,6 +23,6 @@ pub async fn set_target(
     #[server(default)] amount: String,
     #[server(default)] deals: String,
 ) -> Result<(), AppError> {
-    let (state, user) = ctx().await?;
+    let (state, user) = crate::auth::session::caller().await?;
     crate::targets::service::set(&state, &user, &kind, &subject, &month, &amount, &deals).await
 }

@@ -20,6 +20,7 @@ const MAX_DEALS: i64 = 100_000;
 
 /// The targets `user` may see for the `period` (month, quarter, year) holding
 /// `month` (`YYYY-MM`; empty: now).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn view(
     state: &AppState,
     user: &CurrentUser,
@@ -157,6 +158,7 @@ pub async fn view(
 
 /// Sets the monthly target (amount in yuan, deals a whole number) of a person,
 /// a department or the company, as the rules allow; every change is kept.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn set(
     state: &AppState,
     user: &CurrentUser,

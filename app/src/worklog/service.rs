@@ -74,6 +74,7 @@ async fn activity(state: &AppState, user: &str, day: NaiveDate) -> AppResult<Vec
     Ok(prefill(&items))
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn view(state: &AppState, user: &CurrentUser, day: &str) -> AppResult<DailyLogView> {
     let tz = state.config.timezone;
     let now = state.now();
@@ -110,6 +111,7 @@ pub async fn view(state: &AppState, user: &CurrentUser, day: &str) -> AppResult<
 }
 
 /// Saves the log (creating its feed event the first time, updating it after).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn save(
     state: &AppState,
     user: &CurrentUser,

@@ -476,3 +476,26 @@ async fn generated_requests_to_every_server_function_never_fail_the_server() {
         paths.len()
     );
 }
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_keeps_a_proxys() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/healthz", app.base);
+    let fresh = http.get(&url).send().await.unwrap();
+    let id = fresh.headers().get("x-request-id").expect("an id is given");
+    assert_eq!(id.to_str().unwrap().len(), 36, "a UUID: {id:?}");
+    let second = http.get(&url).send().await.unwrap();
+    assert_ne!(
+        second.headers().get("x-request-id"),
+        Some(id),
+        "one id per request"
+    );
+    let kept = http
+        .get(&url)
+        .header("x-request-id", "proxy-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers().get("x-request-id").unwrap(), "proxy-42");
+}

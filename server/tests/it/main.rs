@@ -4,6 +4,9 @@
 //!
 //! `cargo test -p server --test it -- field::` runs one file's tests.
 
+// Tests and their helpers may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod api;
