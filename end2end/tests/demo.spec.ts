@@ -24,6 +24,27 @@ test('rep1 sees a busy feed and customers with red countdowns', async ({ page },
   await shot(page, info, 'demo-rep1-customers');
 });
 
+test('a won customer shows its next revisit, not a countdown to confiscation, and can still be visited', async ({ page }, info) => {
+  await signIn(page, info, 'rep1');
+  await page.goto('/customers');
+  await ready(page, info);
+  const won = page.getByTestId('customer-card').filter({ has: page.getByTestId('revisit') });
+  await expect(won.first()).toBeVisible();
+  // no confiscation clock on a won customer's card
+  await expect(won.first().getByTestId('countdown')).toHaveCount(0);
+  await expect(won.first().getByTestId('revisit')).toHaveText(/天后回访|今天回访/);
+  await shot(page, info, 'demo-rep1-won-revisit');
+  await won.first().locator('a.customer-link').click();
+  await ready(page, info);
+  await expect(page.getByTestId('customer-name')).toBeVisible();
+  await expect(page.getByTestId('revisit')).toBeVisible();
+  await expect(page.getByTestId('countdown')).toHaveCount(0);
+  // the visit and the revisit setting stay on the page after the win
+  await expect(page.getByTestId('followup-form')).toBeVisible();
+  await expect(page.getByTestId('revisit-form')).toBeVisible();
+  await shot(page, info, 'demo-rep1-won-customer');
+});
+
 test('the feed shows a page of cards and the older ones as the reader scrolls; comments open on demand', async ({ page }, info) => {
   await signIn(page, info, 'manager1');
   await ready(page, info);

@@ -44,10 +44,14 @@ pub const SCHEMA: &[(&str, &str)] = &[
         "150_list_reads",
         include_str!("../schema/150_list_reads.surql"),
     ),
+    (
+        "160_won_serve",
+        include_str!("../schema/160_won_serve.surql"),
+    ),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

@@ -61,6 +61,8 @@ pub fn allowed(viewer: &Viewer, c: &Standing, at_cap: bool) -> Allowed {
     Allowed {
         tick_checklist: own && c.status == Status::Draft,
         advance: own && owned && !c.last_stage,
+        // visits and revisit settings in every stage, the won ones included
+        follow_up: own && owned,
         move_back: owned && oversees && !c.first_stage,
         propose_lost: own && owned && !c.lost_proposed,
         // The proposer cannot approve their own post-mortem.
@@ -161,9 +163,12 @@ mod tests {
             ..c
         };
         assert!(!allowed(&v, &last, false).advance);
+        // a won customer in the last stage is still followed up and revisited
+        assert!(allowed(&v, &last, false).follow_up);
+        assert!(a.follow_up);
         let draft = standing(Status::Draft, Some("me"), "d1");
         let a = allowed(&v, &draft, true);
-        assert!(a.tick_checklist && !a.advance && !a.release && !a.propose_lost);
+        assert!(a.tick_checklist && !a.advance && !a.release && !a.propose_lost && !a.follow_up);
     }
 
     #[test]

@@ -44,13 +44,17 @@ impl Status {
 /// The nearest deadline of an owned customer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Due {
-    /// "stage", "followup" or "no_deal".
+    /// "stage", "followup" or "no_deal"; "revisit" for a won customer (then
+    /// `days_left` counts to the revisit day, and nothing is confiscated).
     pub clock: String,
     pub at: DateTime<Utc>,
     /// Whole local days left (0 on the last day).
     pub days_left: i64,
     /// Under 3 days: shown in red.
     pub urgent: bool,
+    /// A won customer's revisit clock: reminders already sent without a visit.
+    #[serde(default)]
+    pub missed: u32,
 }
 
 /// A customer in a list.
@@ -100,6 +104,10 @@ pub struct HistoryEntry {
 pub struct Allowed {
     pub tick_checklist: bool,
     pub advance: bool,
+    /// Record a visit or follow-up and set the revisit interval (the owner, in
+    /// every stage).
+    #[serde(default)]
+    pub follow_up: bool,
     pub move_back: bool,
     pub propose_lost: bool,
     pub decide_lost: bool,

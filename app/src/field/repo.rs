@@ -45,7 +45,7 @@ static VISIT_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
                  LET $moved = (UPDATE $c SET last_followup_at = $clocks.last_followup_at,
                      due_at = $clocks.due_at, due_clock = $clocks.due_clock,
                      warn_at = $clocks.warn_at, warned = $clocks.warned,
-                     version = $version + 1 WHERE version = $version RETURN VALUE version);
+                     revisit_missed = $clocks.revisit_missed, version = $version + 1 WHERE version = $version RETURN VALUE version);
                  IF array::len($moved) == 0 {{ THROW 'bpc:conflict:stale'; }};
              }};
              {create}

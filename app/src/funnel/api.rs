@@ -100,6 +100,7 @@ pub async fn save_policy(
     #[server(default)] destination: String,
     #[server(default)] reclaim_days: String,
     #[server(default)] daily_claims: String,
+    #[server(default)] revisit_days: String,
 ) -> Result<(), AppError> {
     let user = crate::auth::session::require_admin().await?;
     let dept = department_id.trim();
@@ -117,6 +118,7 @@ pub async fn save_policy(
                 &destination,
                 &reclaim_days,
                 &daily_claims,
+                &revisit_days,
             )
             .map_err(|(f, c)| AppError::validation(f, c))?,
         )

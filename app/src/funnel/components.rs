@@ -237,6 +237,18 @@ fn ItemEditor(item: Option<QualItem>) -> impl IntoView {
     }
 }
 
+/// The policy page's warning, with its numbers.
+fn contradiction_text(i18n: leptos_i18n::I18nContext<Locale>, c: &PolicyContradiction) -> String {
+    match c {
+        PolicyContradiction::NoDealBeforeWon {
+            no_deal_days,
+            stage_days,
+        } => t_string!(i18n, policy_no_deal_before_won)
+            .replace("{no_deal}", &no_deal_days.to_string())
+            .replace("{stages}", &stage_days.to_string()),
+    }
+}
+
 #[component]
 fn PolicyEditor(p: PolicyInfo) -> impl IntoView {
     let i18n = use_i18n();
@@ -251,9 +263,12 @@ fn PolicyEditor(p: PolicyInfo) -> impl IntoView {
     let dept = p.department_id.clone().unwrap_or_default();
     let is_dept = p.department_id.is_some();
     let pool = p.destination == "pool";
+    let warnings = p.contradictions.clone();
+    let warned = !warnings.is_empty();
     view! {
-        <details class="card" data-testid="policy">
+        <details class="card" data-testid="policy" open=warned>
             <summary>{title}</summary>
+            {warnings.into_iter().map(|w| view! { <p class="notice warn" data-testid="policy-contradiction">{move || contradiction_text(i18n, &w)}</p> }).collect_view()}
             <ActionForm action=save attr:class="form">
                 <input type="hidden" name="department_id" value=dept />
                 <FormError err fields=&[] />
@@ -264,6 +279,7 @@ fn PolicyEditor(p: PolicyInfo) -> impl IntoView {
                     <label><span>{t!(i18n, policy_warn_days)}</span><input name="warn_days" inputmode="numeric" value=p.warn_days.to_string() /></label>
                     <label><span>{t!(i18n, policy_reclaim_days)}</span><input name="reclaim_days" inputmode="numeric" value=p.reclaim_days.to_string() /></label>
                     <label><span>{t!(i18n, policy_daily_claims)}</span><input name="daily_claims" inputmode="numeric" value=p.daily_claims.map(|d| d.to_string()).unwrap_or_default() /></label>
+                    <label><span>{t!(i18n, policy_revisit_days)}</span><input name="revisit_days" inputmode="numeric" value=p.revisit_days.to_string() /></label>
                 </div>
                 <label><span>{t!(i18n, policy_destination)}</span>
                     <select name="destination">
@@ -278,6 +294,7 @@ fn PolicyEditor(p: PolicyInfo) -> impl IntoView {
                 <FieldError err field="warn_days" />
                 <FieldError err field="reclaim_days" />
                 <FieldError err field="daily_claims" />
+                <FieldError err field="revisit_days" />
                 <div class="button-row">
                     <button type="submit" class="primary">{t!(i18n, save)}</button>
                     <Show when=move || is_dept>

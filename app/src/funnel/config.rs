@@ -83,6 +83,7 @@ pub fn parse_policy(
     destination: &str,
     reclaim_days: &str,
     daily_claims: &str,
+    revisit_days: &str,
 ) -> Result<Policy, FieldRefusal> {
     Ok(Policy {
         limits: Limits {
@@ -96,6 +97,7 @@ pub fn parse_policy(
                 "manager" => Destination::Manager,
                 _ => return Err(("destination", "invalid")),
             },
+            revisit_days: number("revisit_days", revisit_days, 1, 365)?,
         },
         reclaim_days: number("reclaim_days", reclaim_days, 0, 365)?,
         daily_claims: if daily_claims.trim().is_empty() {
@@ -111,12 +113,36 @@ pub fn parse_policy(
 pub async fn policies(
     state: &crate::state::AppState,
 ) -> crate::error::AppResult<Vec<crate::funnel::model::PolicyInfo>> {
-    use crate::funnel::repo::{load_policies, policy_info};
+    use crate::funnel::model::PolicyContradiction;
+    use crate::funnel::repo::{list_stages, load_policies, policy_info};
+    use crate::funnel::rules::{contradictions, Contradiction};
     let policies = load_policies(&state.db).await?;
+    let stages: Vec<_> = list_stages(&state.db, false)
+        .await?
+        .iter()
+        .filter(|s| s.active)
+        .map(|s| s.rule())
+        .collect();
     let depts = crate::people::repo::list_departments(&state.db).await?;
-    let mut out = vec![policy_info(&policies.for_department(None), None, false)];
+    let with_warnings = |policy: &Policy, dept: Option<(&str, &str)>, inherited: bool| {
+        let mut info = policy_info(policy, dept, inherited);
+        info.contradictions = contradictions(&stages, &policy.limits)
+            .into_iter()
+            .map(|c| match c {
+                Contradiction::NoDealBeforeWon {
+                    no_deal_days,
+                    stage_days,
+                } => PolicyContradiction::NoDealBeforeWon {
+                    no_deal_days,
+                    stage_days,
+                },
+            })
+            .collect();
+        info
+    };
+    let mut out = vec![with_warnings(&policies.for_department(None), None, false)];
     for (d, _) in crate::people::rules::tree_order(&depts) {
-        out.push(policy_info(
+        out.push(with_warnings(
             &policies.for_department(Some(&d.id)),
             Some((&d.id, &d.name)),
             !policies.has_override(&d.id),
@@ -163,11 +189,15 @@ mod tests {
     }
 
     #[rstest]
-    #[case("15", "30", "20", "3", "manager", "7", "", Ok(()))]
-    #[case("0", "30", "20", "3", "manager", "7", "", Err(("followup_days", "number_range")))]
-    #[case("15", "30", "abc", "3", "manager", "7", "", Err(("max_owned", "number_invalid")))]
-    #[case("15", "30", "20", "3", "sea", "7", "", Err(("destination", "invalid")))]
-    #[case("15", "30", "20", "3", "pool", "7", "0", Err(("daily_claims", "number_range")))]
+    #[case("15", "30", "20", "3", "manager", "7", "", "30", Ok(()))]
+    #[case("0", "30", "20", "3", "manager", "7", "", "30", Err(("followup_days", "number_range")))]
+    #[case("15", "30", "abc", "3", "manager", "7", "", "30", Err(("max_owned", "number_invalid")))]
+    #[case("15", "30", "20", "3", "sea", "7", "", "30", Err(("destination", "invalid")))]
+    #[case("15", "30", "20", "3", "pool", "7", "0", "30", Err(("daily_claims", "number_range")))]
+    #[case("15", "30", "20", "3", "pool", "7", "", "0", Err(("revisit_days", "number_range")))]
+    #[case("15", "30", "20", "3", "pool", "7", "", "366", Err(("revisit_days", "number_range")))]
+    #[case("15", "30", "20", "3", "pool", "7", "", "", Err(("revisit_days", "number_invalid")))]
+    #[case("15", "30", "20", "3", "pool", "7", "", " 365 ", Ok(()))]
     fn policy_parsing(
         #[case] f: &str,
         #[case] n: &str,
@@ -176,10 +206,11 @@ mod tests {
         #[case] d: &str,
         #[case] r: &str,
         #[case] daily: &str,
+        #[case] revisit: &str,
         #[case] expected: Result<(), FieldRefusal>,
     ) {
         assert_eq!(
-            parse_policy(f, n, m, false, w, d, r, daily).map(|_| ()),
+            parse_policy(f, n, m, false, w, d, r, daily, revisit).map(|_| ()),
             expected
         );
     }

@@ -37,6 +37,17 @@ pub struct PolicyInfo {
     pub destination: String,
     pub reclaim_days: u32,
     pub daily_claims: Option<u32>,
+    /// A won customer's revisit interval.
+    pub revisit_days: u32,
+    /// Where these limits work against the stage limits (the page warns).
+    pub contradictions: Vec<PolicyContradiction>,
+}
+
+/// A warning on the policy page, with the numbers it is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolicyContradiction {
+    /// The no-deal clock is shorter than the stage limits before the won stage.
+    NoDealBeforeWon { no_deal_days: u32, stage_days: u32 },
 }
 
 /// One rep's row in the funnel report.

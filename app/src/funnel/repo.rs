@@ -97,6 +97,7 @@ pub async fn ensure_defaults(db: &Db) -> AppResult<()> {
                      followup_days: $p.followup_days, no_deal_days: $p.no_deal_days,
                      max_owned: $p.max_owned, won_counts: false, warn_days: $p.warn_days,
                      destination: 'manager', reclaim_days: 7, daily_claims: NONE,
+                     revisit_days: $p.revisit_days,
                  };
              };
              COMMIT TRANSACTION;",
@@ -108,6 +109,7 @@ pub async fn ensure_defaults(db: &Db) -> AppResult<()> {
             serde_json::json!({
                 "followup_days": d.followup_days,
                 "no_deal_days": d.no_deal_days,
+                "revisit_days": d.revisit_days,
                 "max_owned": d.max_owned,
                 "warn_days": d.warn_days,
             }),
@@ -243,6 +245,8 @@ struct PolicyRow {
     destination: String,
     reclaim_days: i64,
     daily_claims: Option<i64>,
+    /// NONE on a row written before schema 14: the default.
+    revisit_days: Option<i64>,
 }
 
 fn clamp_u32(v: i64) -> u32 {
@@ -263,6 +267,9 @@ impl From<&PolicyRow> for Policy {
                 } else {
                     Destination::Manager
                 },
+                revisit_days: r
+                    .revisit_days
+                    .map_or(Limits::default().revisit_days, clamp_u32),
             },
             reclaim_days: clamp_u32(r.reclaim_days),
             daily_claims: r.daily_claims.map(clamp_u32),
@@ -317,7 +324,7 @@ pub async fn load_policies_with(
     let mut resp = checked(
         db.query(
             "SELECT record::id(id) AS id, followup_days, no_deal_days, max_owned, won_counts, \
-             warn_days, destination, reclaim_days, daily_claims FROM policy",
+             warn_days, destination, reclaim_days, daily_claims, revisit_days FROM policy",
         )
         .await?,
     )?;
@@ -353,6 +360,8 @@ pub fn policy_info(
         .to_string(),
         reclaim_days: policy.reclaim_days,
         daily_claims: policy.daily_claims,
+        revisit_days: l.revisit_days,
+        contradictions: Vec::new(),
     }
 }
 
@@ -376,6 +385,7 @@ pub async fn save_policy(
             "destination": info.destination,
             "reclaim_days": info.reclaim_days,
             "daily_claims": info.daily_claims,
+            "revisit_days": info.revisit_days,
         })
     });
     if department.is_none() && body.is_none() {
@@ -395,6 +405,7 @@ pub async fn save_policy(
                      max_owned: $body.max_owned, won_counts: $body.won_counts,
                      warn_days: $body.warn_days, destination: $body.destination,
                      reclaim_days: $body.reclaim_days, daily_claims: $body.daily_claims ?? NONE,
+                     revisit_days: $body.revisit_days,
                  };
              };
              CREATE audit_log CONTENT {

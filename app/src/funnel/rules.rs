@@ -17,15 +17,18 @@ pub struct Stage {
     pub max_days: Option<u32>,
 }
 
-/// Seed 001's seven stages.
+/// Seed 001's seven stages. The limits before the won stage add up to 29 days,
+/// inside the default 30-day no-deal clock ([`contradictions`] checks this for
+/// every department).
 pub fn default_stages() -> Vec<Stage> {
     [
         ("录入未处理", 0, Some(3)),
-        ("电话意向", 10, Some(7)),
-        ("愿意送样", 25, Some(14)),
-        ("认可样品/服务", 50, Some(14)),
-        ("接受价格", 75, Some(14)),
-        ("签订合同", 90, Some(30)),
+        ("电话意向", 10, Some(5)),
+        ("愿意送样", 25, Some(7)),
+        ("认可样品/服务", 50, Some(7)),
+        ("接受价格", 75, Some(7)),
+        // won stages: no clock takes a won customer away (see `deadlines`)
+        ("签订合同", 90, None),
         ("稳定客户", 100, None),
     ]
     .into_iter()
@@ -53,6 +56,8 @@ pub struct Limits {
     pub won_counts_toward_cap: bool,
     pub warn_days: u32,
     pub destination: Destination,
+    /// A won customer's owner is reminded to revisit it every this many days.
+    pub revisit_days: u32,
 }
 
 impl Default for Limits {
@@ -64,11 +69,13 @@ impl Default for Limits {
             won_counts_toward_cap: false,
             warn_days: 3,
             destination: Destination::Manager,
+            revisit_days: 30,
         }
     }
 }
 
-/// The three clocks of a customer.
+/// The clocks of a customer: three that confiscate an open deal, and the
+/// revisit clock of a won one, which only reminds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Clock {
     /// Time in the current stage against the stage's limit.
@@ -77,6 +84,8 @@ pub enum Clock {
     Followup,
     /// Days owned without a deal.
     NoDeal,
+    /// A won customer's next revisit (after the win: serve, don't confiscate).
+    Revisit,
 }
 
 impl Clock {
@@ -86,7 +95,13 @@ impl Clock {
             Clock::Stage => "stage_overdue",
             Clock::Followup => "followup_overdue",
             Clock::NoDeal => "no_deal_overdue",
+            Clock::Revisit => "revisit_due",
         }
+    }
+
+    /// Whether passing this clock takes the customer from its owner.
+    pub fn confiscates(self) -> bool {
+        self != Clock::Revisit
     }
 }
 
@@ -96,8 +111,11 @@ pub struct ClockStarts {
     pub stage_entered_at: DateTime<Utc>,
     pub last_followup_at: DateTime<Utc>,
     pub owned_since: DateTime<Utc>,
-    /// Won (成交): the no-deal clock no longer runs.
+    /// Won (成交, a stage at or above [`WON_PROBABILITY`]): no clock
+    /// confiscates; the revisit clock runs instead.
     pub won: bool,
+    /// Revisit reminders sent since the last follow-up (0 after every visit).
+    pub revisit_missed: u32,
 }
 
 /// Midnight (local) starting the day `days` calendar days after `start`'s local
@@ -108,13 +126,33 @@ pub fn deadline<Z: TimeZone>(start: DateTime<Utc>, days: u32, tz: &Z) -> DateTim
     local_midnight(due, tz)
 }
 
-/// Every running clock's deadline.
+/// Revisit reminders go out at this local hour, not at midnight.
+pub const REVISIT_HOUR: u32 = 9;
+
+/// A won customer's next revisit reminder: `revisit_days` local days after the
+/// later of the last follow-up and the win (entering the won stage), one more
+/// interval for every reminder already sent without a visit, at 09:00 local.
+pub fn revisit_at<Z: TimeZone>(starts: &ClockStarts, limits: &Limits, tz: &Z) -> DateTime<Utc> {
+    let base = starts.last_followup_at.max(starts.stage_entered_at);
+    let intervals = i64::from(starts.revisit_missed) + 1;
+    let day = base.with_timezone(tz).date_naive()
+        + Duration::days(i64::from(limits.revisit_days.max(1)) * intervals);
+    let nine =
+        chrono::NaiveTime::from_hms_opt(REVISIT_HOUR, 0, 0).unwrap_or(chrono::NaiveTime::MIN);
+    crate::calendar::local_at(day, nine, tz)
+}
+
+/// Every running clock's deadline. A won customer runs only its revisit clock:
+/// nothing confiscates it.
 pub fn deadlines<Z: TimeZone>(
     starts: &ClockStarts,
     stage: &Stage,
     limits: &Limits,
     tz: &Z,
 ) -> Vec<(Clock, DateTime<Utc>)> {
+    if starts.won {
+        return vec![(Clock::Revisit, revisit_at(starts, limits, tz))];
+    }
     let mut out = Vec::with_capacity(3);
     if let Some(days) = stage.max_days {
         out.push((Clock::Stage, deadline(starts.stage_entered_at, days, tz)));
@@ -123,12 +161,10 @@ pub fn deadlines<Z: TimeZone>(
         Clock::Followup,
         deadline(starts.last_followup_at, limits.followup_days, tz),
     ));
-    if !starts.won {
-        out.push((
-            Clock::NoDeal,
-            deadline(starts.owned_since, limits.no_deal_days, tz),
-        ));
-    }
+    out.push((
+        Clock::NoDeal,
+        deadline(starts.owned_since, limits.no_deal_days, tz),
+    ));
     out
 }
 
@@ -152,9 +188,35 @@ pub fn confiscation_due<Z: TimeZone>(
     limits: &Limits,
     tz: &Z,
 ) -> Option<Clock> {
+    clock_due(now, starts, stage, limits, tz).filter(|c| c.confiscates())
+}
+
+/// The clock whose deadline has passed at `now`, if any (the revisit clock of
+/// a won customer included).
+pub fn clock_due<Z: TimeZone>(
+    now: DateTime<Utc>,
+    starts: &ClockStarts,
+    stage: &Stage,
+    limits: &Limits,
+    tz: &Z,
+) -> Option<Clock> {
     nearest_deadline(starts, stage, limits, tz)
         .filter(|(_, at)| now >= *at)
         .map(|(clock, _)| clock)
+}
+
+/// Whole local days until a revisit (0 on its day): the card's "revisit in N days".
+pub fn days_until<Z: TimeZone>(now: DateTime<Utc>, at: DateTime<Utc>, tz: &Z) -> i64 {
+    (at.with_timezone(tz).date_naive() - now.with_timezone(tz).date_naive()).num_days()
+}
+
+/// Revisit reminders the owner let pass before the manager hears of the next.
+pub const REVISIT_MISSES_BEFORE_MANAGER: u32 = 2;
+
+/// Who a revisit reminder goes to, given how many were sent since the last
+/// visit: the owner, and from the third on (two missed) the manager too.
+pub fn revisit_tells_manager(missed_before: u32) -> bool {
+    missed_before >= REVISIT_MISSES_BEFORE_MANAGER
 }
 
 /// Whole local calendar days left before `deadline` (0 on the last day, negative
@@ -237,7 +299,10 @@ pub fn schedule<Z: TimeZone>(
     };
     Schedule {
         due,
-        warn_at: due.map(|(_, at)| warning_starts(at, limits.warn_days, tz).0),
+        // a revisit is a reminder itself: no warning before it
+        warn_at: due
+            .filter(|(clock, _)| clock.confiscates())
+            .map(|(_, at)| warning_starts(at, limits.warn_days, tz).0),
     }
 }
 
@@ -245,6 +310,34 @@ pub fn schedule<Z: TimeZone>(
 /// the no-deal clock stops. (`server/schema/100_measure.surql` credits a win with
 /// the same threshold.)
 pub const WON_PROBABILITY: u8 = 90;
+
+/// Settings of a department that work against each other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contradiction {
+    /// The no-deal clock (from the lock) runs out before a deal that uses each
+    /// stage's allowed time reaches the won stage: `stage_days` is the sum of the
+    /// limits of the stages before it.
+    NoDealBeforeWon { no_deal_days: u32, stage_days: u32 },
+}
+
+/// What the admin's policy page warns about for one department's limits, given
+/// the active stages in order. Stages without a limit add nothing (the no-deal
+/// clock is then what bounds them, as the admin chose).
+pub fn contradictions(stages: &[Stage], limits: &Limits) -> Vec<Contradiction> {
+    let stage_days: u32 = stages
+        .iter()
+        .take_while(|s| s.probability < WON_PROBABILITY)
+        .filter_map(|s| s.max_days)
+        .fold(0u32, u32::saturating_add);
+    let mut out = Vec::new();
+    if limits.no_deal_days < stage_days {
+        out.push(Contradiction::NoDealBeforeWon {
+            no_deal_days: limits.no_deal_days,
+            stage_days,
+        });
+    }
+    out
+}
 
 /// May a rep who owns `owned` counted customers take one more?
 pub fn below_cap(owned: u32, limits: &Limits) -> bool {
@@ -449,6 +542,7 @@ mod tests {
             last_followup_at: t - Duration::days(20),
             owned_since: t,
             won: false,
+            revisit_missed: 0,
         };
         let stage = Stage {
             name: "s".into(),
@@ -517,6 +611,7 @@ mod tests {
             last_followup_at: utc(followup),
             owned_since: utc(owned),
             won,
+            revisit_missed: 0,
         }
     }
 
@@ -560,6 +655,8 @@ mod tests {
     #[case("2026-03-22T15:59:59Z", None, "2026-03-20T02:00:00Z", false, None)]
     // a won customer has no no-deal clock
     #[case("2026-03-22T16:00:00Z", None, "2026-03-20T02:00:00Z", true, None)]
+    // nor a follow-up or stage clock: months without a visit confiscate nothing
+    #[case("2026-09-01T00:00:00Z", Some(3), "2026-03-01T02:00:00Z", true, None)]
     fn confiscation(
         #[case] now: &str,
         #[case] max_days: Option<u32>,
@@ -773,5 +870,162 @@ mod tests {
         #[case] scope: &str,
     ) {
         assert_eq!(default_scope(role), scope);
+    }
+    #[rstest]
+    // won on 1 Mar (local), last visit before: 30 days → 31 Mar 09:00 Shanghai
+    #[case(
+        "2026-03-01T02:00:00Z",
+        "2026-02-10T02:00:00Z",
+        0,
+        30,
+        "2026-03-31T01:00:00Z"
+    )]
+    // a visit after the win counts from the visit
+    #[case(
+        "2026-03-01T02:00:00Z",
+        "2026-03-10T02:00:00Z",
+        0,
+        30,
+        "2026-04-09T01:00:00Z"
+    )]
+    // one reminder sent without a visit: the next a further interval on
+    #[case(
+        "2026-03-01T02:00:00Z",
+        "2026-03-10T02:00:00Z",
+        1,
+        30,
+        "2026-05-09T01:00:00Z"
+    )]
+    #[case(
+        "2026-03-01T02:00:00Z",
+        "2026-03-10T02:00:00Z",
+        2,
+        7,
+        "2026-03-31T01:00:00Z"
+    )]
+    // a visit at 23:30 local counts on its local day
+    #[case(
+        "2026-03-01T02:00:00Z",
+        "2026-03-10T15:30:00Z",
+        0,
+        1,
+        "2026-03-11T01:00:00Z"
+    )]
+    // a zero interval is read as one day, never "now"
+    #[case(
+        "2026-03-01T02:00:00Z",
+        "2026-03-10T02:00:00Z",
+        0,
+        0,
+        "2026-03-11T01:00:00Z"
+    )]
+    fn revisits_of_won_customers(
+        #[case] won_at: &str,
+        #[case] visited: &str,
+        #[case] missed: u32,
+        #[case] every: u32,
+        #[case] expected: &str,
+    ) {
+        let s = ClockStarts {
+            stage_entered_at: utc(won_at),
+            last_followup_at: utc(visited),
+            owned_since: utc("2026-01-01T02:00:00Z"),
+            won: true,
+            revisit_missed: missed,
+        };
+        let limits = Limits {
+            revisit_days: every,
+            ..Limits::default()
+        };
+        let plan = schedule(false, &s, &stage(Some(3)), &limits, &Asia::Shanghai);
+        assert_eq!(plan.due, Some((Clock::Revisit, utc(expected))));
+        // a reminder, not a confiscation, and no warning before it
+        assert_eq!(plan.warn_at, None);
+        let after = utc(expected) + Duration::days(400);
+        assert_eq!(
+            confiscation_due(after, &s, &stage(Some(3)), &limits, &Asia::Shanghai),
+            None
+        );
+        assert_eq!(
+            clock_due(after, &s, &stage(Some(3)), &limits, &Asia::Shanghai),
+            Some(Clock::Revisit)
+        );
+        assert_eq!(
+            clock_due(
+                utc(expected) - Duration::seconds(1),
+                &s,
+                &stage(Some(3)),
+                &limits,
+                &Asia::Shanghai
+            ),
+            None
+        );
+    }
+
+    #[rstest]
+    #[case(0, false)]
+    #[case(1, false)]
+    #[case(2, true)]
+    #[case(7, true)]
+    fn missed_revisits_reach_the_manager(#[case] missed_before: u32, #[case] manager: bool) {
+        assert_eq!(revisit_tells_manager(missed_before), manager);
+    }
+
+    #[rstest]
+    #[case("2026-03-31T01:00:00Z", "2026-03-30T10:00:00Z", 1)]
+    #[case("2026-03-31T01:00:00Z", "2026-03-30T16:00:00Z", 0)]
+    #[case("2026-03-31T01:00:00Z", "2026-03-20T16:00:00Z", 10)]
+    fn days_until_a_revisit(#[case] at: &str, #[case] now: &str, #[case] days: i64) {
+        assert_eq!(days_until(utc(now), utc(at), &Asia::Shanghai), days);
+    }
+
+    fn limited(days: &[(u8, Option<u32>)]) -> Vec<Stage> {
+        days.iter()
+            .map(|&(probability, max_days)| Stage {
+                name: format!("{probability}"),
+                probability,
+                max_days,
+            })
+            .collect()
+    }
+
+    #[rstest]
+    // the defaults agree: 3+5+7+7+7 = 29 days before 签订合同, inside 30
+    #[case(default_stages(), 30, vec![])]
+    // the old defaults did not: 3+7+14+14+14 = 52
+    #[case(
+        limited(&[(0, Some(3)), (10, Some(7)), (25, Some(14)), (50, Some(14)), (75, Some(14)), (90, Some(30)), (100, None)]),
+        30,
+        vec![Contradiction::NoDealBeforeWon { no_deal_days: 30, stage_days: 52 }]
+    )]
+    #[case(
+        limited(&[(0, Some(3)), (10, Some(7)), (25, Some(14)), (50, Some(14)), (75, Some(14)), (90, Some(30))]),
+        52,
+        vec![]
+    )]
+    // stages at or after the won one do not count; stages without a limit add nothing
+    #[case(limited(&[(0, Some(10)), (50, None), (90, Some(100)), (100, Some(100))]), 10, vec![])]
+    #[case(
+        limited(&[(0, Some(10)), (50, Some(1)), (95, Some(100))]),
+        10,
+        vec![Contradiction::NoDealBeforeWon { no_deal_days: 10, stage_days: 11 }]
+    )]
+    // no won stage at all: every limited stage counts
+    #[case(
+        limited(&[(0, Some(20)), (50, Some(20))]),
+        30,
+        vec![Contradiction::NoDealBeforeWon { no_deal_days: 30, stage_days: 40 }]
+    )]
+    #[case(vec![], 1, vec![])]
+    fn policy_contradictions(
+        #[case] stages: Vec<Stage>,
+        #[case] no_deal_days: u32,
+        #[case] expected: Vec<Contradiction>,
+    ) {
+        let limits = Limits {
+            no_deal_days,
+            ..Limits::default()
+        };
+        assert_eq!(contradictions(&stages, &limits), expected);
     }
 }

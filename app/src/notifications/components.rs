@@ -23,6 +23,8 @@ fn notification_text(i18n: I18nContext<Locale>, kind: &str) -> String {
         "dispute_transferred" => t_string!(i18n, note_dispute_transferred).to_string(),
         "comment" => t_string!(i18n, note_comment).to_string(),
         "reminder" => t_string!(i18n, note_reminder).to_string(),
+        "revisit_due" => t_string!(i18n, note_revisit_due).to_string(),
+        "revisit_missed" => t_string!(i18n, note_revisit_missed).to_string(),
         "like" => t_string!(i18n, note_like).to_string(),
         "alarm_answer" => t_string!(i18n, note_alarm_answer).to_string(),
         "alarm_accepted" => t_string!(i18n, note_alarm_accepted).to_string(),

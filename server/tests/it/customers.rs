@@ -514,8 +514,9 @@ async fn the_sweeper_confiscates_to_the_pool_and_reclaim_waits_for_the_cooldown(
     let rep2 = user(&app, "rep2").await;
     let admin = user(&app, "admin").await;
     let dept = rep1.department_id.clone();
-    let policy = app::funnel::config::parse_policy("15", "30", "20", false, "3", "pool", "7", "")
-        .expect("policy");
+    let policy =
+        app::funnel::config::parse_policy("15", "30", "20", false, "3", "pool", "7", "", "30")
+            .expect("policy");
     app::funnel::repo::save_policy(&app.state.db, &admin.id, Some(&dept), Some(policy))
         .await
         .expect("save");
@@ -575,8 +576,9 @@ async fn the_previous_owner_may_reclaim_after_the_cooldown_and_claims_respect_th
     let rep1 = user(&app, "rep1").await;
     let rep2 = user(&app, "rep2").await;
     let admin = user(&app, "admin").await;
-    let policy = app::funnel::config::parse_policy("15", "30", "1", false, "3", "pool", "7", "1")
-        .expect("policy");
+    let policy =
+        app::funnel::config::parse_policy("15", "30", "1", false, "3", "pool", "7", "1", "30")
+            .expect("policy");
     app::funnel::repo::save_policy(&app.state.db, &admin.id, None, Some(policy))
         .await
         .expect("save");
@@ -907,7 +909,7 @@ async fn a_sweep_takes_every_overdue_customer_not_only_the_first_batch() {
     let rep1 = user(&app, "rep1").await;
     let admin = user(&app, "admin").await;
     let policy =
-        app::funnel::config::parse_policy("15", "30", "1000", false, "3", "manager", "7", "")
+        app::funnel::config::parse_policy("15", "30", "1000", false, "3", "manager", "7", "", "30")
             .expect("policy");
     app::funnel::repo::save_policy(&app.state.db, &admin.id, None, Some(policy))
         .await
@@ -969,4 +971,182 @@ async fn funnel_settings_refuse_everyone_but_boss_and_admin() {
     assert_eq!(r.body[0]["destination"], "manager");
     let r = admin.call("qual_items", &[]).await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(3));
+}
+
+/// After the win, serve: a won customer is never confiscated by its clocks;
+/// its owner is reminded to revisit every `revisit_days`, the manager from the
+/// third reminder without a visit on, and a visit starts the count again.
+#[tokio::test]
+async fn a_won_customer_is_reminded_to_revisit_never_confiscated() {
+    let app = spawn_app().await;
+    let rep1 = user(&app, "rep1").await;
+    let s = stages(&app).await;
+    let id = locked(&app, &rep1, "成交服务公司", "13800000077").await;
+    // 签订合同 (90 %): a skip with its reason
+    svc::move_stage(&app.state, &rep1, &id, &s[5], vec![], "客户当场签约")
+        .await
+        .expect("won");
+    let row = app::customers::repo::load(&app.state.db, &id)
+        .await
+        .expect("load")
+        .expect("row");
+    assert!(row.state.won);
+    assert_eq!(row.state.due_clock.as_deref(), Some("revisit"));
+    assert_eq!(
+        row.state.warn_at, None,
+        "no confiscation warning for a won customer"
+    );
+    let card = svc::detail(&app.state, &rep1, &id)
+        .await
+        .expect("detail")
+        .card;
+    let due = card.due.expect("a revisit date");
+    assert_eq!((due.clock.as_str(), due.urgent), ("revisit", false));
+    assert_eq!(due.days_left, 30, "the default interval");
+    let kinds = |login: &'static str| {
+        let app = &app;
+        async move {
+            let u = user(app, login).await;
+            app::notifications::service::notifications(&app.state, &u)
+                .await
+                .expect("notifications")
+                .into_iter()
+                .map(|n| n.kind)
+                .filter(|k| k.starts_with("revisit"))
+                .collect::<Vec<_>>()
+        }
+    };
+    // 20 days: past the 15-day follow-up clock; nothing happens
+    app.state.clock.advance(20 * DAY);
+    let r = svc::sweep(&app.state).await.expect("sweep");
+    assert_eq!(r.confiscated, 0);
+    assert_eq!(
+        status_and_owner(&app, &id).await,
+        (Status::Owned, Some(rep1.id.clone()))
+    );
+    assert!(kinds("rep1").await.is_empty());
+    // day 31: the first reminder, to the rep only, once however often the sweep runs
+    app.state.clock.advance(11 * DAY);
+    svc::sweep(&app.state).await.expect("sweep");
+    svc::sweep(&app.state).await.expect("again");
+    assert_eq!(kinds("rep1").await, vec!["revisit_due"]);
+    assert!(kinds("manager1").await.is_empty());
+    // two more intervals without a visit: the third reminder reaches the manager
+    app.state.clock.advance(30 * DAY);
+    svc::sweep(&app.state).await.expect("sweep");
+    assert!(kinds("manager1").await.is_empty(), "one miss is the rep's");
+    app.state.clock.advance(30 * DAY);
+    svc::sweep(&app.state).await.expect("sweep");
+    assert_eq!(kinds("rep1").await.len(), 3);
+    assert_eq!(kinds("manager1").await, vec!["revisit_missed"]);
+    assert_eq!(
+        status_and_owner(&app, &id).await,
+        (Status::Owned, Some(rep1.id.clone()))
+    );
+    let history = actions(&app, &id).await;
+    assert_eq!(
+        history.iter().filter(|a| *a == "revisit_due").count(),
+        3,
+        "{history:?}"
+    );
+    assert!(!history.iter().any(|a| a == "confiscate"), "{history:?}");
+    // a visit: the count starts again, the next revisit 30 days from it
+    app::field::service::follow_up(&app.state, &rep1, &id, "", "回访：送去新样品", vec![])
+        .await
+        .expect("follow-up on a won customer");
+    let card = svc::detail(&app.state, &rep1, &id)
+        .await
+        .expect("detail")
+        .card;
+    let due = card.due.expect("a revisit date");
+    assert_eq!((due.days_left, due.missed), (30, 0));
+    // the page keeps offering the visit and the revisit setting after the win
+    let page = svc::detail(&app.state, &rep1, &id).await.expect("detail");
+    assert!(page.allowed.follow_up);
+}
+
+/// The default clocks agree with the default stage limits: a deal that uses
+/// every stage's allowed time reaches the won stage before the no-deal clock.
+#[tokio::test]
+async fn a_deal_using_its_stage_time_is_signed_before_the_no_deal_clock() {
+    let app = spawn_app().await;
+    let rep1 = user(&app, "rep1").await;
+    let s = stages(&app).await;
+    let info = app::funnel::repo::list_stages(&app.state.db, false)
+        .await
+        .expect("stages");
+    let id = locked(&app, &rep1, "按期推进公司", "13800000078").await;
+    for (i, stage) in info.iter().enumerate().take(5) {
+        // the last day of the stage's limit (a visit each week keeps the follow-up clock)
+        let days = i64::from(stage.max_days.expect("a limited stage before the win"));
+        let mut left = days;
+        while left > 0 {
+            let step = left.min(7);
+            app.state.clock.advance(step * DAY - 60);
+            left -= step;
+            app::field::service::follow_up(&app.state, &rep1, &id, "", "每周跟进", vec![])
+                .await
+                .expect("follow-up");
+        }
+        svc::sweep(&app.state).await.expect("sweep");
+        assert_eq!(
+            status_and_owner(&app, &id).await.0,
+            Status::Owned,
+            "confiscated in stage {i}"
+        );
+        svc::move_stage(
+            &app.state,
+            &rep1,
+            &id,
+            &s[i + 1],
+            vec!["完成".into(); 4],
+            "",
+        )
+        .await
+        .expect("advance");
+    }
+    let row = app::customers::repo::load(&app.state.db, &id)
+        .await
+        .expect("load")
+        .expect("row");
+    assert!(row.state.won);
+}
+
+/// The policy page warns, with the numbers, when a department's no-deal clock
+/// is shorter than its stage limits before the won stage; the defaults agree.
+#[tokio::test]
+async fn the_policy_page_warns_when_clocks_contradict_the_stage_limits() {
+    use app::funnel::model::PolicyContradiction;
+    let app = spawn_app().await;
+    let admin = user(&app, "admin").await;
+    let before = app::funnel::config::policies(&app.state)
+        .await
+        .expect("policies");
+    assert!(
+        before.iter().all(|p| p.contradictions.is_empty()),
+        "{before:?}"
+    );
+    let policy =
+        app::funnel::config::parse_policy("15", "20", "20", false, "3", "manager", "7", "", "45")
+            .expect("policy");
+    app::funnel::repo::save_policy(&app.state.db, &admin.id, None, Some(policy))
+        .await
+        .expect("save");
+    let after = app::funnel::config::policies(&app.state)
+        .await
+        .expect("policies");
+    // the company defaults and every department inheriting them
+    assert!(!after.is_empty());
+    for p in &after {
+        assert_eq!(
+            p.contradictions,
+            vec![PolicyContradiction::NoDealBeforeWon {
+                no_deal_days: 20,
+                stage_days: 29
+            }],
+            "{:?}",
+            p.department_name
+        );
+        assert_eq!(p.revisit_days, 45);
+    }
 }

@@ -788,8 +788,9 @@ async fn a_limit_changed_through_one_server_applies_at_the_next_visit_on_another
     assert!(first > now + chrono::Duration::days(2), "{first} at {now}");
 
     // the follow-up limit becomes 1 day, changed through server A
-    let policy = app::funnel::config::parse_policy("1", "30", "15", false, "0", "manager", "7", "")
-        .expect("policy");
+    let policy =
+        app::funnel::config::parse_policy("1", "30", "15", false, "0", "manager", "7", "", "30")
+            .expect("policy");
     app::funnel::repo::save_policy(&a.state.db, &admin.id, None, Some(policy))
         .await
         .expect("save");

@@ -8,6 +8,7 @@ pub(super) fn clock_text(i18n: I18nContext<Locale>, clock: &str) -> String {
     match clock {
         "stage" => t_string!(i18n, clock_stage).to_string(),
         "followup" => t_string!(i18n, clock_followup).to_string(),
+        "revisit" => t_string!(i18n, clock_revisit).to_string(),
         _ => t_string!(i18n, clock_no_deal).to_string(),
     }
 }
@@ -41,6 +42,7 @@ pub(super) fn action_text(i18n: I18nContext<Locale>, action: &str) -> String {
         "lost_rejected" => t_string!(i18n, hist_lost_rejected).to_string(),
         "dispute_transfer" => t_string!(i18n, hist_dispute_transfer).to_string(),
         "referrer" => t_string!(i18n, hist_referrer).to_string(),
+        "revisit_due" => t_string!(i18n, hist_revisit_due).to_string(),
         other => other.to_string(),
     }
 }
@@ -50,6 +52,7 @@ pub(super) fn rule_text(i18n: I18nContext<Locale>, rule: &str) -> String {
         "stage_overdue" => t_string!(i18n, rule_stage_overdue).to_string(),
         "followup_overdue" => t_string!(i18n, rule_followup_overdue).to_string(),
         "no_deal_overdue" => t_string!(i18n, rule_no_deal_overdue).to_string(),
+        "revisit_due" => t_string!(i18n, rule_revisit_due).to_string(),
         other => other.to_string(),
     }
 }

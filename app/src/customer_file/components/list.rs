@@ -11,11 +11,27 @@ use crate::ui::{action_error, ErrorBox, FormError, Loading};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// The countdown badge: days left on the nearest clock, red under 3 days.
+/// The countdown badge: days left on the nearest clock, red under 3 days; for
+/// a won customer, the days to its next revisit (nothing is confiscated).
 #[component]
 pub(super) fn Countdown(due: Option<Due>) -> impl IntoView {
     let i18n = use_i18n();
     due.map(|d| {
+        if d.clock == "revisit" {
+            let days = d.days_left;
+            let missed = d.missed;
+            return view! {
+                <span class="countdown revisit" data-testid="revisit" data-days=days data-missed=missed>
+                    {move || if days <= 0 {
+                        t_string!(i18n, revisit_today).to_string()
+                    } else {
+                        t_string!(i18n, revisit_in).replace("{n}", &days.to_string())
+                    }}
+                    {move || (missed > 0).then(|| format!(" · {}", t_string!(i18n, revisit_missed_n).replace("{n}", &missed.to_string())))}
+                </span>
+            }
+            .into_any();
+        }
         let class = if d.urgent {
             "countdown urgent"
         } else {
@@ -35,6 +51,7 @@ pub(super) fn Countdown(due: Option<Due>) -> impl IntoView {
                 }}
             </span>
         }
+        .into_any()
     })
 }
 

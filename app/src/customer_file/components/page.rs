@@ -148,8 +148,8 @@ pub(super) fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
                 </ul>
             </div>
         })}
-        {(a.advance || a.tick_checklist).then(|| view! { <crate::field::components::FollowupForm customer=c.id.clone() /> })}
-        {a.advance.then(|| view! { <crate::reminders::components::RevisitForm customer=c.id.clone() days=d.revisit_days /> })}
+        {(a.follow_up || a.tick_checklist).then(|| view! { <crate::field::components::FollowupForm customer=c.id.clone() /> })}
+        {a.follow_up.then(|| view! { <crate::reminders::components::RevisitForm customer=c.id.clone() days=d.revisit_days /> })}
         {(a.advance || a.tick_checklist || a.move_back).then(|| view! {
             <ReferrerForm id=c.id.clone() current=d.referred_by.clone().map(|r| r.1).unwrap_or_default() />
         })}

@@ -76,6 +76,8 @@ pub struct OwnershipState {
     pub released_by: Option<String>,
     pub released_at: Option<DateTime<Utc>>,
     pub lost_proposal: Option<String>,
+    /// Revisit reminders sent since the last follow-up (a won customer's clock).
+    pub revisit_missed: i64,
     pub version: i64,
 }
 
@@ -102,7 +104,8 @@ static STATE_FIELDS: LazyLock<String> = LazyLock::new(|| {
             stage_entered_at: stage_entered_at, last_followup_at: last_followup_at, \
             owned_since: owned_since, due_at: due_at, due_clock: due_clock, warn_at: warn_at, \
             warned: warned, released_by: {released}, released_at: released_at, \
-            lost_proposal: lost_proposal, version: version }} AS state",
+            lost_proposal: lost_proposal, revisit_missed: revisit_missed ?? 0, \
+            version: version }} AS state",
         owner = opt_id("owner"),
         dept = opt_id("department"),
         released = opt_id("released_by"),

@@ -83,7 +83,7 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
                  last_followup_at: $s.last_followup_at, owned_since: $s.owned_since,
                  due_at: $s.due_at, due_clock: $s.due_clock, warn_at: $s.warn_at,
                  warned: NONE, released_by: NONE, released_at: NONE, lost_proposal: NONE,
-                 version: 0,
+                 revisit_missed: 0, version: 0,
              };
              CREATE customer_history CONTENT {
                  customer: $c, at: $now, actor: type::record('user', $creator), action: $action,
@@ -198,7 +198,7 @@ static TRANSITION_SQL: LazyLock<String> = LazyLock::new(|| {
                  warned = $s.warned,
                  released_by = IF $s.released_by != NONE THEN type::record('user', $s.released_by) END,
                  released_at = $s.released_at, lost_proposal = $s.lost_proposal,
-                 version = $version + 1;
+                 revisit_missed = $s.revisit_missed, version = $version + 1;
              CREATE customer_history CONTENT {{
                  customer: $c, at: $now,
                  actor: IF $actor != NONE THEN type::record('user', $actor) END,

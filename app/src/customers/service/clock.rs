@@ -5,6 +5,9 @@ use super::*;
 pub enum Settled {
     Unchanged,
     Confiscated,
+    /// A won customer's revisit day came: its owner was reminded (and the
+    /// manager, after two missed revisits); the customer stays.
+    Reminded,
 }
 
 /// Applies the confiscation rule to one customer read at `row`'s version:
@@ -26,7 +29,7 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
                 .filter(|(_, at)| ctx.now >= *at)
                 .map(|(c, _)| c)
         } else {
-            confiscation_due(ctx.now, &starts(s), &stage, &policy.limits, &ctx.tz)
+            clock_due(ctx.now, &starts(s), &stage, &policy.limits, &ctx.tz)
         };
         let Some(clock) = clock else {
             // Not due (the limits may have changed): store the right deadline.
@@ -45,6 +48,19 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
             }
             return Ok(Settled::Unchanged);
         };
+        if !clock.confiscates() {
+            match remind_revisit(state, ctx, &row).await {
+                Ok(()) => return Ok(Settled::Reminded),
+                Err(TransitionError::Stale) => match repo::load(&state.db, &row.id).await? {
+                    Some(fresh) => {
+                        row = fresh;
+                        continue;
+                    }
+                    None => return Ok(Settled::Unchanged),
+                },
+                Err(TransitionError::Other(e)) => return Err(e),
+            }
+        }
         let receiver = match policy.limits.destination {
             Destination::Pool => None,
             Destination::Manager => ctx
@@ -111,6 +127,53 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
         }
     }
     Ok(Settled::Unchanged)
+}
+
+/// A won customer's revisit day has come: remind its owner (and, after two
+/// reminders without a visit, the manager), count the miss and move the clock
+/// to the next revisit. Written like any transition: once, under the version.
+async fn remind_revisit(
+    state: &AppState,
+    ctx: &Ctx,
+    row: &CustomerRow,
+) -> Result<(), TransitionError> {
+    let s = &row.state;
+    let missed = u32::try_from(s.revisit_missed).unwrap_or(0);
+    let mut notify = Vec::new();
+    if let Some(owner) = &s.owner {
+        notify.push(NotificationIn {
+            user: owner.clone(),
+            kind: "revisit_due".into(),
+            detail: Some(missed.to_string()),
+        });
+        if revisit_tells_manager(missed) {
+            if let Some(m) = ctx
+                .config
+                .org
+                .head_above(s.department.as_deref(), Some(owner))
+            {
+                notify.push(NotificationIn {
+                    user: m,
+                    kind: "revisit_missed".into(),
+                    detail: Some(missed.to_string()),
+                });
+            }
+        }
+    }
+    let mut next = s.clone();
+    next.revisit_missed = s.revisit_missed + 1;
+    ctx.scheduled(&mut next);
+    let history = HistoryIn {
+        action: "revisit_due".into(),
+        rule: Some(Clock::Revisit.rule().into()),
+        reason: Some(missed.to_string()),
+        day: Some(ctx.day()),
+        ..Default::default()
+    };
+    repo::transition(
+        &state.db, &row.id, None, s, next, history, notify, None, ctx.now,
+    )
+    .await
 }
 
 /// What one sweep did.
@@ -230,7 +293,7 @@ pub(super) async fn load_settled(state: &AppState, ctx: &Ctx, id: &str) -> AppRe
     let id = repo::valid_key(id)?;
     let row = repo::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let overdue = row.state.due_at.is_some_and(|d| d <= ctx.now);
-    if overdue && settle(state, ctx, &row).await? == Settled::Confiscated {
+    if overdue && settle(state, ctx, &row).await? != Settled::Unchanged {
         return repo::load(&state.db, id).await?.ok_or(AppError::NotFound);
     }
     Ok(row)

@@ -15,9 +15,9 @@ use crate::error::{AppError, AppResult};
 use crate::funnel::model::StageInfo;
 use crate::funnel::repo::{list_qual_items, Policy};
 use crate::funnel::rules::{
-    below_cap, check_stage_move, confiscation_due, days_left, is_urgent, reclaim_allowed, schedule,
-    warning_due, warning_starts, Clock, ClockStarts, Destination, MoveError, Warning,
-    WON_PROBABILITY,
+    below_cap, check_stage_move, clock_due, days_left, days_until, is_urgent, reclaim_allowed,
+    revisit_tells_manager, schedule, warning_due, warning_starts, Clock, ClockStarts, Destination,
+    MoveError, Warning, WON_PROBABILITY,
 };
 use crate::funnel::scope::ListScope;
 use crate::funnel::snapshot::{department_tree, ConfigSnapshot};
@@ -114,6 +114,7 @@ impl Ctx {
             released_by: None,
             released_at: (status == Status::Pool).then_some(self.now),
             lost_proposal: None,
+            revisit_missed: 0,
             version: 0,
         };
         self.scheduled(&mut s);
@@ -154,6 +155,7 @@ fn starts(s: &OwnershipState) -> ClockStarts {
         last_followup_at: s.last_followup_at,
         owned_since: s.owned_since,
         won: s.won,
+        revisit_missed: u32::try_from(s.revisit_missed).unwrap_or(0),
     }
 }
 
@@ -162,6 +164,7 @@ fn clock_name(c: Clock) -> &'static str {
         Clock::Stage => "stage",
         Clock::Followup => "followup",
         Clock::NoDeal => "no_deal",
+        Clock::Revisit => "revisit",
     }
 }
 
@@ -229,12 +232,24 @@ fn card(ctx: &Ctx, row: &CustomerRow, show_phones: bool) -> CustomerCard {
             row.phones.iter().map(|p| mask_phone(p)).collect()
         },
         due: s.due_at.map(|at| {
-            let left = days_left(ctx.now, at, &ctx.tz);
+            let clock = s.due_clock.clone().unwrap_or_default();
+            // a revisit is a date to keep, not a deadline to beat
+            let revisit = clock == clock_name(Clock::Revisit);
+            let left = if revisit {
+                days_until(ctx.now, at, &ctx.tz)
+            } else {
+                days_left(ctx.now, at, &ctx.tz)
+            };
             Due {
-                clock: s.due_clock.clone().unwrap_or_default(),
+                clock,
                 at,
                 days_left: left,
-                urgent: is_urgent(left),
+                urgent: !revisit && is_urgent(left),
+                missed: if revisit {
+                    u32::try_from(s.revisit_missed).unwrap_or(0)
+                } else {
+                    0
+                },
             }
         }),
         won: s.won,
@@ -251,4 +266,12 @@ fn hand_to(s: &mut OwnershipState, owner: &str, department: &str, now: DateTime<
     s.last_followup_at = now;
     s.owned_since = now;
     s.lost_proposal = None;
+    s.revisit_missed = 0;
+}
+
+/// A visit or a follow-up record: the follow-up clock starts again and the
+/// revisit reminders count afresh.
+fn followed_up(s: &mut OwnershipState, now: DateTime<Utc>) {
+    s.last_followup_at = now;
+    s.revisit_missed = 0;
 }

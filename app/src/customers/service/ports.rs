@@ -31,7 +31,7 @@ pub async fn visit_target(
         row.state.status() == Status::Owned && row.state.owner.as_deref() == Some(&user.id);
     let clocks = counts.then(|| {
         let mut next = row.state.clone();
-        next.last_followup_at = ctx.now;
+        followed_up(&mut next, ctx.now);
         ctx.scheduled(&mut next);
         next
     });

@@ -109,7 +109,7 @@ pub async fn tick_checklist(
             }
             next.status = Status::Owned.as_str().into();
             next.stage_entered_at = ctx.now;
-            next.last_followup_at = ctx.now;
+            followed_up(&mut next, ctx.now);
             next.owned_since = ctx.now;
             action = "qualify";
         }
@@ -195,6 +195,8 @@ pub async fn move_stage(
         let mut next = row.state.clone();
         next.stage = target.id.clone();
         next.stage_entered_at = ctx.now;
+        // a new stage (a win, or back from one): revisits count from here
+        next.revisit_missed = 0;
         next.reached = next.reached.max(to as i64);
         next.won = target.probability >= WON_PROBABILITY;
         let action = if backward {
