@@ -46,6 +46,14 @@ pub fn day_bounds<Z: TimeZone>(day: NaiveDate, tz: &Z) -> (DateTime<Utc>, DateTi
     )
 }
 
+/// A full date and time in the company's zone, as a history shows it.
+pub fn local_stamp<Z: TimeZone>(at: DateTime<Utc>, tz: &Z) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    at.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// How lists show a time: month-day hour:minute in the company's zone.
 pub fn local_label<Z: TimeZone>(at: DateTime<Utc>, tz: &Z) -> String
 where
@@ -109,5 +117,16 @@ mod tests {
     fn labels_are_in_the_company_zone(#[case] at: &str, #[case] zone: &str, #[case] label: &str) {
         let tz: chrono_tz::Tz = zone.parse().unwrap();
         assert_eq!(local_label(utc(at), &tz), label);
+    }
+
+    #[rstest]
+    // the history's "2026-12-03 06:10 UTC" is 14:10 in Shanghai
+    #[case("2026-12-03T06:10:00Z", "Asia/Shanghai", "2026-12-03 14:10")]
+    // after 16:00 UTC the Shanghai date is the next day, and the year turns
+    #[case("2026-12-31T17:05:00Z", "Asia/Shanghai", "2027-01-01 01:05")]
+    #[case("2026-03-08T07:30:00Z", "America/New_York", "2026-03-08 03:30")]
+    fn stamps_are_in_the_company_zone(#[case] at: &str, #[case] zone: &str, #[case] stamp: &str) {
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        assert_eq!(local_stamp(utc(at), &tz), stamp);
     }
 }

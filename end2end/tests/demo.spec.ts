@@ -42,6 +42,8 @@ test('a won customer shows its next revisit, not a countdown to confiscation, an
   // the visit and the revisit setting stay on the page after the win
   await expect(page.getByTestId('followup-form')).toBeVisible();
   await expect(page.getByTestId('revisit-form')).toBeVisible();
+  // the history is in the company's time, not UTC
+  await expect(page.getByTestId('history-when').first()).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
   await shot(page, info, 'demo-rep1-won-customer');
 });
 

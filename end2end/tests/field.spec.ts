@@ -288,6 +288,21 @@ test('a rep writes the daily log from the day prefilled and the manager sees it 
   await expect(rep.page.getByTestId('log-saved')).toBeVisible();
   await shot(rep.page, info, 'daily-log');
 
+  // yesterday's log is still open today: its tab opens it, and it saves
+  await rep.page.getByTestId('log-yesterday').click();
+  await expect(rep.page).toHaveURL(/\/logs\?day=\d{4}-\d{2}-\d{2}$/);
+  await ready(rep.page, info);
+  await expect(rep.page.getByTestId('log-yesterday')).toHaveClass(/active/);
+  const yesterday = new URL(rep.page.url()).searchParams.get('day');
+  const past = rep.page.getByTestId('log-form');
+  await expect(past.locator('input[name=day]')).toHaveValue(yesterday!);
+  await past.locator('textarea[name=work]').fill(unique('补写昨天的日报', info));
+  await past.locator('input[name=hours]').fill('6');
+  await past.locator('button[type=submit]').click();
+  await expect(rep.page.getByTestId('log-saved')).toBeVisible();
+  await expect(rep.page).toHaveURL(/day=/);
+  await shot(rep.page, info, 'daily-log-yesterday');
+
   const mgr = await phone(browser, info, 'manager1', false);
   await mgr.page.goto('/feed');
   const item = mgr.page.getByTestId('feed-item').filter({ hasText: work });

@@ -87,6 +87,9 @@ pub struct ChecklistEntry {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
+    /// `at` in the company's time zone ("2026-12-03 14:10").
+    #[serde(default)]
+    pub when: String,
     pub actor_name: Option<String>,
     pub action: String,
     pub rule: Option<String>,

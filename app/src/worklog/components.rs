@@ -31,7 +31,10 @@ pub fn DailyLogPage() -> impl IntoView {
     let save = ServerAction::<SaveDailyLog>::new();
     reload_on_success(save);
     let err = action_error(save);
-    let data = Resource::new(move || changes.0.get(), |_| daily_log(String::new()));
+    let query = leptos_router::hooks::use_query_map();
+    // `?day=YYYY-MM-DD`: yesterday's log can still be written today
+    let day = move || query.with(|q| q.get("day").unwrap_or_default());
+    let data = Resource::new(move || (changes.0.get(), day()), |(_, d)| daily_log(d));
     view! {
         <section class="page worklog">
             <h1>{t!(i18n, log_title)}</h1>
@@ -41,11 +44,17 @@ pub fn DailyLogPage() -> impl IntoView {
                         Ok(v) => {
                             let text = if v.saved { v.work.clone() } else { draft(i18n, &v) };
                             let hours = if v.saved { v.hours.to_string() } else { String::new() };
+                            let tab = |d: &str| if v.day == d { "tab active" } else { "tab" };
+                            let is_today = v.day == v.today;
                             view! {
+                                <nav class="tabs" data-testid="log-days">
+                                    <a class=tab(&v.today) href="/logs">{t!(i18n, log_today)}</a>
+                                    <a class=tab(&v.yesterday) href=format!("/logs?day={}", v.yesterday) data-testid="log-yesterday">{t!(i18n, log_yesterday)}</a>
+                                </nav>
                                 <div class="card">
-                                    <h2>{t!(i18n, log_activity)} " " <span class="muted small">{v.day.clone()}</span></h2>
+                                    <h2>{if is_today { t_string!(i18n, log_activity) } else { t_string!(i18n, log_activity_day) }} " " <span class="muted small">{v.day.clone()}</span></h2>
                                     {if v.activity.is_empty() {
-                                        view! { <p class="muted">{t!(i18n, log_no_activity)}</p> }.into_any()
+                                        view! { <p class="muted">{if is_today { t_string!(i18n, log_no_activity) } else { t_string!(i18n, log_no_activity_day) }}</p> }.into_any()
                                     } else {
                                         view! {
                                             <ul class="list" data-testid="log-activity">
@@ -74,7 +83,7 @@ pub fn DailyLogPage() -> impl IntoView {
                                             <FieldError err field="expenses" />
                                             <FormError err fields=&["work", "hours", "expenses"] />
                                             <button type="submit" class="primary">{t!(i18n, log_save)}</button>
-                                            {v.saved.then(|| view! { <p class="muted small" data-testid="log-saved">{t!(i18n, log_saved_hint)}</p> })}
+                                            {v.saved.then(|| view! { <p class="muted small" data-testid="log-saved">{if is_today { t_string!(i18n, log_saved_hint) } else { t_string!(i18n, log_saved_hint_yesterday) }}</p> })}
                                         </ActionForm>
                                     }.into_any()
                                 } else {

@@ -16,6 +16,10 @@ pub struct DayActivity {
 pub struct DailyLogView {
     /// YYYY-MM-DD, the company's local day.
     pub day: String,
+    /// Today and yesterday in the company's time zone: the two days a log may be
+    /// written on (`field::rules::log_editable`), the page's tabs.
+    pub today: String,
+    pub yesterday: String,
     pub editable: bool,
     /// Saved before (then the fields below are what was saved).
     pub saved: bool,

@@ -78,7 +78,8 @@ async fn activity(state: &AppState, user: &str, day: NaiveDate) -> AppResult<Vec
 pub async fn view(state: &AppState, user: &CurrentUser, day: &str) -> AppResult<DailyLogView> {
     let tz = state.config.timezone;
     let now = state.now();
-    let day = parse_day(day, local_day(now, &tz))?;
+    let today = local_day(now, &tz);
+    let day = parse_day(day, today)?;
     let items = activity(state, &user.id, day).await?;
     let mut resp = checked(
         state
@@ -90,6 +91,8 @@ pub async fn view(state: &AppState, user: &CurrentUser, day: &str) -> AppResult<
     let saved: Option<LogRow> = resp.take(0)?;
     Ok(DailyLogView {
         day: day.to_string(),
+        today: today.to_string(),
+        yesterday: today.pred_opt().unwrap_or(today).to_string(),
         editable: log_editable(day, now, &tz),
         saved: saved.is_some(),
         work: saved.as_ref().map(|s| s.work.clone()).unwrap_or_default(),

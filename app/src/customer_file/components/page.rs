@@ -385,12 +385,12 @@ pub(super) fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
             {entries.into_iter().map(|h| {
                 let action = h.action.clone();
                 let rule = h.rule.clone();
-                let when = h.at.format("%Y-%m-%d %H:%M").to_string();
+                let when = h.when.clone();
                 view! {
                     <li class="card history-item" data-action=h.action.clone()>
                         <div class="history-head">
                             <strong>{move || action_text(i18n, &action)}</strong>
-                            <span class="muted small">{when} " UTC"</span>
+                            <span class="muted small" data-testid="history-when">{when}</span>
                         </div>
                         <p class="muted small">
                             {h.actor_name.clone().unwrap_or_else(|| t_string!(i18n, by_rule).to_string())}

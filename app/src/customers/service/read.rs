@@ -132,6 +132,7 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         history: history
             .into_iter()
             .map(|h| HistoryEntry {
+                when: crate::calendar::local_stamp(h.at, &ctx.tz),
                 at: h.at,
                 actor_name: h.actor_name,
                 action: h.action,
