@@ -45,8 +45,8 @@ pub const SCHEMA: &[(&str, &str)] = &[
         include_str!("../schema/150_list_reads.surql"),
     ),
     (
-        "160_won_serve",
-        include_str!("../schema/160_won_serve.surql"),
+        "160_upgrade_14",
+        include_str!("../schema/160_upgrade_14.surql"),
     ),
 ];
 

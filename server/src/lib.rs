@@ -119,6 +119,27 @@ impl Application {
                 }
             });
         }
+        {
+            // customers registered before search existed get their terms
+            // (schema 14 queued them), a batch at a time, beside the traffic
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut done = 0;
+                loop {
+                    match app::customers::repo::index_terms_batch(&state.db, 500).await {
+                        Ok(0) => break,
+                        Ok(n) => done += n,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "customer search terms: batch failed");
+                            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                        }
+                    }
+                }
+                if done > 0 {
+                    tracing::info!(customers = done, "customer search terms written");
+                }
+            });
+        }
         if settings.sweep_secs > 0 {
             spawn_sweeper(state.clone(), settings.sweep_secs);
         }

@@ -75,14 +75,16 @@ pub async fn raise_dispute(
     crate::customers::service::raise_dispute(&state, &user, &name, &phones, &note).await
 }
 
-/// `view`: "mine" (default), "team" (managers), "inbox" (managers).
+/// `view`: "mine" (default), "team" (managers), "inbox" (managers); `q`: a
+/// search box's text (a name, phone digits, pinyin or a contact), empty for all.
 #[server(endpoint = "customers")]
 pub async fn list_customers(
     view: String,
     #[server(default)] n: u32,
+    #[server(default)] q: String,
 ) -> Result<Vec<CustomerCard>, AppError> {
     let (state, user) = crate::auth::session::caller().await?;
-    crate::customers::service::list_page(&state, &user, &view, n).await
+    crate::customers::service::search_page(&state, &user, &view, &q, n).await
 }
 
 /// Returns true when the last tick locked the customer to the rep.
@@ -123,6 +125,7 @@ pub async fn pool(
     #[server(default)] source: String,
     #[server(default)] stage: String,
     #[server(default)] n: u32,
+    #[server(default)] q: String,
 ) -> Result<Vec<CustomerCard>, AppError> {
     let (state, _user) = crate::auth::session::caller().await?;
     let filter = crate::customers::repo::PoolFilter {
@@ -132,7 +135,7 @@ pub async fn pool(
         source,
         stage,
     };
-    crate::customers::service::pool_page(&state, filter, n).await
+    crate::customers::service::pool_search(&state, filter, &q, n).await
 }
 
 #[server(endpoint = "claim_customer")]

@@ -7,4 +7,6 @@ pub mod model;
 pub mod repo;
 pub mod rules;
 #[cfg(feature = "ssr")]
+pub mod search;
+#[cfg(feature = "ssr")]
 pub mod service;

@@ -81,6 +81,7 @@ pub fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "log_closed" => t_string!(i18n, err_log_closed).to_string(),
         "in_past" => t_string!(i18n, err_in_past).to_string(),
         "number_range" => t_string!(i18n, err_number_range).to_string(),
+        "search_short" => t_string!(i18n, err_search_short).to_string(),
         "not_active" => t_string!(i18n, err_not_active).to_string(),
         "control_chars" => t_string!(i18n, err_control_chars).to_string(),
         "bidi_chars" => t_string!(i18n, err_bidi_chars).to_string(),

@@ -26,6 +26,7 @@ mod metrics;
 mod pages;
 mod referrals;
 mod reminders;
+mod search;
 mod security;
 mod targets;
 mod team;

@@ -113,14 +113,44 @@ pub(super) fn view_of(q: &leptos_router::params::ParamsMap) -> String {
     q.get("view").unwrap_or_else(|| "mine".to_string())
 }
 
+/// The search box of a customer list: a GET form, so it works without
+/// JavaScript and the address can be shared; `keep` are the list's other
+/// parameters (its view, the pool's filters).
+#[component]
+pub(super) fn SearchBox(
+    action: &'static str,
+    q: String,
+    keep: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let searching = !q.is_empty();
+    view! {
+        <form method="get" action=action class="customer-search" role="search" data-testid="customer-search">
+            {keep.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
+            <input type="search" name="q" value=q enterkeyhint="search" autocomplete="off"
+                aria-label=move || t_string!(i18n, search_label) placeholder=move || t_string!(i18n, search_placeholder) />
+            <button type="submit">{t!(i18n, search_button)}</button>
+            <Show when=move || searching>
+                <a class="muted small" href=action data-testid="search-clear">{t!(i18n, search_clear)}</a>
+            </Show>
+        </form>
+    }
+}
+
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     let user = use_user().0;
     let query = use_query_map();
     let data = Resource::new(
-        move || (view_of(&query.read()), crate::ui::asked_rows(&query.read())),
-        |(view, n)| list_customers(view, n),
+        move || {
+            (
+                view_of(&query.read()),
+                crate::ui::asked_rows(&query.read()),
+                query.read().get("q").unwrap_or_default(),
+            )
+        },
+        |(view, n, q)| list_customers(view, n, q),
     );
     let disputes_res = Resource::new(
         move || view_of(&query.read()),
@@ -168,11 +198,19 @@ pub fn CustomersPage() -> impl IntoView {
                 })}
             </Suspense>
             <crate::alarms::components::StoryPrompts />
+            {move || {
+                let q = query.read();
+                let view = view_of(&q);
+                view! { <SearchBox action="/customers" q=q.get("q").unwrap_or_default() keep=vec![("view", view)] /> }
+            }}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     let list = data.await;
                     let open = disputes_res.await.unwrap_or_default();
                     match list {
+                        Ok(cards) if cards.is_empty() && open.is_empty() && query.read_untracked().get("q").is_some_and(|q| !q.trim().is_empty()) => view! {
+                            <p class="card empty-state muted" data-testid="no-results">{t!(i18n, search_none)}</p>
+                        }.into_any(),
                         Ok(cards) if cards.is_empty() && open.is_empty() => view! {
                             <p class="card empty-state muted" data-testid="empty-list">{t!(i18n, no_customers)}</p>
                         }.into_any(),
@@ -182,7 +220,8 @@ pub fn CustomersPage() -> impl IntoView {
                                 "inbox" => "inbox",
                                 _ => "mine",
                             };
-                            let more = more_href(&[("view", view)], cards.len(), crate::ui::asked_rows(&query.read_untracked()));
+                            let q = query.read_untracked().get("q").unwrap_or_default();
+                            let more = more_href(&[("view", view), ("q", &q)], cards.len(), crate::ui::asked_rows(&query.read_untracked()));
                             view! {
                                 <DisputeList items=open />
                                 <ul class="list" data-testid="customer-list">

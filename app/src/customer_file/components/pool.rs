@@ -22,18 +22,25 @@ pub fn PoolPage() -> impl IntoView {
                 get("source"),
                 get("stage"),
                 crate::ui::asked_rows(&query.read()),
+                get("q"),
             )
         },
-        |(industry, size, region, source, stage, n)| pool(industry, size, region, source, stage, n),
+        |(industry, size, region, source, stage, n, q)| {
+            pool(industry, size, region, source, stage, n, q)
+        },
     );
     let stages = Resource::new(|| (), |_| list_stages());
     view! {
         <section class="page pool">
             <h1>{t!(i18n, pool_title)}</h1>
             <p class="muted">{t!(i18n, pool_intro)}</p>
+            {move || view! {
+                <SearchBox action="/pool" q=get("q") keep=["industry", "size", "region", "source", "stage"].into_iter().map(|k| (k, get(k))).collect() />
+            }}
             <details class="card">
                 <summary>{t!(i18n, filters)}</summary>
                 <form method="get" action="/pool" class="form">
+                    <input type="hidden" name="q" value=get("q") />
                     <div class="grid2">
                         <label><span>{t!(i18n, field_industry)}</span><input name="industry" value=get("industry") /></label>
                         <label><span>{t!(i18n, field_region)}</span><input name="region" value=get("region") /></label>
@@ -67,7 +74,7 @@ pub fn PoolPage() -> impl IntoView {
                         Ok(cards) if cards.is_empty() => view! { <p class="card empty-state muted">{t!(i18n, pool_empty)}</p> }.into_any(),
                         Ok(cards) => {
                             let q = query.read_untracked();
-                            let keep: Vec<(&str, String)> = ["industry", "size", "region", "source", "stage"]
+                            let keep: Vec<(&str, String)> = ["industry", "size", "region", "source", "stage", "q"]
                                 .into_iter()
                                 .map(|k| (k, q.get(k).unwrap_or_default()))
                                 .collect();

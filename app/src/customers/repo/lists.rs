@@ -12,17 +12,9 @@ pub struct PoolFilter {
     pub stage: String,
 }
 
-/// A list of `limit` customers: the pool newest first; other lists nearest
-/// deadline first (read in deadline order, so a customer about to be taken is
-/// on the first page however old it is), then those without a running clock,
-/// newest first.
-pub async fn list(
-    db: &Db,
-    scope: &ListScope,
-    filter: &PoolFilter,
-    limit: usize,
-) -> AppResult<Vec<CustomerRow>> {
-    let (whose, key) = scope.filter();
+/// What a list's scope and filters ask of a customer (bound by [`bound`]).
+fn conditions(scope: &ListScope, filter: &PoolFilter) -> Vec<String> {
+    let (whose, _) = scope.filter();
     let status = match scope {
         ListScope::Inbox(_) => "status = 'held'",
         ListScope::Pool => "status = 'pool'",
@@ -46,18 +38,88 @@ pub async fn list(
             cond.push(clause.to_string());
         }
     }
-    let fields = row_fields();
-    let read = |sql: String, limit: usize| {
-        db.query(sql)
-            .bind(("key", key.clone()))
-            .bind(("depts", scope.departments()))
-            .bind(("industry", filter.industry.clone()))
-            .bind(("size", filter.size.clone()))
-            .bind(("region", filter.region.clone()))
-            .bind(("source", filter.source.clone()))
-            .bind(("stage", filter.stage.clone()))
+    cond
+}
+
+/// A query with the parameters [`conditions`] names.
+fn bound<'a>(
+    db: &'a Db,
+    sql: String,
+    scope: &ListScope,
+    filter: &PoolFilter,
+) -> surrealdb::method::Query<'a, surrealdb::engine::any::Any> {
+    db.query(sql)
+        .bind(("key", scope.filter().1))
+        .bind(("depts", scope.departments()))
+        .bind(("industry", filter.industry.clone()))
+        .bind(("size", filter.size.clone()))
+        .bind(("region", filter.region.clone()))
+        .bind(("source", filter.source.clone()))
+        .bind(("stage", filter.stage.clone()))
+}
+
+/// Most terms read per prefix of a search: a fragment that names more
+/// customers than this company-wide finds the first of them (type more).
+pub const SEARCH_SCAN: usize = 2000;
+
+/// Customers in a list's scope found by a search: the ids under the terms
+/// starting with one of `prefixes` (a range of the term index each), then
+/// those customers read by id and held to the list's own conditions. Reads at
+/// most `SEARCH_SCAN` terms per prefix, never the customers table.
+pub async fn search(
+    db: &Db,
+    scope: &ListScope,
+    filter: &PoolFilter,
+    prefixes: &[String],
+    limit: usize,
+) -> AppResult<Vec<CustomerRow>> {
+    let ranges: Vec<(String, String)> = prefixes
+        .iter()
+        .map(|p| (p.clone(), crate::customers::search::prefix_end(p)))
+        .collect();
+    let cond = conditions(scope, filter);
+    let sql = format!(
+        "LET $ids = array::distinct(array::flatten(array::map($ranges, |$r| \
+             (SELECT VALUE customer FROM customer_term WITH INDEX customer_term_term \
+              WHERE term >= $r[0] AND term < $r[1] LIMIT $scan))));
+         SELECT {fields} FROM $ids WHERE {cond} LIMIT $limit;",
+        fields = row_fields(),
+        cond = if cond.is_empty() {
+            "true".to_string()
+        } else {
+            cond.join(" AND ")
+        },
+    );
+    let mut resp = checked(
+        bound(db, sql, scope, filter)
+            .bind(("ranges", ranges))
+            .bind(("scan", SEARCH_SCAN as i64))
             .bind(("limit", limit as i64))
-    };
+            .await?,
+    )?;
+    let mut rows: Vec<CustomerRow> = resp.take(1)?;
+    rows.sort_by(|a, b| {
+        (a.state.due_at.is_none(), a.state.due_at)
+            .cmp(&(b.state.due_at.is_none(), b.state.due_at))
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    Ok(rows)
+}
+
+/// A list of `limit` customers: the pool newest first; other lists nearest
+/// deadline first (read in deadline order, so a customer about to be taken is
+/// on the first page however old it is), then those without a running clock,
+/// newest first.
+pub async fn list(
+    db: &Db,
+    scope: &ListScope,
+    filter: &PoolFilter,
+    limit: usize,
+) -> AppResult<Vec<CustomerRow>> {
+    let cond = conditions(scope, filter);
+    let fields = row_fields();
+    let read =
+        |sql: String, limit: usize| bound(db, sql, scope, filter).bind(("limit", limit as i64));
     if matches!(scope, ListScope::Pool) {
         let sql = format!(
             "SELECT {fields} FROM customer WHERE {} ORDER BY newest LIMIT $limit",

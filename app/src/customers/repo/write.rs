@@ -26,6 +26,80 @@ pub(super) struct Content {
     expected_cents: i64,
 }
 
+/// The terms a customer is found by (its name, phones, contact and
+/// decision-maker), as `customers::search` cuts them.
+pub fn search_terms(name: &str, phones: &[String], contacts: &[&str]) -> Vec<String> {
+    crate::customers::search::terms(&crate::customers::search::Searchable {
+        name,
+        phones,
+        contacts,
+    })
+}
+
+/// Writes the search terms of customers that have none (those registered
+/// before search existed), from the `term_todo` queue schema 14 filled: one
+/// batch of `batch` customers; returns how many it indexed (0: done).
+pub async fn index_terms_batch(db: &Db, batch: usize) -> AppResult<usize> {
+    #[derive(Debug, Clone, SurrealValue)]
+    struct Todo {
+        todo: String,
+        id: Option<String>,
+        name: Option<String>,
+        phones: Option<Vec<String>>,
+        contact: Option<String>,
+        decision_maker: Option<String>,
+    }
+    let mut resp = checked(
+        db.query(
+            "SELECT record::id(id) AS todo, record::id(customer) AS id, customer.name AS name,
+                    customer.phones AS phones, customer.contact AS contact,
+                    customer.decision_maker AS decision_maker
+             FROM term_todo LIMIT $n",
+        )
+        .bind(("n", batch as i64))
+        .await?,
+    )?;
+    let todo: Vec<Todo> = resp.take(0)?;
+    if todo.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<serde_json::Value> = todo
+        .iter()
+        .map(|t| {
+            let terms = match (&t.id, &t.name) {
+                (Some(_), Some(name)) => search_terms(
+                    name,
+                    t.phones.as_deref().unwrap_or_default(),
+                    &[
+                        t.contact.as_deref().unwrap_or_default(),
+                        t.decision_maker.as_deref().unwrap_or_default(),
+                    ],
+                ),
+                _ => Vec::new(),
+            };
+            serde_json::json!({ "todo": t.todo, "customer": t.id, "terms": terms })
+        })
+        .collect();
+    checked(
+        db.query(
+            "BEGIN TRANSACTION;
+             FOR $r IN $rows {
+                 IF $r.customer != NONE {
+                     LET $c = type::record('customer', $r.customer);
+                     INSERT IGNORE INTO customer_term (array::map($r.terms, |$t| {
+                         id: type::record('customer_term', [$t, $r.customer]), term: $t, customer: $c,
+                     })) RETURN NONE;
+                 };
+                 DELETE type::record('term_todo', $r.todo) RETURN NONE;
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("rows", rows))
+        .await?,
+    )?;
+    Ok(todo.len())
+}
+
 /// A new customer's first state, decided by the caller.
 pub struct NewCustomer<'a> {
     pub valid: &'a ValidCustomer,
@@ -85,6 +159,10 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
                  warned: NONE, released_by: NONE, released_at: NONE, lost_proposal: NONE,
                  revisit_missed: 0, version: 0,
              };
+             -- found by its search terms from now on (app/src/customers/search.rs)
+             INSERT IGNORE INTO customer_term (array::map($terms, |$t| {
+                 id: type::record('customer_term', [$t, $key]), term: $t, customer: $c,
+             })) RETURN NONE;
              CREATE customer_history CONTENT {
                  customer: $c, at: $now, actor: type::record('user', $creator), action: $action,
                  to_owner: IF $s.owner != NONE THEN type::record('user', $s.owner) END,
@@ -94,6 +172,7 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
              COMMIT TRANSACTION;",
         )
         .bind(("key", key.clone()))
+        .bind(("terms", search_terms(&v.name, &v.phones, &[&v.contact, &v.decision_maker])))
         .bind(("keys", keys))
         .bind(("head", head))
         .bind(("tail", tail))

@@ -11,6 +11,9 @@ use crate::customers::repo::{
     self, CustomerRow, DueIndex, FeedbackIn, HistoryIn, NotificationIn, OwnershipState, PoolFilter,
     TransitionError,
 };
+use crate::customers::search::{
+    matches as search_matches, parse_query, prefixes, Query, QueryError, Searchable,
+};
 use crate::error::{AppError, AppResult};
 use crate::funnel::model::StageInfo;
 use crate::funnel::repo::{list_qual_items, Policy};

@@ -21,14 +21,7 @@ pub async fn list_page(
 ) -> AppResult<Vec<CustomerCard>> {
     let ctx = Ctx::load(state).await?;
     settle_all(state, &ctx).await?;
-    let scope = match (view, user.role) {
-        ("team", Role::Boss | Role::Admin) => ListScope::All,
-        ("team", Role::Manager) => ListScope::Departments(ctx.tree_of(user)),
-        ("team", Role::Rep) => return Err(AppError::Forbidden),
-        ("inbox", Role::Rep) => return Err(AppError::Forbidden),
-        ("inbox", _) => ListScope::Inbox(user.id.clone()),
-        _ => ListScope::Owner(user.id.clone()),
-    };
+    let scope = list_scope(&ctx, user, view)?;
     let limit = crate::customers::rules::list_rows(asked);
     let rows = repo::list(&state.db, &scope, &PoolFilter::default(), limit).await?;
     // a list shows phones of the viewer's own customers and inbox only; the
@@ -46,6 +39,121 @@ pub async fn list_page(
         .await?;
     }
     Ok(rows.iter().map(|r| card(&ctx, r, own(r))).collect())
+}
+
+/// A list found by a search box (`q`): the same scope, phones and audit as
+/// [`list_page`], the customers whose name, pinyin, phones or contacts hold the
+/// fragment. A rep's own list and an inbox are read whole and filtered here; a
+/// team or the company through the term index (`repo::search`).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn search_page(
+    state: &AppState,
+    user: &CurrentUser,
+    view: &str,
+    q: &str,
+    asked: u32,
+) -> AppResult<Vec<CustomerCard>> {
+    let query = match parse_query(q) {
+        Ok(query) => query,
+        Err(QueryError::Empty) => return list_page(state, user, view, asked).await,
+        Err(QueryError::TooShort) => return Err(AppError::validation("q", "search_short")),
+    };
+    let ctx = Ctx::load(state).await?;
+    settle_all(state, &ctx).await?;
+    let scope = list_scope(&ctx, user, view)?;
+    let limit = crate::customers::rules::list_rows(asked);
+    let rows = found(state, &scope, &PoolFilter::default(), &query, limit).await?;
+    let own = |r: &CustomerRow| {
+        matches!(scope, ListScope::Inbox(_)) || r.state.owner.as_deref() == Some(user.id.as_str())
+    };
+    if matches!(scope, ListScope::All | ListScope::Departments(_)) {
+        crate::audit::service::record_list(
+            state,
+            user,
+            rows.iter()
+                .map(|r| (r.id.as_str(), r.state.owner.as_deref())),
+        )
+        .await?;
+    }
+    Ok(rows.iter().map(|r| card(&ctx, r, own(r))).collect())
+}
+
+/// The customers of a scope a query finds, `limit` at most.
+async fn found(
+    state: &AppState,
+    scope: &ListScope,
+    filter: &PoolFilter,
+    query: &Query,
+    limit: usize,
+) -> AppResult<Vec<CustomerRow>> {
+    let holds = |r: &CustomerRow| {
+        let contacts = [r.contact.as_str(), r.decision_maker.as_str()];
+        search_matches(
+            &Searchable {
+                name: &r.name,
+                phones: &r.phones,
+                contacts: &contacts,
+            },
+            query,
+        )
+    };
+    let rows = match scope {
+        // a rep's own customers (or an inbox) are few: read them all, keep the found
+        ListScope::Owner(_) | ListScope::Inbox(_) => {
+            repo::list(&state.db, scope, filter, OWN_SEARCH_MAX).await?
+        }
+        _ => repo::search(&state.db, scope, filter, &prefixes(query), OWN_SEARCH_MAX).await?,
+    };
+    // the pool's phones are masked: found by the whole number only (as the
+    // duplicate check would), never probed a few digits at a time
+    let whole_phone = |r: &CustomerRow| match (scope, query) {
+        (ListScope::Pool, Query::Phone(d)) => r
+            .phones
+            .iter()
+            .filter_map(|p| crate::customers::rules::normalize_phone(p))
+            .any(|p| p == *d),
+        _ => true,
+    };
+    // the index finds by a term's first characters: a longer fragment is checked whole
+    Ok(rows
+        .into_iter()
+        .filter(|r| holds(r) && whole_phone(r))
+        .take(limit)
+        .collect())
+}
+
+/// Most customers one search reads in a scope (a rep owns far fewer).
+const OWN_SEARCH_MAX: usize = 5000;
+
+/// The scope of a list view as `user` may read it.
+fn list_scope(ctx: &Ctx, user: &CurrentUser, view: &str) -> AppResult<ListScope> {
+    Ok(match (view, user.role) {
+        ("team", Role::Boss | Role::Admin) => ListScope::All,
+        ("team", Role::Manager) => ListScope::Departments(ctx.tree_of(user)),
+        ("team", Role::Rep) => return Err(AppError::Forbidden),
+        ("inbox", Role::Rep) => return Err(AppError::Forbidden),
+        ("inbox", _) => ListScope::Inbox(user.id.clone()),
+        _ => ListScope::Owner(user.id.clone()),
+    })
+}
+
+/// The pool found by a search box, with the pool's filters; phones masked.
+pub async fn pool_search(
+    state: &AppState,
+    filter: PoolFilter,
+    q: &str,
+    asked: u32,
+) -> AppResult<Vec<CustomerCard>> {
+    let query = match parse_query(q) {
+        Ok(query) => query,
+        Err(QueryError::Empty) => return pool_page(state, filter, asked).await,
+        Err(QueryError::TooShort) => return Err(AppError::validation("q", "search_short")),
+    };
+    let ctx = Ctx::load(state).await?;
+    settle_all(state, &ctx).await?;
+    let limit = crate::customers::rules::list_rows(asked);
+    let rows = found(state, &ListScope::Pool, &filter, &query, limit).await?;
+    Ok(rows.iter().map(|r| card(&ctx, r, false)).collect())
 }
 
 /// The pool's newest 300, newest first (what the demo's reps pick from).
