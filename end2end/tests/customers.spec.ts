@@ -169,3 +169,47 @@ test('a manager downloads the team list as Excel; a rep has no export', async ({
   await page.goto('/customers');
   await expect(page.getByTestId('export-xlsx')).toHaveCount(0);
 });
+
+test('a rep finds a customer by pinyin initials, full pinyin and the last four digits of its phone', async ({ page }, info) => {
+  // a name whose pinyin is known: random characters with one reading each
+  const chars: [string, string][] = [['星', 'xing'], ['辰', 'chen'], ['贸', 'mao'], ['易', 'yi'], ['东', 'dong'], ['方', 'fang'],
+    ['泰', 'tai'], ['金', 'jin'], ['鹏', 'peng'], ['远', 'yuan'], ['盛', 'sheng'], ['海', 'hai'], ['林', 'lin'], ['宇', 'yu']];
+  const picked = Array.from({ length: 6 }, () => chars[Math.floor(Math.random() * chars.length)]);
+  const core = picked.map((c) => c[0]).join('');
+  const initials = picked.map((c) => c[1][0]).join('');
+  const name = `${core}有限公司`;
+  const tel = phone();
+  await signIn(page, info, 'rep1');
+  await register(page, info, name, tel);
+
+  await page.goto('/customers');
+  await ready(page, info);
+  const box = page.getByTestId('customer-search');
+  const search = async (q: string) => {
+    await box.locator('input[name=q]').fill(q);
+    await box.locator('button[type=submit]').click();
+    await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(q)}`));
+    await ready(page, info);
+  };
+  const card = page.getByTestId('customer-card').filter({ hasText: name });
+  await search(initials.toUpperCase());
+  await expect(card).toHaveCount(1);
+  // every card found holds the initials (nothing unrelated is listed)
+  expect(await page.getByTestId('customer-card').count()).toBeLessThan(10);
+  await shot(page, info, 'customer-search-initials');
+  await search(picked.slice(2, 5).map((c) => c[1]).join(''));
+  await expect(card).toHaveCount(1);
+  await search(tel.slice(-4));
+  await expect(card).toHaveCount(1);
+  await shot(page, info, 'customer-search-phone');
+  // a fragment too short to search says so
+  await search('12');
+  await expect(page.locator('.error, [role=alert]').first()).toContainText('至少');
+  // nothing found is said, not shown as an empty list
+  await search('zzzzqqqq');
+  await expect(page.getByTestId('no-results')).toBeVisible();
+  await page.getByTestId('search-clear').click();
+  await ready(page, info);
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page.getByTestId('customer-card').first()).toBeVisible();
+});

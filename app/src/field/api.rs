@@ -118,8 +118,9 @@ pub async fn follow_up(data: MultipartData) -> Result<(), AppError> {
 pub async fn nearby(
     #[server(default)] lat: Option<f64>,
     #[server(default)] lng: Option<f64>,
+    #[server(default)] q: String,
 ) -> Result<Vec<NearbyCustomer>, AppError> {
     let user = crate::auth::session::require_user().await?;
     let state = crate::state::app_state()?;
-    crate::field::service::nearby(&state, &user, lat, lng).await
+    crate::field::service::nearby(&state, &user, lat, lng, &q).await
 }

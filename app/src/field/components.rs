@@ -45,9 +45,13 @@ pub fn CheckinPage() -> impl IntoView {
         Geo::At { lat, lng, .. } => Some(((lat * 1e4).round() / 1e4, (lng * 1e4).round() / 1e4)),
         _ => None,
     });
+    // the picker's search box: a name, pinyin, phone digits or a contact
+    let find = RwSignal::new(String::new());
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
     let places = Resource::new(
-        move || position.get(),
-        |p| nearby(p.map(|x| x.0), p.map(|x| x.1)),
+        move || (position.get(), find.get()),
+        |(p, q)| nearby(p.map(|x| x.0), p.map(|x| x.1), q),
     );
     // Offline (the page opened from the service worker's copy), asking again for
     // the list sorted by the new position fails: the last list stays, so a
@@ -102,6 +106,13 @@ pub fn CheckinPage() -> impl IntoView {
             <form class="form card" method="post" action={<crate::field::api::CheckIn as leptos::server_fn::ServerFn>::PATH} enctype="multipart/form-data"
                 node_ref=form_ref on:submit=on_submit data-testid="checkin-form">
                 <input type="hidden" name="key" prop:value=move || key.get() />
+                // with JavaScript only: without it, Enter in the box would send the check-in
+                <Show when=move || live.get()>
+                    <input type="search" class="picker-search" data-testid="customer-find" enterkeyhint="search" autocomplete="off"
+                        aria-label=move || t_string!(i18n, search_label) placeholder=move || t_string!(i18n, search_placeholder)
+                        on:change=move |ev| find.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); find.set(event_target_value(&ev)); } />
+                </Show>
                 <label>
                     <span>{t!(i18n, checkin_customer)}</span>
                     <Transition fallback=move || view! { <select name="customer" disabled></select> }>

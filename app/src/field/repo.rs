@@ -157,6 +157,10 @@ pub struct PlaceRow {
     pub address: String,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
+    /// What the picker's search box finds a customer by.
+    pub phones: Vec<String>,
+    pub contact: String,
+    pub decision_maker: String,
 }
 
 pub async fn places(db: &Db, user: &str, departments: &[String]) -> AppResult<Vec<PlaceRow>> {
@@ -190,4 +194,5 @@ pub async fn places(db: &Db, user: &str, departments: &[String]) -> AppResult<Ve
     Ok(rows)
 }
 
-const PLACE_FIELDS: &str = "record::id(id) AS id, name, address, lat, lng";
+const PLACE_FIELDS: &str =
+    "record::id(id) AS id, name, address, lat, lng, phones, contact, decision_maker";

@@ -301,9 +301,29 @@ pub async fn nearby(
     user: &CurrentUser,
     lat: Option<f64>,
     lng: Option<f64>,
+    q: &str,
 ) -> AppResult<Vec<NearbyCustomer>> {
+    use crate::customers::search::{matches, parse_query, QueryError, Searchable};
+    let query = match parse_query(q) {
+        Ok(query) => Some(query),
+        Err(QueryError::Empty) => None,
+        Err(QueryError::TooShort) => return Err(AppError::validation("q", "search_short")),
+    };
     let tree = department_tree(state, user).await?;
-    let rows = repo::places(&state.db, &user.id, &tree).await?;
+    let mut rows = repo::places(&state.db, &user.id, &tree).await?;
+    if let Some(query) = &query {
+        rows.retain(|r| {
+            let contacts = [r.contact.as_str(), r.decision_maker.as_str()];
+            matches(
+                &Searchable {
+                    name: &r.name,
+                    phones: &r.phones,
+                    contacts: &contacts,
+                },
+                query,
+            )
+        });
+    }
     let here = lat.zip(lng);
     let order: Vec<(usize, Option<f64>)> = match here {
         Some(h) => {
