@@ -3,6 +3,7 @@
 
 /// The app with its real schema and the demo company, on `mem://` unless
 /// `DATABASE_URL` says otherwise.
+#[allow(dead_code)] // the search bench builds on a SurrealKV file of its own
 pub async fn build() -> server::Application {
     let mut settings = server::settings::Settings::for_tests();
     if let Ok(url) = std::env::var("DATABASE_URL") {

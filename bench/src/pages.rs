@@ -17,7 +17,10 @@
 //! The database is an embedded SurrealKV file in a fresh temporary directory (the
 //! production default) unless `DATABASE_URL` says otherwise.
 
+mod company;
 mod stats;
+
+use company::{company, run, Company};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use rand::{Rng, SeedableRng};
@@ -25,40 +28,6 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use stats::percentile;
 use std::time::Instant;
-
-/// The reps, managers and departments of the generated company.
-struct Company {
-    /// (user id, department id, name)
-    reps: Vec<(String, String, String)>,
-    managers: Vec<(String, String)>,
-    departments: Vec<String>,
-}
-
-/// JSON nulls left out, so that SurrealQL reads the missing fields as NONE.
-fn strip(v: Value) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(strip).collect()),
-        other => other,
-    }
-}
-
-async fn run(db: &app::db::Db, sql: &str, binds: Value) {
-    let mut q = db.query(sql);
-    if let Value::Object(map) = strip(binds) {
-        for (k, v) in map {
-            q = q.bind((k, v));
-        }
-    }
-    q.await
-        .and_then(|r| r.check())
-        .unwrap_or_else(|e| panic!("{e}\n{}", &sql[..sql.len().min(300)]));
-}
 
 /// `BPC_BENCH_SQL=<file>` with a kept database: runs each statement of the file
 /// (one a line) and prints its time and result, e.g. `EXPLAIN ANALYZE …`.
@@ -88,50 +57,6 @@ async fn viewers(http: &reqwest::Client, base: &str, c: &Company) -> Vec<(&'stat
         ("manager", sign_in(http, base, &c.managers[0].0).await),
         ("boss", sign_in(http, base, "boss").await),
     ]
-}
-
-async fn company(db: &app::db::Db, people: usize, create: bool) -> Company {
-    let mut c = Company {
-        reps: Vec::new(),
-        managers: Vec::new(),
-        departments: Vec::new(),
-    };
-    for d in 0..people.div_ceil(20) {
-        let dept = format!("pd{d}");
-        let manager = format!("pm{d}");
-        let reps: Vec<String> = (0..19)
-            .filter(|r| d * 20 + 1 + r < people)
-            .map(|r| format!("pr{d}x{r}"))
-            .collect();
-        // everyone signs in with the demo password (rep1's hash)
-        if create {
-            run(
-            db,
-            "LET $hash = (SELECT VALUE password_hash FROM user WHERE login = 'rep1')[0];
-             CREATE type::record('department', $d) CONTENT { name: $name, parent: NONE, head: NONE };
-             CREATE type::record('user', $m) CONTENT {
-                 login: $m, name: $mname, role: 'manager', department: type::record('department', $d),
-                 active: true, password_hash: $hash, language: 'zh-CN', joined_on: '2020-01-01',
-             };
-             UPDATE type::record('department', $d) SET head = type::record('user', $m);
-             FOR $r IN $reps {
-                 CREATE type::record('user', $r) CONTENT {
-                     login: $r, name: '销售' + $r, role: 'rep', department: type::record('department', $d),
-                     active: true, password_hash: $hash, language: 'zh-CN', joined_on: '2020-01-01',
-                 };
-             };",
-            json!({"d": dept, "name": format!("销售{d}部"), "m": manager, "mname": format!("经理{d}"), "reps": reps}),
-        )
-        .await;
-        }
-        c.managers.push((manager, dept.clone()));
-        for r in reps {
-            let name = format!("销售{r}");
-            c.reps.push((r, dept.clone(), name));
-        }
-        c.departments.push(dept);
-    }
-    c
 }
 
 const WORDS: &[&str] = &[

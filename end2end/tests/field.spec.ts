@@ -79,11 +79,21 @@ test('a check-in appears live in the manager feed; the manager likes and comment
   const rep = await phone(browser, info, 'rep1');
   const mgr = await phone(browser, info, 'manager1', false);
   await registerAtShop(rep.page, info, name);
+  const customerPage = rep.page.url();
   await liveFeed(mgr.page, info);
 
   await checkIn(rep.page, info, name, purpose, name.slice('签到客户'.length));
   await expect(rep.page.getByTestId('checkin-done')).toContainText(name);
   await shot(rep.page, info, 'checkin-done');
+
+  // the customer's timeline has the visit with its photo, in company time
+  await rep.page.goto(customerPage);
+  await ready(rep.page, info);
+  const visit = rep.page.getByTestId('timeline').locator('[data-kind=checkin]').first();
+  await expect(visit).toContainText(purpose);
+  await expect(visit.getByTestId('timeline-photo')).toHaveCount(1);
+  await expect(rep.page.getByTestId('timeline').locator('[data-action=register_locked]')).toBeVisible();
+  await shot(rep.page, info, 'customer-timeline');
 
   // the manager's open feed shows it without a reload: photo, distance, no flags
   const item = mgr.page.getByTestId('feed-item').filter({ hasText: purpose });

@@ -5,6 +5,9 @@
 
 pub mod api;
 pub mod components;
+pub mod model;
 
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod timeline;

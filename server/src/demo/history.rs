@@ -503,7 +503,9 @@ impl World<'_> {
         if self.rng.random_bool(h.new_per_day.fract()) {
             new += 1;
         }
-        if h.plans_visits && customers.len() as f64 >= h.visits_per_day * 6.0 {
+        // (won customers only need a revisit now and then: they do not count)
+        let open = customers.iter().filter(|c| !c.won).count();
+        if h.plans_visits && open as f64 >= h.visits_per_day * 6.0 {
             new = 0;
         }
         for _ in 0..new {

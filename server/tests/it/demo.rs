@@ -186,7 +186,11 @@ async fn the_demo_company_has_lived_ninety_days() {
             unread.first().copied().unwrap_or(0),
             read.first().copied().unwrap_or(0),
         );
-        assert!(read > unread, "{login}: {unread} unread, {read} read");
+        // (a person with a handful, like the boss, may have today's still unread)
+        assert!(
+            read > unread || read + unread < 4 && read >= unread,
+            "{login}: {unread} unread, {read} read"
+        );
         assert!(unread <= 60, "{login}: {unread} unread");
     }
 

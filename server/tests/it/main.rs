@@ -30,3 +30,4 @@ mod search;
 mod security;
 mod targets;
 mod team;
+mod timeline;

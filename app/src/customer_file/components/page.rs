@@ -153,7 +153,7 @@ pub(super) fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
         {(a.advance || a.tick_checklist || a.move_back).then(|| view! {
             <ReferrerForm id=c.id.clone() current=d.referred_by.clone().map(|r| r.1).unwrap_or_default() />
         })}
-        <History entries=d.history.clone() />
+        <Timeline id=c.id.clone() />
     }
 }
 
@@ -377,37 +377,120 @@ pub(super) fn LeaveForms(id: String, lost: bool, release: bool) -> impl IntoView
 }
 
 #[component]
-pub(super) fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+pub(super) fn HistoryItem(h: HistoryEntry) -> impl IntoView {
     let i18n = use_i18n();
+    let action = h.action.clone();
+    let rule = h.rule.clone();
+    let when = h.when.clone();
     view! {
-        <h2>{t!(i18n, history_title)}</h2>
-        <ol class="history" data-testid="history">
-            {entries.into_iter().map(|h| {
-                let action = h.action.clone();
-                let rule = h.rule.clone();
-                let when = h.when.clone();
-                view! {
-                    <li class="card history-item" data-action=h.action.clone()>
-                        <div class="history-head">
-                            <strong>{move || action_text(i18n, &action)}</strong>
-                            <span class="muted small" data-testid="history-when">{when}</span>
-                        </div>
-                        <p class="muted small">
-                            {h.actor_name.clone().unwrap_or_else(|| t_string!(i18n, by_rule).to_string())}
-                            {rule.map(|r| view! { " · " {move || rule_text(i18n, &r)} })}
-                        </p>
-                        {(h.from_owner.is_some() || h.to_owner.is_some()).then(|| view! {
-                            <p class="small">{h.from_owner.clone().unwrap_or_else(|| "—".into())} " → " {h.to_owner.clone().unwrap_or_else(|| t_string!(i18n, status_pool).to_string())}</p>
-                        })}
-                        {(h.from_stage != h.to_stage).then(|| view! {
-                            <p class="small">{h.from_stage.clone().unwrap_or_default()} " → " {h.to_stage.clone().unwrap_or_default()}</p>
-                        })}
-                        {h.reason.clone().map(|r| view! { <p class="small">{r}</p> })}
-                        {h.feedback.iter().map(|(q, a)| view! { <p class="small"><span class="muted">{q.clone()} ": "</span>{a.clone()}</p> }).collect_view()}
-                    </li>
+        <li class="card history-item" data-action=h.action.clone() data-kind="history">
+            <div class="history-head">
+                <strong>{move || action_text(i18n, &action)}</strong>
+                <span class="muted small" data-testid="history-when">{when}</span>
+            </div>
+            <p class="muted small">
+                {h.actor_name.clone().unwrap_or_else(|| t_string!(i18n, by_rule).to_string())}
+                {rule.map(|r| view! { " · " {move || rule_text(i18n, &r)} })}
+            </p>
+            {(h.from_owner.is_some() || h.to_owner.is_some()).then(|| view! {
+                <p class="small">{h.from_owner.clone().unwrap_or_else(|| "—".into())} " → " {h.to_owner.clone().unwrap_or_else(|| t_string!(i18n, status_pool).to_string())}</p>
+            })}
+            {(h.from_stage != h.to_stage).then(|| view! {
+                <p class="small">{h.from_stage.clone().unwrap_or_default()} " → " {h.to_stage.clone().unwrap_or_default()}</p>
+            })}
+            {h.reason.clone().map(|r| view! { <p class="small">{r}</p> })}
+            {h.feedback.iter().map(|(q, a)| view! { <p class="small"><span class="muted">{q.clone()} ": "</span>{a.clone()}</p> }).collect_view()}
+        </li>
+    }
+}
+
+/// Everything that happened to the customer, newest first, a page at a time
+/// (`?before=` pages on, with or without JavaScript).
+#[component]
+pub(super) fn Timeline(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let reload = expect_context::<Changes>();
+    let before = move || query.read().get("before").unwrap_or_default();
+    let page = Resource::new(
+        move || (id.clone(), before(), reload.0.get()),
+        |(id, b, _)| crate::customer_file::api::customer_timeline(id, b),
+    );
+    view! {
+        <h2>{t!(i18n, timeline_title)}</h2>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => {
+                        let paged = !before().is_empty();
+                        view! {
+                            <ol class="history timeline" data-testid="timeline">
+                                {p.items.into_iter().map(|item| view! { <TimelineEntry item /> }).collect_view()}
+                            </ol>
+                            <p class="more">
+                                {paged.then(|| view! { <a class="button secondary" href="?" data-testid="timeline-newest">{t!(i18n, timeline_newest)}</a> " " })}
+                                {p.next.map(|n| {
+                                    let href = format!("?{}", form_urlencoded::Serializer::new(String::new()).append_pair("before", &n).finish());
+                                    view! { <a class="button secondary" href=href data-testid="timeline-older">{t!(i18n, timeline_older)}</a> }
+                                })}
+                            </p>
+                        }.into_any()
+                    }
+                    Err(err) => view! { <ErrorBox err /> }.into_any(),
                 }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TimelineEntry(item: crate::customer_file::model::TimelineItem) -> impl IntoView {
+    use crate::customer_file::model::TimelineWhat;
+    let i18n = use_i18n();
+    let photos = (!item.photos.is_empty()).then(|| view! {
+        <div class="feed-photos">
+            {item.photos.iter().map(|h| view! {
+                <a href=format!("/photos/{h}") target="_blank" rel="noopener">
+                    <img src=format!("/photos/{h}/thumb") alt="" loading="lazy" width="96" height="96" data-testid="timeline-photo" />
+                </a>
             }).collect_view()}
-        </ol>
+        </div>
+    });
+    let head = |title: String, kind: &'static str, when: String, actor: Option<String>| {
+        view! {
+            <div class="history-head">
+                <strong>{title}</strong>
+                <span class="muted small" data-testid="history-when">{when}</span>
+            </div>
+            <p class="muted small" data-kind=kind>{actor.unwrap_or_default()}</p>
+        }
+    };
+    match item.what {
+        TimelineWhat::History(h) => view! { <HistoryItem h /> }.into_any(),
+        TimelineWhat::Checkin { purpose, distance_m, flags } => view! {
+            <li class="card history-item" data-kind="checkin">
+                {head(crate::live::labels::kind_text(i18n, "checkin"), "checkin", item.when, item.actor)}
+                {(!purpose.is_empty()).then(|| view! { <p class="small">{purpose}</p> })}
+                {distance_m.map(|d| view! { <p class="small muted">{t_string!(i18n, feed_distance).replace("{m}", &(d.round() as i64).to_string())}</p> })}
+                {flags.into_iter().map(|f| view! { <span class="badge flag">{move || crate::field::components::flag_text(i18n, &f)}</span> " " }).collect_view()}
+                {photos}
+            </li>
+        }.into_any(),
+        TimelineWhat::Followup { text } => view! {
+            <li class="card history-item" data-kind="followup">
+                {head(crate::live::labels::kind_text(i18n, "followup"), "followup", item.when, item.actor)}
+                <p class="small feed-text">{text}</p>
+                {photos}
+            </li>
+        }.into_any(),
+        TimelineWhat::Alarm { id, kind, text, status } => view! {
+            <li class="card history-item" data-kind="alarm">
+                {head(crate::live::labels::kind_text(i18n, &format!("alarm_{kind}")), "alarm", item.when, item.actor)}
+                <p class="small"><a href=format!("/alarms/{id}")>{text}</a></p>
+                <p class="small muted">{move || crate::alarms::components::status_text(i18n, &status, None)}</p>
+                {photos}
+            </li>
+        }.into_any(),
     }
 }
 

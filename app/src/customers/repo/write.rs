@@ -110,6 +110,8 @@ pub struct NewCustomer<'a> {
     pub day: String,
     /// The history row's action when not a registration ('import').
     pub action: Option<&'static str>,
+    /// Its search terms (`search_terms`), written in the same transaction.
+    pub terms: Vec<String>,
 }
 
 /// Creates the customer with its natural keys in one transaction. A key that
@@ -172,7 +174,7 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
              COMMIT TRANSACTION;",
         )
         .bind(("key", key.clone()))
-        .bind(("terms", search_terms(&v.name, &v.phones, &[&v.contact, &v.decision_maker])))
+        .bind(("terms", new.terms))
         .bind(("keys", keys))
         .bind(("head", head))
         .bind(("tail", tail))

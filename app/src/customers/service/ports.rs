@@ -100,3 +100,17 @@ pub(super) fn subject_of(
         status: s.status(),
     }
 }
+
+/// The key of customer `id` if `user` may read it (its page's rule: the
+/// owner, their managers, the boss; a pool customer everyone), settled first.
+/// Not found otherwise, as for a customer that does not exist.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn readable(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<String> {
+    let ctx = Ctx::load(state).await?;
+    let row = load_settled(state, &ctx, id).await?;
+    let tree = ctx.tree_of(user);
+    if !can_see(&viewer(user, &tree), &standing(&ctx, &row.state)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row.id)
+}
