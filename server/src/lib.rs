@@ -120,23 +120,20 @@ impl Application {
             });
         }
         {
-            // customers registered before search existed get their terms
-            // (schema 14 queued them), a batch at a time, beside the traffic
+            // search terms of the customers queued for them (each new one, and
+            // those from before schema 14), a batch at a time, beside the traffic
             let state = state.clone();
             tokio::spawn(async move {
-                let mut done = 0;
                 loop {
-                    match app::customers::repo::index_terms_batch(&state.db, 500).await {
-                        Ok(0) => break,
-                        Ok(n) => done += n,
+                    match app::customers::repo::index_terms_batch(&state.db, 200).await {
+                        Ok(0) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+                        Ok(n) => tracing::debug!(customers = n, "customer search terms written"),
                         Err(e) => {
+                            // two servers on one queue: the other wrote them
                             tracing::warn!(error = %e, "customer search terms: batch failed");
-                            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                         }
                     }
-                }
-                if done > 0 {
-                    tracing::info!(customers = done, "customer search terms written");
                 }
             });
         }

@@ -161,14 +161,7 @@ fn suffixes<'a>(kind: &str, parts: impl Iterator<Item = &'a str> + Clone, out: &
 /// Every term a customer is stored under, sorted and without repeats.
 pub fn terms(s: &Searchable) -> Vec<String> {
     let mut out = Vec::new();
-    let name = {
-        let core = normalize_company_name(s.name);
-        if core.is_empty() {
-            compact(s.name)
-        } else {
-            core
-        }
-    };
+    let name = name_of(s.name);
     let chars: Vec<String> = name.chars().map(String::from).collect();
     suffixes("n", chars.iter().map(String::as_str), &mut out);
     let units = units(&name);
@@ -198,43 +191,41 @@ pub fn terms(s: &Searchable) -> Vec<String> {
     out
 }
 
-/// Is this customer found by `q`? The same meaning as the index: a fragment of
-/// one of its terms (a fragment longer than a term is compared whole).
+/// Is this customer found by `q`? The same meaning as the index (a fragment
+/// of one of its terms), checked on the whole strings without building the
+/// terms: what a rep's own list is filtered with.
 pub fn matches(s: &Searchable, q: &Query) -> bool {
-    let (kinds, needle): (&[&str], &str) = match q {
-        Query::Phone(d) => (&["p"], d),
-        Query::Letters(l) => (&["i", "f"], l),
-        Query::Text(t) => (&["n", "c"], t),
-    };
-    if needle.chars().count() > TERM_CHARS {
-        // terms are cut: compare against the whole name, phones and contacts
-        return match q {
-            Query::Phone(d) => s
-                .phones
-                .iter()
-                .filter_map(|p| normalize_phone(p))
-                .any(|p| p.contains(d.as_str())),
-            Query::Letters(_) | Query::Text(_) => {
-                let name = normalize_company_name(s.name);
-                name.contains(needle)
-                    || compact(s.name).contains(needle)
-                    || s.contacts.iter().any(|c| compact(c).contains(needle))
-                    || full_pinyin(&name).iter().any(|f| f.contains(needle))
-            }
-        };
+    match q {
+        Query::Phone(d) => s
+            .phones
+            .iter()
+            .filter_map(|p| normalize_phone(p))
+            .any(|p| p.contains(d.as_str())),
+        Query::Text(t) => {
+            name_of(s.name).contains(t.as_str())
+                || s.contacts.iter().any(|c| compact(c).contains(t.as_str()))
+        }
+        Query::Letters(l) => {
+            let units = units(&name_of(s.name));
+            spellings(&units).iter().any(|sp| {
+                let initials: String = sp.iter().filter_map(|u| u.chars().next()).collect();
+                // full pinyin from a syllable's start ("runze", not "unze")
+                initials.contains(l.as_str())
+                    || (0..sp.len()).any(|i| sp[i..].concat().starts_with(l.as_str()))
+            })
+        }
     }
-    terms(s).iter().any(|t| {
-        t.split_once(':')
-            .is_some_and(|(k, rest)| kinds.contains(&k) && rest.starts_with(needle))
-    })
 }
 
-/// The full pinyin spellings of a normalized name.
-fn full_pinyin(name: &str) -> Vec<String> {
-    spellings(&units(name))
-        .into_iter()
-        .map(|s| s.concat())
-        .collect()
+/// The name a customer is found by: its key (company forms dropped), or the
+/// compacted name when the key is empty.
+fn name_of(name: &str) -> String {
+    let core = normalize_company_name(name);
+    if core.is_empty() {
+        compact(name)
+    } else {
+        core
+    }
 }
 
 #[cfg(test)]

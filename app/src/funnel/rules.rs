@@ -210,6 +210,23 @@ pub fn days_until<Z: TimeZone>(now: DateTime<Utc>, at: DateTime<Utc>, tz: &Z) ->
     (at.with_timezone(tz).date_naive() - now.with_timezone(tz).date_naive()).num_days()
 }
 
+/// How many revisit dates have passed at `now` since the last visit or the
+/// win: what a reminder sent now brings the count to. One reminder covers them
+/// all, so a customer won long ago (or a server that was down) is reminded
+/// once, not once per missed interval.
+pub fn revisits_passed<Z: TimeZone>(
+    now: DateTime<Utc>,
+    starts: &ClockStarts,
+    limits: &Limits,
+    tz: &Z,
+) -> u32 {
+    let mut s = *starts;
+    while revisit_at(&s, limits, tz) <= now && s.revisit_missed < 100_000 {
+        s.revisit_missed += 1;
+    }
+    s.revisit_missed
+}
+
 /// Revisit reminders the owner let pass before the manager hears of the next.
 pub const REVISIT_MISSES_BEFORE_MANAGER: u32 = 2;
 
@@ -959,6 +976,29 @@ mod tests {
                 &Asia::Shanghai
             ),
             None
+        );
+    }
+
+    #[rstest]
+    // on the first revisit day: one passed
+    #[case("2026-03-31T01:00:00Z", 0, 1)]
+    // a second before it: none
+    #[case("2026-03-31T00:59:59Z", 0, 0)]
+    // 200 days without a visit: six 30-day dates passed, one reminder covers them
+    #[case("2026-09-17T02:00:00Z", 0, 6)]
+    // already counted ones stay counted
+    #[case("2026-03-31T01:00:00Z", 3, 3)]
+    fn revisit_dates_passed(#[case] now: &str, #[case] missed: u32, #[case] passed: u32) {
+        let s = ClockStarts {
+            stage_entered_at: utc("2026-03-01T02:00:00Z"),
+            last_followup_at: utc("2026-02-10T02:00:00Z"),
+            owned_since: utc("2026-01-01T02:00:00Z"),
+            won: true,
+            revisit_missed: missed,
+        };
+        assert_eq!(
+            revisits_passed(utc(now), &s, &Limits::default(), &Asia::Shanghai),
+            passed
         );
     }
 

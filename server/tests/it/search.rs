@@ -40,6 +40,15 @@ async fn register(
     }
 }
 
+/// Writes the queued search terms now (the server does it beside the traffic).
+async fn index_all(app: &TestApp) {
+    while app::customers::repo::index_terms_batch(&app.state.db, 100)
+        .await
+        .expect("index")
+        > 0
+    {}
+}
+
 fn names(body: &Value) -> Vec<String> {
     let mut v: Vec<String> = body
         .as_array()
@@ -101,6 +110,7 @@ async fn a_manager_searches_their_departments_and_the_boss_the_company() {
     let rep5 = app.user("rep5").await;
     register(&app, &rep1, "苏州润泽科技有限公司", "13812345678", "").await;
     register(&app, &rep5, "苏州润达电子有限公司", "13812340000", "").await;
+    index_all(&app).await;
     assert_ne!(
         rep1.department_id, rep5.department_id,
         "rep1 and rep5 work in different departments"
@@ -129,6 +139,7 @@ async fn the_pool_is_searched_by_name_but_its_hidden_phones_only_by_the_whole_nu
     let app = spawn_app().await;
     let rep1 = app.user("rep1").await;
     let id = register(&app, &rep1, "杭州清源环保有限公司", "13855556666", "").await;
+    index_all(&app).await;
     // in the pool, as a confiscation or a release leaves it
     app.state
         .db
@@ -160,6 +171,7 @@ async fn customers_from_before_search_get_their_terms_from_the_queue() {
     let app = spawn_app().await;
     let rep1 = app.user("rep1").await;
     register(&app, &rep1, "宁波海曙纺织有限公司", "13811112222", "").await;
+    index_all(&app).await;
     // as a database from before schema 14: no terms, every customer queued
     app.state
         .db

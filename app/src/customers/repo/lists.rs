@@ -58,14 +58,17 @@ fn bound<'a>(
         .bind(("stage", filter.stage.clone()))
 }
 
-/// Most terms read per prefix of a search: a fragment that names more
-/// customers than this company-wide finds the first of them (type more).
-pub const SEARCH_SCAN: usize = 2000;
+/// Terms read per prefix and round of a search, and the rounds at most: a
+/// fragment that names more customers than that company-wide finds the first
+/// of them (type more).
+pub const SEARCH_ROUND: usize = 200;
+pub const SEARCH_ROUNDS: usize = 10;
 
 /// Customers in a list's scope found by a search: the ids under the terms
-/// starting with one of `prefixes` (a range of the term index each), then
-/// those customers read by id and held to the list's own conditions. Reads at
-/// most `SEARCH_SCAN` terms per prefix, never the customers table.
+/// starting with one of `prefixes` (a range of the term index each, read
+/// `SEARCH_ROUND` terms at a time from where the last round stopped), then
+/// those customers read by id and held to the list's own conditions, until
+/// `limit` are found. Never a scan of the customers table.
 pub async fn search(
     db: &Db,
     scope: &ListScope,
@@ -73,37 +76,74 @@ pub async fn search(
     prefixes: &[String],
     limit: usize,
 ) -> AppResult<Vec<CustomerRow>> {
-    let ranges: Vec<(String, String)> = prefixes
-        .iter()
-        .map(|p| (p.clone(), crate::customers::search::prefix_end(p)))
-        .collect();
+    #[derive(Debug, Clone, SurrealValue)]
+    struct Hit {
+        term: String,
+        customer: String,
+    }
     let cond = conditions(scope, filter);
-    let sql = format!(
-        "LET $ids = array::distinct(array::flatten(array::map($ranges, |$r| \
-             (SELECT VALUE customer FROM customer_term WITH INDEX customer_term_term \
-              WHERE term >= $r[0] AND term < $r[1] LIMIT $scan))));
-         SELECT {fields} FROM $ids WHERE {cond} LIMIT $limit;",
-        fields = row_fields(),
-        cond = if cond.is_empty() {
-            "true".to_string()
-        } else {
-            cond.join(" AND ")
-        },
+    let cond = if cond.is_empty() {
+        "true".to_string()
+    } else {
+        cond.join(" AND ")
+    };
+    let rows_sql = format!(
+        "SELECT {} FROM $ids WHERE {cond} LIMIT $limit",
+        row_fields()
     );
-    let mut resp = checked(
-        bound(db, sql, scope, filter)
-            .bind(("ranges", ranges))
-            .bind(("scan", SEARCH_SCAN as i64))
-            .bind(("limit", limit as i64))
-            .await?,
-    )?;
-    let mut rows: Vec<CustomerRow> = resp.take(1)?;
-    rows.sort_by(|a, b| {
+    // per prefix: the last term read (the next round starts after it), or done
+    let mut from: Vec<Option<String>> = prefixes.iter().map(|p| Some(p.clone())).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut found: Vec<CustomerRow> = Vec::new();
+    for _ in 0..SEARCH_ROUNDS {
+        let mut ids = Vec::new();
+        for (prefix, start) in prefixes.iter().zip(from.iter_mut()) {
+            let Some(lo) = start.clone() else { continue };
+            let first = lo == *prefix;
+            let mut resp = checked(
+                db.query(format!(
+                    "SELECT term, record::id(customer) AS customer FROM customer_term \
+                     WITH INDEX customer_term_term WHERE term {} $lo AND term < $hi \
+                     ORDER BY term LIMIT $n",
+                    if first { ">=" } else { ">" }
+                ))
+                .bind(("lo", lo))
+                .bind(("hi", crate::customers::search::prefix_end(prefix)))
+                .bind(("n", SEARCH_ROUND as i64))
+                .await?,
+            )?;
+            let hits: Vec<Hit> = resp.take(0)?;
+            *start = if hits.len() < SEARCH_ROUND {
+                None
+            } else {
+                hits.last().map(|h| h.term.clone())
+            };
+            ids.extend(
+                hits.into_iter()
+                    .map(|h| h.customer)
+                    .filter(|c| seen.insert(c.clone())),
+            );
+        }
+        if !ids.is_empty() {
+            let mut resp = checked(
+                bound(db, rows_sql.clone(), scope, filter)
+                    .bind(("ids", crate::db::record_ids("customer", &ids)))
+                    .bind(("limit", (limit - found.len()) as i64))
+                    .await?,
+            )?;
+            let rows: Vec<CustomerRow> = resp.take(0)?;
+            found.extend(rows);
+        }
+        if found.len() >= limit || from.iter().all(Option::is_none) {
+            break;
+        }
+    }
+    found.sort_by(|a, b| {
         (a.state.due_at.is_none(), a.state.due_at)
             .cmp(&(b.state.due_at.is_none(), b.state.due_at))
             .then(b.created_at.cmp(&a.created_at))
     });
-    Ok(rows)
+    Ok(found)
 }
 
 /// A list of `limit` customers: the pool newest first; other lists nearest

@@ -139,6 +139,10 @@ async fn remind_revisit(
 ) -> Result<(), TransitionError> {
     let s = &row.state;
     let missed = u32::try_from(s.revisit_missed).unwrap_or(0);
+    let policy = ctx.policy(s.department.as_deref());
+    // every revisit date passed since the last visit, counted by one reminder
+    let passed = revisits_passed(ctx.now, &starts(s), &policy.limits, &ctx.tz).max(missed + 1);
+    let missed = passed - 1;
     let mut notify = Vec::new();
     if let Some(owner) = &s.owner {
         notify.push(NotificationIn {
@@ -161,7 +165,7 @@ async fn remind_revisit(
         }
     }
     let mut next = s.clone();
-    next.revisit_missed = s.revisit_missed + 1;
+    next.revisit_missed = i64::from(passed);
     ctx.scheduled(&mut next);
     let history = HistoryIn {
         action: "revisit_due".into(),

@@ -19,8 +19,8 @@ use crate::funnel::model::StageInfo;
 use crate::funnel::repo::{list_qual_items, Policy};
 use crate::funnel::rules::{
     below_cap, check_stage_move, clock_due, days_left, days_until, is_urgent, reclaim_allowed,
-    revisit_tells_manager, schedule, warning_due, warning_starts, Clock, ClockStarts, Destination,
-    MoveError, Warning, WON_PROBABILITY,
+    revisit_tells_manager, revisits_passed, schedule, warning_due, warning_starts, Clock,
+    ClockStarts, Destination, MoveError, Warning, WON_PROBABILITY,
 };
 use crate::funnel::scope::ListScope;
 use crate::funnel::snapshot::{department_tree, ConfigSnapshot};

@@ -102,7 +102,7 @@ async fn found(
         ListScope::Owner(_) | ListScope::Inbox(_) => {
             repo::list(&state.db, scope, filter, OWN_SEARCH_MAX).await?
         }
-        _ => repo::search(&state.db, scope, filter, &prefixes(query), OWN_SEARCH_MAX).await?,
+        _ => repo::search(&state.db, scope, filter, &prefixes(query), limit).await?,
     };
     // the pool's phones are masked: found by the whole number only (as the
     // duplicate check would), never probed a few digits at a time

@@ -153,7 +153,7 @@ pub async fn register(
         now: ctx.now,
         day: ctx.day(),
         action: None,
-        terms: terms_of(&valid),
+        index_terms: true,
     };
     match repo::insert(&state.db, new).await {
         Ok(id) => Ok(RegisterOutcome::Created {
@@ -279,7 +279,7 @@ pub async fn import_one(
         now: ctx.now,
         day: ctx.day(),
         action: Some("import"),
-        terms: terms_of(&valid),
+        index_terms: true,
     };
     match repo::insert(&state.db, new).await {
         Ok(_) => Ok(match status {
@@ -297,13 +297,4 @@ pub async fn import_one(
         }
         Err(e) => Err(e),
     }
-}
-
-/// The search terms of a new customer: its name, phones, contact and decision-maker.
-fn terms_of(valid: &crate::customers::input::ValidCustomer) -> Vec<String> {
-    repo::search_terms(
-        &valid.name,
-        &valid.phones,
-        &[&valid.contact, &valid.decision_maker],
-    )
 }
