@@ -13,6 +13,9 @@
 //!   Budget: no worse than 80 %. The terms themselves are written from the queue
 //!   beside the traffic; their rate is reported with the load.
 //!
+//! - one customer's timeline with 2,000 events: p50 / p99 of its first page.
+//!   Budget: p99 < 50 ms.
+//!
 //! `cargo build -p bench --profile server-release --bin search &&
 //!  target/server-release/search [customers=1000000] [people=200]`
 //!
@@ -437,4 +440,84 @@ async fn main() {
         rate(with) / rate(without) * 100.0
     );
     println!("(editing a customer's registered facts is not built yet: no edit figure)");
+    measure_timeline(&state, &c, 2_000).await;
+}
+
+/// A customer with `events` timeline events (follow-ups, check-ins, stage
+/// moves, alarms in turn, written as the features write them): p50 / p99 of
+/// the first page and of a page deep in the past, 200 reads each.
+async fn measure_timeline(state: &app::state::AppState, c: &Company, events: usize) {
+    let db = &state.db;
+    let (rep, dept, _) = &c.reps[0];
+    // the rep's first customer
+    let customer = "s0";
+    let t = Instant::now();
+    let mut from = 0;
+    while from < events {
+        let to = (from + 500).min(events);
+        db.query(
+            "LET $c = type::record('customer', $id);
+             LET $u = type::record('user', $rep);
+             LET $d = type::record('department', $dept);
+             FOR $i IN array::range($from, $to) {
+                 LET $at = time::now() - duration::from_mins($i * 37);
+                 IF $i % 4 = 0 {
+                     CREATE followup CONTENT { user: $u, department: $d, customer: $c,
+                         text: '电话跟进，客户要求再报一次价', photos: [], at: $at } RETURN NONE;
+                 } ELSE IF $i % 4 = 1 {
+                     CREATE checkin CONTENT { user: $u, department: $d, customer: $c,
+                         purpose: '拜访采购经理', lat: 31.23, lng: 121.47, accuracy: 20.0,
+                         distance_m: 35.0, flags: [], photos: [], at: $at } RETURN NONE;
+                 } ELSE IF $i % 4 = 2 {
+                     CREATE customer_history CONTENT { customer: $c, at: $at, actor: $u,
+                         action: 'advance', feedback: [], to_owner: $u,
+                         from_stage: stage:s1, to_stage: stage:s2 } RETURN NONE;
+                 } ELSE {
+                     CREATE alarm CONTENT { kind: 'help', customer: $c, customer_name: $c.name,
+                         industry: '制造', stage: stage:s1, stage_name: '电话意向', raiser: $u,
+                         raiser_name: '销售', department: $d, text: '客户压价，请教怎么应对',
+                         photos: [], status: 'closed', at: $at } RETURN NONE;
+                 };
+             };",
+        )
+        .bind(("id", customer))
+        .bind(("rep", rep.clone()))
+        .bind(("dept", dept.clone()))
+        .bind(("from", from as i64))
+        .bind(("to", to as i64))
+        .await
+        .and_then(|r| r.check())
+        .unwrap_or_else(|e| panic!("timeline events {from}: {e}"));
+        from = to;
+    }
+    println!("\n## one customer's timeline with {events} events (written in {:.1?})", t.elapsed());
+    let who = user(state, rep).await;
+    let mut first = Vec::new();
+    let mut deep = Vec::new();
+    let mut cursor = String::new();
+    // a cursor about two thirds back
+    for _ in 0..40 {
+        let p = app::customer_file::timeline::timeline(state, &who, customer, &cursor)
+            .await
+            .expect("timeline");
+        match p.next {
+            Some(n) => cursor = n,
+            None => break,
+        }
+    }
+    for _ in 0..200 {
+        let t = Instant::now();
+        let p = app::customer_file::timeline::timeline(state, &who, customer, "")
+            .await
+            .expect("timeline");
+        first.push(t.elapsed());
+        assert_eq!(p.items.len(), app::customer_file::timeline::PAGE);
+        let t = Instant::now();
+        app::customer_file::timeline::timeline(state, &who, customer, &cursor)
+            .await
+            .expect("timeline");
+        deep.push(t.elapsed());
+    }
+    report("  first page (budget p99 < 50 ms)", first);
+    report("  a page 40 pages back", deep);
 }
