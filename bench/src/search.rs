@@ -204,12 +204,14 @@ async fn load(db: &app::db::Db, c: &Company, boss: &str, n: usize, rng: &mut Cha
     );
     // the search terms, as the server writes them from the queue
     let started = Instant::now();
+    // (the server's own worker takes batches from the same queue: a batch both
+    // took is refused to one of them as a race, and taken again)
     loop {
-        let done = app::customers::repo::index_terms_batch(db, 500)
-            .await
-            .expect("index terms");
-        if done == 0 {
-            break;
+        match app::customers::repo::index_terms_batch(db, 500).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(app::error::AppError::Conflict { .. }) => {}
+            Err(e) => panic!("index terms: {e:?}"),
         }
     }
     println!(
@@ -490,7 +492,10 @@ async fn measure_timeline(state: &app::state::AppState, c: &Company, events: usi
         .unwrap_or_else(|e| panic!("timeline events {from}: {e}"));
         from = to;
     }
-    println!("\n## one customer's timeline with {events} events (written in {:.1?})", t.elapsed());
+    println!(
+        "\n## one customer's timeline with {events} events (written in {:.1?})",
+        t.elapsed()
+    );
     let who = user(state, rep).await;
     let mut first = Vec::new();
     let mut deep = Vec::new();

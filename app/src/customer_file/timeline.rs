@@ -5,7 +5,6 @@
 
 use crate::auth::model::CurrentUser;
 use crate::customer_file::model::{TimelineItem, TimelinePage, TimelineWhat};
-use crate::customers::model::HistoryEntry;
 use crate::db::checked;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -87,30 +86,12 @@ pub async fn timeline(
     let alarms: Vec<AlarmRow> = resp.take(4)?;
     let when = |at: DateTime<Utc>| crate::calendar::local_stamp(at, &tz);
     let mut items: Vec<TimelineItem> = Vec::new();
-    items.extend(history.into_iter().map(|h| {
-        TimelineItem {
-            at: h.at,
-            when: when(h.at),
-            actor: h.actor_name.clone(),
-            photos: Vec::new(),
-            what: TimelineWhat::History(HistoryEntry {
-                at: h.at,
-                when: when(h.at),
-                actor_name: h.actor_name,
-                action: h.action,
-                rule: h.rule,
-                from_owner: h.from_owner,
-                to_owner: h.to_owner,
-                from_stage: h.from_stage,
-                to_stage: h.to_stage,
-                reason: h.reason,
-                feedback: h
-                    .feedback
-                    .into_iter()
-                    .map(|f| (f.label, f.answer))
-                    .collect(),
-            }),
-        }
+    items.extend(history.into_iter().map(|h| TimelineItem {
+        at: h.at,
+        when: when(h.at),
+        actor: h.actor_name.clone(),
+        photos: Vec::new(),
+        what: TimelineWhat::History(h.entry(&tz)),
     }));
     items.extend(checkins.into_iter().map(|v| TimelineItem {
         at: v.at,

@@ -16,6 +16,29 @@ pub struct HistoryRow {
     pub feedback: Vec<FeedbackIn>,
 }
 
+impl HistoryRow {
+    /// The row as a page shows it, its time in the company's zone.
+    pub fn entry(self, tz: &chrono_tz::Tz) -> crate::customers::model::HistoryEntry {
+        crate::customers::model::HistoryEntry {
+            when: crate::calendar::local_stamp(self.at, tz),
+            at: self.at,
+            actor_name: self.actor_name,
+            action: self.action,
+            rule: self.rule,
+            from_owner: self.from_owner,
+            to_owner: self.to_owner,
+            from_stage: self.from_stage,
+            to_stage: self.to_stage,
+            reason: self.reason,
+            feedback: self
+                .feedback
+                .into_iter()
+                .map(|f| (f.label, f.answer))
+                .collect(),
+        }
+    }
+}
+
 pub async fn history(db: &Db, id: &str) -> AppResult<Vec<HistoryRow>> {
     let mut resp = checked(
         db.query(

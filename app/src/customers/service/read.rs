@@ -24,21 +24,7 @@ pub async fn list_page(
     let scope = list_scope(&ctx, user, view)?;
     let limit = crate::customers::rules::list_rows(asked);
     let rows = repo::list(&state.db, &scope, &PoolFilter::default(), limit).await?;
-    // a list shows phones of the viewer's own customers and inbox only; the
-    // rest are masked until the customer is opened (and the opening recorded)
-    let own = |r: &CustomerRow| {
-        matches!(scope, ListScope::Inbox(_)) || r.state.owner.as_deref() == Some(user.id.as_str())
-    };
-    if matches!(scope, ListScope::All | ListScope::Departments(_)) {
-        crate::audit::service::record_list(
-            state,
-            user,
-            rows.iter()
-                .map(|r| (r.id.as_str(), r.state.owner.as_deref())),
-        )
-        .await?;
-    }
-    Ok(rows.iter().map(|r| card(&ctx, r, own(r))).collect())
+    shown(state, &ctx, user, &scope, &rows).await
 }
 
 /// A list found by a search box (`q`): the same scope, phones and audit as
@@ -63,6 +49,19 @@ pub async fn search_page(
     let scope = list_scope(&ctx, user, view)?;
     let limit = crate::customers::rules::list_rows(asked);
     let rows = found(state, &scope, &PoolFilter::default(), &query, limit).await?;
+    shown(state, &ctx, user, &scope, &rows).await
+}
+
+/// A list's rows as cards: phones of the viewer's own customers and inbox
+/// only (the rest are masked until the customer is opened, and the opening
+/// recorded); a team's or the company's list is recorded in the view audit.
+async fn shown(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    scope: &ListScope,
+    rows: &[CustomerRow],
+) -> AppResult<Vec<CustomerCard>> {
     let own = |r: &CustomerRow| {
         matches!(scope, ListScope::Inbox(_)) || r.state.owner.as_deref() == Some(user.id.as_str())
     };
@@ -75,7 +74,7 @@ pub async fn search_page(
         )
         .await?;
     }
-    Ok(rows.iter().map(|r| card(&ctx, r, own(r))).collect())
+    Ok(rows.iter().map(|r| card(ctx, r, own(r))).collect())
 }
 
 /// The customers of a scope a query finds, `limit` at most.
@@ -237,26 +236,7 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         forward,
         backward,
         lost_proposal: row.state.lost_proposal.clone(),
-        history: history
-            .into_iter()
-            .map(|h| HistoryEntry {
-                when: crate::calendar::local_stamp(h.at, &ctx.tz),
-                at: h.at,
-                actor_name: h.actor_name,
-                action: h.action,
-                rule: h.rule,
-                from_owner: h.from_owner,
-                to_owner: h.to_owner,
-                from_stage: h.from_stage,
-                to_stage: h.to_stage,
-                reason: h.reason,
-                feedback: h
-                    .feedback
-                    .into_iter()
-                    .map(|f| (f.label, f.answer))
-                    .collect(),
-            })
-            .collect(),
+        history: history.into_iter().map(|h| h.entry(&ctx.tz)).collect(),
         allowed: allowed(&v, &st, at_cap),
     })
 }
