@@ -124,19 +124,30 @@ fn generate(rng: &mut ChaCha8Rng, i: usize) -> Generated {
     }
 }
 
-/// Who owns customer `i`: each rep 20 open and 200 won customers, managers
-/// 10,000 in their inboxes, 200,000 lost and the rest in the pool.
-fn standing(i: usize, c: &Company) -> (&'static str, Option<(String, String)>, bool) {
-    let owned = c.reps.len() * 220;
+/// Each rep's customers: 220 at a million (20 open, 200 won), fewer in a
+/// smaller run so that the pool, the inboxes and the lost keep their share.
+fn per_rep(n: usize, c: &Company) -> usize {
+    (n * 42 / 1000 / c.reps.len().max(1)).clamp(11, 220)
+}
+
+/// Who owns customer `i`: each rep [`per_rep`] (one in eleven open, the rest
+/// won), the managers' inboxes 1 %, 20 % lost and the rest in the pool.
+fn standing(i: usize, n: usize, c: &Company) -> (&'static str, Option<(String, String)>, bool) {
+    let each = per_rep(n, c);
+    let owned = c.reps.len() * each;
     if i < owned {
-        let (rep, dept, _) = &c.reps[i / 220];
-        return ("owned", Some((rep.clone(), dept.clone())), i % 220 >= 20);
+        let (rep, dept, _) = &c.reps[i / each];
+        return (
+            "owned",
+            Some((rep.clone(), dept.clone())),
+            i % each >= each / 11,
+        );
     }
-    if i < owned + 10_000 {
+    if i < owned + n / 100 {
         let (m, dept) = &c.managers[i % c.managers.len()];
         return ("held", Some((m.clone(), dept.clone())), false);
     }
-    if i < owned + 210_000 {
+    if i < owned + n / 100 + n / 5 {
         return ("lost", None, false);
     }
     ("pool", None, false)
@@ -154,7 +165,7 @@ async fn load(db: &app::db::Db, c: &Company, boss: &str, n: usize, rng: &mut Cha
                 let g = generate(rng, i);
                 terms_written +=
                     search_terms(&g.name, std::slice::from_ref(&g.phone), &[&g.contact]).len();
-                let (status, owner, won) = standing(i, c);
+                let (status, owner, won) = standing(i, n, c);
                 json!({
                     "key": format!("s{i}"), "name": g.name, "phone": g.phone, "contact": g.contact,
                     "status": status, "owner": owner.as_ref().map(|o| o.0.clone()),
@@ -412,13 +423,14 @@ async fn main() {
         data_dir.as_deref().map_or(0.0, dir_mib)
     );
     let rep = user(&state, &c.reps[0].0).await;
-    // the rep's own customers are the first 220; the company's and the pool's any
-    let own: Vec<String> = (0..220).map(|i| format!("s{i}")).collect();
+    // the rep's own customers come first; the company's and the pool's anywhere
+    let own: Vec<String> = (0..per_rep(n, &c)).map(|i| format!("s{i}")).collect();
     let all: Vec<String> = (0..2_000)
         .map(|k| format!("s{}", (k * 7_919) % n))
         .collect();
+    // the last quarter is in the pool
     let pool: Vec<String> = (0..2_000)
-        .map(|k| format!("s{}", n - 1 - (k * 131) % (n / 4)))
+        .map(|k| format!("s{}", n - 1 - (k * 131) % (n / 4).max(1)))
         .collect();
     println!("\n## search, {n} customers, {people} people: p50 / p99 of 300 searches each");
     let qa = queries(db, &all, &mut rng).await;
