@@ -49,7 +49,7 @@ pub async fn settle(state: &AppState, ctx: &Ctx, row: &CustomerRow) -> AppResult
             return Ok(Settled::Unchanged);
         };
         if !clock.confiscates() {
-            match remind_revisit(state, ctx, &row).await {
+            match remind_revisit(state, ctx, &row, &policy.limits).await {
                 Ok(()) => return Ok(Settled::Reminded),
                 Err(TransitionError::Stale) => match repo::load(&state.db, &row.id).await? {
                     Some(fresh) => {
@@ -136,12 +136,12 @@ async fn remind_revisit(
     state: &AppState,
     ctx: &Ctx,
     row: &CustomerRow,
+    limits: &crate::funnel::rules::Limits,
 ) -> Result<(), TransitionError> {
     let s = &row.state;
     let missed = u32::try_from(s.revisit_missed).unwrap_or(0);
-    let policy = ctx.policy(s.department.as_deref());
     // every revisit date passed since the last visit, counted by one reminder
-    let passed = revisits_passed(ctx.now, &starts(s), &policy.limits, &ctx.tz).max(missed + 1);
+    let passed = revisits_passed(ctx.now, &starts(s), limits, &ctx.tz).max(missed + 1);
     let missed = passed - 1;
     let mut notify = Vec::new();
     if let Some(owner) = &s.owner {

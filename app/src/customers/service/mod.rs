@@ -12,7 +12,8 @@ use crate::customers::repo::{
     TransitionError,
 };
 use crate::customers::search::{
-    matches as search_matches, parse_query, prefixes, Query, QueryError, Searchable,
+    matches as search_matches, matches_masked as search_matches_masked, parse_query, prefixes,
+    Query, QueryError, Searchable,
 };
 use crate::error::{AppError, AppResult};
 use crate::funnel::model::StageInfo;

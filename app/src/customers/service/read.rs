@@ -85,16 +85,20 @@ async fn found(
     query: &Query,
     limit: usize,
 ) -> AppResult<Vec<CustomerRow>> {
+    // the pool's phones are masked: found by the whole number only
+    let masked = matches!(scope, ListScope::Pool);
     let holds = |r: &CustomerRow| {
         let contacts = [r.contact.as_str(), r.decision_maker.as_str()];
-        search_matches(
-            &Searchable {
-                name: &r.name,
-                phones: &r.phones,
-                contacts: &contacts,
-            },
-            query,
-        )
+        let s = Searchable {
+            name: &r.name,
+            phones: &r.phones,
+            contacts: &contacts,
+        };
+        if masked {
+            search_matches_masked(&s, query)
+        } else {
+            search_matches(&s, query)
+        }
     };
     let rows = match scope {
         // a rep's own customers (or an inbox) are few: read them all, keep the found
@@ -103,22 +107,8 @@ async fn found(
         }
         _ => repo::search(&state.db, scope, filter, &prefixes(query), limit).await?,
     };
-    // the pool's phones are masked: found by the whole number only (as the
-    // duplicate check would), never probed a few digits at a time
-    let whole_phone = |r: &CustomerRow| match (scope, query) {
-        (ListScope::Pool, Query::Phone(d)) => r
-            .phones
-            .iter()
-            .filter_map(|p| crate::customers::rules::normalize_phone(p))
-            .any(|p| p == *d),
-        _ => true,
-    };
     // the index finds by a term's first characters: a longer fragment is checked whole
-    Ok(rows
-        .into_iter()
-        .filter(|r| holds(r) && whole_phone(r))
-        .take(limit)
-        .collect())
+    Ok(rows.into_iter().filter(|r| holds(r)).take(limit).collect())
 }
 
 /// Most customers one search reads in a scope (a rep owns far fewer).
