@@ -48,10 +48,14 @@ pub const SCHEMA: &[(&str, &str)] = &[
         "160_upgrade_14",
         include_str!("../schema/160_upgrade_14.surql"),
     ),
+    (
+        "170_customer_file",
+        include_str!("../schema/170_customer_file.surql"),
+    ),
 ];
 
 /// Bumped whenever a schema file changes meaningfully.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbStartError {

@@ -20,6 +20,23 @@ pub enum TimelineWhat {
     Followup {
         text: String,
     },
+    /// A change to the file (added, corrected, or asked for).
+    Change {
+        /// `ChangeView::field`'s values.
+        field: String,
+        before: String,
+        after: String,
+        reason: Option<String>,
+        /// "applied" | "pending" | "approved" | "refused".
+        status: String,
+        decided_by: Option<String>,
+    },
+    /// A contact added.
+    Contact {
+        name: String,
+        title: String,
+        decision_maker: bool,
+    },
     Alarm {
         id: String,
         /// "help" | "lost" | …

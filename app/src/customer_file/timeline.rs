@@ -35,6 +35,27 @@ struct AlarmRow {
     photos: Vec<String>,
 }
 
+#[derive(Debug, Clone, SurrealValue)]
+struct ChangeRow {
+    at: DateTime<Utc>,
+    actor: Option<String>,
+    field: String,
+    before: String,
+    after: String,
+    reason: Option<String>,
+    status: String,
+    decided_by: Option<String>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct ContactRow {
+    at: DateTime<Utc>,
+    actor: Option<String>,
+    name: String,
+    title: String,
+    decision_maker: bool,
+}
+
 /// The page of `id`'s timeline before `before` (RFC 3339; empty: the newest),
 /// if `user` may see the customer (the customers feature decides, as for the
 /// customer's page: not found otherwise).
@@ -77,6 +98,13 @@ pub async fn timeline(
              WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
          SELECT record::id(id) AS id, at, raiser_name AS actor, kind, text, status, photos
              FROM alarm WITH INDEX alarm_customer
+             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
+         SELECT at, by.name AS actor, field, before, after, reason, status,
+                decided_by.name AS decided_by
+             FROM customer_change WITH INDEX change_customer
+             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
+         SELECT at, by.name AS actor, name, title, decision_maker
+             FROM contact WITH INDEX contact_customer
              WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;"
     );
     let mut resp = checked(
@@ -92,6 +120,8 @@ pub async fn timeline(
     let checkins: Vec<VisitRow> = resp.take(2)?;
     let followups: Vec<VisitRow> = resp.take(3)?;
     let alarms: Vec<AlarmRow> = resp.take(4)?;
+    let changes: Vec<ChangeRow> = resp.take(5)?;
+    let contacts: Vec<ContactRow> = resp.take(6)?;
     let when = |at: DateTime<Utc>| crate::calendar::local_stamp(at, &tz);
     let mut items: Vec<TimelineItem> = Vec::new();
     items.extend(history.into_iter().map(|h| TimelineItem {
@@ -129,6 +159,31 @@ pub async fn timeline(
             kind: a.kind,
             text: a.text,
             status: a.status,
+        },
+    }));
+    items.extend(changes.into_iter().map(|c| TimelineItem {
+        at: c.at,
+        when: when(c.at),
+        actor: c.actor,
+        photos: Vec::new(),
+        what: TimelineWhat::Change {
+            field: c.field,
+            before: c.before,
+            after: c.after,
+            reason: c.reason,
+            status: c.status,
+            decided_by: c.decided_by,
+        },
+    }));
+    items.extend(contacts.into_iter().map(|c| TimelineItem {
+        at: c.at,
+        when: when(c.at),
+        actor: c.actor,
+        photos: Vec::new(),
+        what: TimelineWhat::Contact {
+            name: c.name,
+            title: c.title,
+            decision_maker: c.decision_maker,
         },
     }));
     Ok(page_of(items))

@@ -176,3 +176,102 @@ pub async fn decide_dispute(id: String, transfer: bool) -> Result<(), AppError> 
     let (state, user) = crate::auth::session::caller().await?;
     crate::customers::service::decide_dispute(&state, &user, &id, transfer).await
 }
+
+// ---------------------------------------------------------------------------
+// The customer file: adding is free, correcting a registered fact is a request
+// for a rep (see `customers::edit`).
+
+/// Adds a contact to customer `id`.
+#[server(endpoint = "add_contact")]
+pub async fn add_contact(
+    id: String,
+    name: String,
+    #[server(default)] title: String,
+    #[server(default)] phones: String,
+    #[server(default)] reach: String,
+    #[server(default)] decision_maker: String,
+    #[server(default)] birthday: String,
+    #[server(default)] notes: String,
+) -> Result<(), AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    let input = crate::customers::edit::ContactInput {
+        name,
+        title,
+        phones,
+        reach,
+        decision_maker: matches!(decision_maker.as_str(), "on" | "true" | "yes"),
+        birthday,
+        notes,
+    };
+    crate::customers::service::add_contact(&state, &user, &id, input).await
+}
+
+/// Adds phone numbers to customer `id`.
+#[server(endpoint = "add_phones")]
+pub async fn add_phones(id: String, phones: String) -> Result<(), AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    crate::customers::service::add_phones(&state, &user, &id, &phones).await
+}
+
+/// Adds a note to customer `id`'s file.
+#[server(endpoint = "add_note")]
+pub async fn add_note(id: String, text: String) -> Result<(), AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    crate::customers::service::add_note(&state, &user, &id, &text).await
+}
+
+/// Sets where customer `id` is.
+#[server(endpoint = "set_position")]
+pub async fn set_position(id: String, lat: String, lng: String) -> Result<(), AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    crate::customers::service::set_position(&state, &user, &id, &lat, &lng).await
+}
+
+/// Sets the expected amount (yuan) and close date (YYYY-MM-DD, empty: none);
+/// `version`: the one the page was read at.
+#[server(endpoint = "set_expected")]
+pub async fn set_expected(
+    id: String,
+    #[server(default)] expected_amount: String,
+    #[server(default)] close_on: String,
+    version: i64,
+) -> Result<(), AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    crate::customers::service::set_expected(
+        &state,
+        &user,
+        &id,
+        &expected_amount,
+        &close_on,
+        version,
+    )
+    .await
+}
+
+/// Corrects a registered fact (`field`: name, phones, industry, region,
+/// address, source, size): applied for a manager, a request for a rep.
+#[server(endpoint = "correct_customer")]
+pub async fn correct_customer(
+    id: String,
+    field: String,
+    #[server(default)] value: String,
+    #[server(default)] reason: String,
+    version: i64,
+) -> Result<Corrected, AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    crate::customers::service::correct(&state, &user, &id, &field, &value, &reason, version).await
+}
+
+/// Approves (`approve` = "yes") or refuses a correction request.
+#[server(endpoint = "decide_change")]
+pub async fn decide_change(change: String, approve: String) -> Result<(), AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    crate::customers::service::decide_change(&state, &user, &change, approve == "yes").await
+}
+
+/// The correction requests the signed-in manager may decide.
+#[server(endpoint = "pending_changes")]
+pub async fn pending_changes() -> Result<Vec<ChangeView>, AppError> {
+    let (state, user) = crate::auth::session::caller().await?;
+    crate::customers::service::pending_requests(&state, &user).await
+}

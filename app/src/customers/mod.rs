@@ -1,5 +1,6 @@
 //! Customers: registration, duplicate check (撞单), the wolf lock, the public pool.
 pub mod api;
+pub mod edit;
 pub mod input;
 pub mod lock;
 pub mod model;

@@ -156,6 +156,66 @@ pub struct CustomerDetail {
     pub open_alarms: Vec<(String, String, String)>,
     pub history: Vec<HistoryEntry>,
     pub allowed: Allowed,
+    /// The people at the customer, oldest first.
+    #[serde(default)]
+    pub contacts: Vec<ContactView>,
+    /// When the deal is expected to close (YYYY-MM-DD).
+    #[serde(default)]
+    pub close_on: Option<String>,
+    /// Correction requests waiting for a manager.
+    #[serde(default)]
+    pub pending: Vec<ChangeView>,
+    /// What the viewer may do with the file.
+    #[serde(default)]
+    pub file: crate::customers::edit::FileRights,
+    /// The version the page was read at: a correction sends it back, and one
+    /// made on an older version is refused as a conflict.
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// A contact at a customer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    /// Masked for customers in the pool.
+    pub phones: Vec<String>,
+    pub reach: String,
+    pub decision_maker: bool,
+    pub birthday: Option<String>,
+    pub notes: String,
+}
+
+/// A change to a customer's file, or a request for one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub id: String,
+    pub customer: String,
+    pub customer_name: String,
+    /// "name", "phones", … (`edit::Fact`), or "phone_add", "note", "position",
+    /// "expected", "close_on".
+    pub field: String,
+    pub before: String,
+    pub after: String,
+    pub reason: Option<String>,
+    pub by_name: String,
+    /// In the company's time zone.
+    pub when: String,
+    /// "applied" | "pending" | "approved" | "refused".
+    pub status: String,
+    pub decided_by_name: Option<String>,
+    /// The viewer may approve or refuse it.
+    pub decidable: bool,
+}
+
+/// What a correction did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corrected {
+    Applied,
+    Requested,
 }
 
 /// A registration as typed by the rep.

@@ -92,6 +92,11 @@ pub fn code_text(i18n: I18nContext<Locale>, code: &str) -> String {
         "import_started" => t_string!(i18n, err_import_started).to_string(),
         "too_many_posts" => t_string!(i18n, err_too_many_posts).to_string(),
         "race" => t_string!(i18n, err_race).to_string(),
+        "unchanged" => t_string!(i18n, err_unchanged).to_string(),
+        "close_before_registration" => t_string!(i18n, err_close_before_registration).to_string(),
+        "phone_already_there" => t_string!(i18n, err_phone_already_there).to_string(),
+        "decided" => t_string!(i18n, err_decided).to_string(),
+        "changed_since" => t_string!(i18n, err_changed_since).to_string(),
         _ => t_string!(i18n, err_invalid).to_string(),
     }
 }

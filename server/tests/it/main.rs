@@ -14,6 +14,7 @@ mod assets;
 mod audit;
 mod backup;
 mod cluster;
+mod customer_file;
 mod customers;
 mod demo;
 mod export;

@@ -1,6 +1,7 @@
 //! The customer pages. Every form is an `ActionForm`, so it also posts without
 //! JavaScript.
 
+mod file;
 mod labels;
 mod list;
 mod page;

@@ -56,16 +56,6 @@ pub(super) fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
     let a = d.allowed.clone();
     let rows: Vec<(String, String)> = vec![
         (
-            t_string!(i18n, field_contact).to_string(),
-            format!("{} {}", d.contact, d.contact_role)
-                .trim()
-                .to_string(),
-        ),
-        (
-            t_string!(i18n, field_decision_maker).to_string(),
-            d.decision_maker.clone(),
-        ),
-        (
             t_string!(i18n, field_address).to_string(),
             d.address.clone(),
         ),
@@ -81,16 +71,16 @@ pub(super) fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
             d.founded_on.clone().unwrap_or_default(),
         ),
         (
-            t_string!(i18n, field_dm_birthday).to_string(),
-            d.dm_birthday.clone().unwrap_or_default(),
-        ),
-        (
             t_string!(i18n, field_expected_amount).to_string(),
             if c.expected_cents > 0 {
                 money(c.expected_cents)
             } else {
                 String::new()
             },
+        ),
+        (
+            t_string!(i18n, field_close_on).to_string(),
+            d.close_on.clone().unwrap_or_default(),
         ),
         (
             t_string!(i18n, field_referred_by).to_string(),
@@ -120,6 +110,8 @@ pub(super) fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
                 }).collect_view()}
             </dl>
         </div>
+        <super::file::PendingChanges items=d.pending.clone() />
+        <super::file::ContactsCard id=c.id.clone() contacts=d.contacts.clone() add=d.file.add />
         {a.tick_checklist.then(|| view! { <ChecklistForm id=c.id.clone() entries=d.checklist.clone() /> })}
         {a.advance.then(|| view! { <AdvanceForm id=c.id.clone() forward=d.forward.clone() feedback=d.stage_feedback.clone() /> })}
         {a.move_back.then(|| view! { <BackForm id=c.id.clone() backward=d.backward.clone() /> })}
@@ -150,6 +142,7 @@ pub(super) fn Detail(d: CustomerDetail, staff: Vec<Assignee>) -> impl IntoView {
         })}
         {(a.follow_up || a.tick_checklist).then(|| view! { <crate::field::components::FollowupForm customer=c.id.clone() /> })}
         {a.follow_up.then(|| view! { <crate::reminders::components::RevisitForm customer=c.id.clone() days=d.revisit_days /> })}
+        {d.file.add.then(|| view! { <super::file::FileForms d=d.clone() /> })}
         {(a.advance || a.tick_checklist || a.move_back).then(|| view! {
             <ReferrerForm id=c.id.clone() current=d.referred_by.clone().map(|r| r.1).unwrap_or_default() />
         })}
@@ -481,6 +474,39 @@ fn TimelineEntry(item: crate::customer_file::model::TimelineItem) -> impl IntoVi
                 {head(crate::live::labels::kind_text(i18n, "followup"), "followup", item.when, item.actor)}
                 <p class="small feed-text">{text}</p>
                 {photos}
+            </li>
+        }.into_any(),
+        TimelineWhat::Change { field, before, after, reason, status, decided_by } => {
+            use super::file::{change_field_text, change_status_text, change_value};
+            let title = change_field_text(i18n, &field);
+            let shown_before = change_value(&field, &before);
+            let shown_after = change_value(&field, &after);
+            let added = matches!(field.as_str(), "note" | "phone_add") || before.is_empty();
+            let plain = status == "applied";
+            let status_attr = status.clone();
+            view! {
+                <li class="card history-item" data-kind="change" data-field=field.clone() data-status=status_attr>
+                    {head(title, "change", item.when, item.actor)}
+                    {if added && field == "note" {
+                        view! { <p class="small feed-text">{shown_after}</p> }.into_any()
+                    } else if added {
+                        view! { <p class="small">{shown_after}</p> }.into_any()
+                    } else {
+                        view! { <p class="small"><s class="muted">{shown_before}</s> " → " {shown_after}</p> }.into_any()
+                    }}
+                    {reason.map(|r| view! { <p class="small muted">{r}</p> })}
+                    {(!plain).then(|| view! {
+                        <p class="small"><span class="badge">{move || change_status_text(i18n, &status)}</span>
+                        {decided_by.map(|n| view! { " " <span class="muted">{n}</span> })}</p>
+                    })}
+                </li>
+            }.into_any()
+        }
+        TimelineWhat::Contact { name, title, decision_maker } => view! {
+            <li class="card history-item" data-kind="contact">
+                {head(t_string!(i18n, contact_added).to_string(), "contact", item.when, item.actor)}
+                <p class="small">{name} {(!title.is_empty()).then(|| format!(" · {title}"))}
+                    {decision_maker.then(|| view! { " " <span class="badge">{t!(i18n, contact_dm)}</span> })}</p>
             </li>
         }.into_any(),
         TimelineWhat::Alarm { id, kind, text, status } => view! {

@@ -11,11 +11,11 @@ pub struct KeyHit {
     pub owner: Option<String>,
 }
 
-pub(super) fn name_key_id(key: &str) -> String {
+pub fn name_key_id(key: &str) -> String {
     format!("n:{key}")
 }
 
-pub(super) fn phone_key_id(key: &str) -> String {
+pub fn phone_key_id(key: &str) -> String {
     format!("p:{key}")
 }
 

@@ -15,11 +15,13 @@ use std::sync::LazyLock;
 use surrealdb::types::SurrealValue;
 
 mod disputes;
+mod file;
 mod history;
 mod keys;
 mod lists;
 mod write;
 pub use disputes::*;
+pub use file::*;
 pub use history::*;
 pub use keys::*;
 pub use lists::*;
@@ -48,6 +50,9 @@ pub struct CustomerRow {
     pub revisit_days: Option<i64>,
     pub notes: String,
     pub expected_cents: i64,
+    pub close_on: Option<String>,
+    /// Every contact's name (search).
+    pub contact_names: Vec<String>,
     pub created_by: String,
     pub created_by_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -116,7 +121,7 @@ static ROW_FIELDS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "record::id(id) AS id, name, phones, contact, contact_role, decision_maker, address, \
          region, lat, lng, industry, size, source, {ref_id} AS referred_by, \
-         referred_by.name AS referred_name, founded_on, dm_birthday, revisit_days, notes, expected_cents, \
+         referred_by.name AS referred_name, founded_on, dm_birthday, revisit_days, notes, expected_cents, close_on, contact_names ?? [] AS contact_names, \
          record::id(created_by) AS created_by, created_by.name AS created_by_name, created_at, \
          owner.name AS owner_name, {state}",
         ref_id = opt_id("referred_by"),

@@ -49,12 +49,14 @@ pub async fn index_terms_batch(db: &Db, batch: usize) -> AppResult<usize> {
         phones: Option<Vec<String>>,
         contact: Option<String>,
         decision_maker: Option<String>,
+        contact_names: Option<Vec<String>>,
     }
     let mut resp = checked(
         db.query(
             "SELECT record::id(id) AS todo, record::id(customer) AS id, customer.name AS name,
                     customer.phones AS phones, customer.contact AS contact,
-                    customer.decision_maker AS decision_maker
+                    customer.decision_maker AS decision_maker,
+                    customer.contact_names AS contact_names
              FROM term_todo LIMIT $n",
         )
         .bind(("n", batch as i64))
@@ -67,15 +69,17 @@ pub async fn index_terms_batch(db: &Db, batch: usize) -> AppResult<usize> {
     let rows: Vec<serde_json::Value> = todo
         .iter()
         .map(|t| {
+            let mut contacts: Vec<&str> = vec![
+                t.contact.as_deref().unwrap_or_default(),
+                t.decision_maker.as_deref().unwrap_or_default(),
+            ];
+            contacts.extend(t.contact_names.iter().flatten().map(String::as_str));
+            contacts.sort_unstable();
+            contacts.dedup();
             let terms = match (&t.id, &t.name) {
-                (Some(_), Some(name)) => search_terms(
-                    name,
-                    t.phones.as_deref().unwrap_or_default(),
-                    &[
-                        t.contact.as_deref().unwrap_or_default(),
-                        t.decision_maker.as_deref().unwrap_or_default(),
-                    ],
-                ),
+                (Some(_), Some(name)) => {
+                    search_terms(name, t.phones.as_deref().unwrap_or_default(), &contacts)
+                }
                 _ => Vec::new(),
             };
             serde_json::json!({ "todo": t.todo, "customer": t.id, "terms": terms })
@@ -162,6 +166,20 @@ pub async fn insert(db: &Db, new: NewCustomer<'_>) -> AppResult<String> {
                  due_at: $s.due_at, due_clock: $s.due_clock, warn_at: $s.warn_at,
                  warned: NONE, released_by: NONE, released_at: NONE, lost_proposal: NONE,
                  revisit_missed: 0, version: 0,
+                 contact_names: array::filter([$v.contact, $v.decision_maker], |$n| $n != ''),
+             };
+             -- the contact and decision-maker typed at registration are its first contacts
+             IF $v.contact != '' {
+                 CREATE contact CONTENT {
+                     customer: $c, name: $v.contact, title: $v.contact_role,
+                     by: type::record('user', $creator), at: $now,
+                 } RETURN NONE;
+             };
+             IF $v.decision_maker != '' AND $v.decision_maker != $v.contact {
+                 CREATE contact CONTENT {
+                     customer: $c, name: $v.decision_maker, decision_maker: true,
+                     birthday: $v.dm_birthday, by: type::record('user', $creator), at: $now,
+                 } RETURN NONE;
              };
              -- its search terms are written beside the traffic (`index_terms_batch`):
              -- some fifty records would cut registrations to a quarter

@@ -33,12 +33,14 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 mod clock;
+mod file;
 mod ownership;
 mod ports;
 mod read;
 mod register;
 mod stages;
 pub use clock::*;
+pub use file::*;
 pub use ownership::*;
 pub use ports::*;
 pub use read::*;

@@ -88,7 +88,8 @@ async fn found(
     // the pool's phones are masked: found by the whole number only
     let masked = matches!(scope, ListScope::Pool);
     let holds = |r: &CustomerRow| {
-        let contacts = [r.contact.as_str(), r.decision_maker.as_str()];
+        let mut contacts = vec![r.contact.as_str(), r.decision_maker.as_str()];
+        contacts.extend(r.contact_names.iter().map(String::as_str));
         let s = Searchable {
             name: &r.name,
             phones: &r.phones,
@@ -196,10 +197,17 @@ pub async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> AppResult
         None => (Vec::new(), Vec::new()),
     };
     let stage = ctx.stage(&row.state.stage);
+    let show_phones = sees_phones(&v, &st);
+    let (contacts, pending, file) = file_part(state, &ctx, &v, &st, &row.id, show_phones).await?;
     Ok(CustomerDetail {
+        contacts,
+        pending,
+        file,
+        close_on: row.close_on.clone(),
+        version: row.state.version,
         // filled by the customer file, which may read alarms
         open_alarms: Vec::new(),
-        card: card(&ctx, &row, sees_phones(&v, &st)),
+        card: card(&ctx, &row, show_phones),
         contact: row.contact.clone(),
         contact_role: row.contact_role.clone(),
         decision_maker: row.decision_maker.clone(),
