@@ -64,6 +64,7 @@ pub struct Report {
     pub accepted: usize,
     pub stories: usize,
     pub suggestions: usize,
+    pub files: super::file::FileReport,
 }
 
 /// A rep's habits: how much they do, how well they move customers on.
@@ -179,6 +180,8 @@ struct World<'a> {
     /// Whether manager2 has had the afternoon the view audit flags.
     burst_done: bool,
     report: Report,
+    /// Contacts, close dates, notes and corrections (its own random source).
+    files: super::file::FileKeeper,
 }
 
 /// Today's local date, and the UTC instant of a local time on a day `back` days
@@ -228,6 +231,7 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
         open_alarms: Vec::new(),
         burst_done: false,
         report: Report::default(),
+        files: super::file::FileKeeper::new(plan.seed),
     };
     let people = people(state).await?;
     let reps: Vec<&Person> = people.iter().filter(|p| p.user.role == Role::Rep).collect();
@@ -290,6 +294,20 @@ async fn run(state: &AppState, plan: &Plan) -> AppResult<Report> {
     // the departments' finished days, as the hourly job keeps them
     app::measure::service::settle(state, true).await?;
     world.reminders_for_today(&reps).await?;
+    if let (Some(rep), Some(manager)) = (reps.first(), managers.first()) {
+        let mine: Vec<String> = world
+            .mine(rep)
+            .await?
+            .into_iter()
+            .filter(|c| c.status == Status::Owned)
+            .map(|c| c.id)
+            .collect();
+        world
+            .files
+            .today(state, &rep.user, &manager.user, &mine)
+            .await?;
+    }
+    world.report.files = world.files.report.clone();
     Ok(world.report)
 }
 
@@ -634,6 +652,9 @@ impl World<'_> {
         let Some(index) = self.stage_index(card) else {
             return Ok(());
         };
+        self.files
+            .after_visit(self.state, &rep.user, &card.id, index, self.stages.len())
+            .await?;
         // a rep who plans pushes hardest where a clock is about to run out
         let pressed = rep.habit.plans_visits && card.due.as_ref().is_some_and(|d| d.urgent);
         // the last stage (three deliveries) comes slowly after the contract

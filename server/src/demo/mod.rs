@@ -2,6 +2,7 @@
 //! manager and four reps, all with the password [`DEMO_PASSWORD`]. Loaded once: a
 //! restart finds the `meta:demo` marker (or existing users) and leaves data alone.
 
+pub mod file;
 pub mod history;
 pub mod words;
 

@@ -74,6 +74,11 @@ async fn a_rep_adds_contacts_phones_notes_position_amount_and_close_date_and_eac
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // a name is enough
+    let r = rep
+        .call("add_contact", &[("id", &id), ("name", "小周")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = rep
         .call("add_phones", &[("id", &id), ("phones", "0571-8888 1234")])
         .await;
@@ -120,7 +125,7 @@ async fn a_rep_adds_contacts_phones_notes_position_amount_and_close_date_and_eac
         .iter()
         .filter_map(|c| c["name"].as_str())
         .collect();
-    assert_eq!(names, vec!["王经理", "李总"]);
+    assert_eq!(names, vec!["王经理", "李总", "小周"]);
     assert_eq!(detail["contacts"][1]["decision_maker"], true);
     assert_eq!(detail["contacts"][1]["birthday"], "1975-03-08");
     assert_eq!(detail["card"]["phones"].as_array().map(Vec::len), Some(2));
@@ -148,7 +153,7 @@ async fn a_rep_adds_contacts_phones_notes_position_amount_and_close_date_and_eac
     let kinds = timeline_kinds(&page);
     assert_eq!(
         kinds.iter().filter(|k| *k == "Contact").count(),
-        2,
+        3,
         "{kinds:?}"
     );
     let fields: Vec<&str> = page["items"]

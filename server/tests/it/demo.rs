@@ -34,6 +34,29 @@ async fn the_demo_company_has_lived_ninety_days() {
     let customers = count(&app, "RETURN count(SELECT id FROM customer)").await;
     assert!((150..=500).contains(&customers), "{customers} customers");
 
+    // the files were kept: contacts met later, close dates, notes, a name
+    // correction waiting for manager1 and one he applied
+    let later = count(
+        &app,
+        "RETURN count(SELECT id FROM contact WHERE at > customer.created_at)",
+    )
+    .await;
+    assert!(later >= 10, "{later} contacts met after registration");
+    for (what, sql, least) in [
+        ("close dates", "RETURN count(SELECT id FROM customer WHERE close_on != NONE)", 10),
+        ("notes", "RETURN count(SELECT id FROM customer_change WHERE field = 'note')", 3),
+        ("pending", "RETURN count(SELECT id FROM customer_change WHERE status = 'pending' AND field = 'name')", 1),
+        ("applied correction", "RETURN count(SELECT id FROM customer_change WHERE status = 'applied' AND field = 'region')", 1),
+    ] {
+        let n = count(&app, sql).await;
+        assert!(n >= least, "{n} {what}");
+    }
+    let manager1 = app.user("manager1").await;
+    let waiting = app::customers::service::pending_requests(state, &manager1)
+        .await
+        .expect("pending");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+
     // the rules acted: confiscations, won deals, a pool, history rows
     let confiscations = count(
         &app,

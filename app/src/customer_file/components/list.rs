@@ -152,6 +152,17 @@ pub fn CustomersPage() -> impl IntoView {
         },
         |(view, n, q)| list_customers(view, n, q),
     );
+    let changes = crate::ui::Changes::provide();
+    let requests = Resource::new(
+        move || (view_of(&query.read()), changes.0.get()),
+        |(v, _)| async move {
+            if v == "inbox" {
+                pending_changes().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     let disputes_res = Resource::new(
         move || view_of(&query.read()),
         |v| async move {
@@ -207,11 +218,12 @@ pub fn CustomersPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let list = data.await;
                     let open = disputes_res.await.unwrap_or_default();
+                    let asked = requests.await.unwrap_or_default();
                     match list {
-                        Ok(cards) if cards.is_empty() && open.is_empty() && query.read_untracked().get("q").is_some_and(|q| !q.trim().is_empty()) => view! {
+                        Ok(cards) if cards.is_empty() && open.is_empty() && asked.is_empty() && query.read_untracked().get("q").is_some_and(|q| !q.trim().is_empty()) => view! {
                             <p class="card empty-state muted" data-testid="no-results">{t!(i18n, search_none)}</p>
                         }.into_any(),
-                        Ok(cards) if cards.is_empty() && open.is_empty() => view! {
+                        Ok(cards) if cards.is_empty() && open.is_empty() && asked.is_empty() => view! {
                             <p class="card empty-state muted" data-testid="empty-list">{t!(i18n, no_customers)}</p>
                         }.into_any(),
                         Ok(cards) => {
@@ -223,6 +235,7 @@ pub fn CustomersPage() -> impl IntoView {
                             let q = query.read_untracked().get("q").unwrap_or_default();
                             let more = more_href(&[("view", view), ("q", &q)], cards.len(), crate::ui::asked_rows(&query.read_untracked()));
                             view! {
+                                <RequestList items=asked />
                                 <DisputeList items=open />
                                 <ul class="list" data-testid="customer-list">
                                     {cards.into_iter().map(|card| view! { <CardRow card /> }).collect_view()}
@@ -236,6 +249,29 @@ pub fn CustomersPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// Corrections of customers' files waiting for this manager.
+#[component]
+fn RequestList(items: Vec<ChangeView>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!items.is_empty()).then(|| {
+        view! {
+            <h2>{t!(i18n, change_requests_title)}</h2>
+            <ul class="list" data-testid="inbox-requests">
+                {items.into_iter().map(|c| {
+                    let href = format!("/customers/{}", c.customer);
+                    let name = c.customer_name.clone();
+                    view! {
+                        <li class="card">
+                            <a href=href>{name}</a>
+                            <ul class="plain"><super::file::ChangeRequest c /></ul>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// Open disputes in a manager's inbox: keep it with its owner, or transfer it.

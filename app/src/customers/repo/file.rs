@@ -60,15 +60,17 @@ pub async fn add_contact(
         .bind(("id", customer.to_string()))
         .bind(("by", by.to_string()))
         .bind(("now", now))
-        .bind((
-            "v",
-            serde_json::json!({
+        .bind(("v", {
+            let mut v = serde_json::json!({
                 "name": c.name, "title": c.title, "phones": c.phones, "reach": c.reach,
-                "decision_maker": c.decision_maker,
-                "birthday": c.birthday.map(|d| d.to_string()),
-                "notes": c.notes,
-            }),
-        ))
+                "decision_maker": c.decision_maker, "notes": c.notes,
+            });
+            // a JSON null is SurrealDB's NULL, not NONE: an unknown birthday is left out
+            if let Some(d) = c.birthday {
+                v["birthday"] = serde_json::Value::String(d.to_string());
+            }
+            v
+        }))
         .await?,
     )?;
     Ok(())
