@@ -213,3 +213,74 @@ test('a rep finds a customer by pinyin initials, full pinyin and the last four d
   await expect(page).toHaveURL(/\/customers$/);
   await expect(page.getByTestId('customer-card').first()).toBeVisible();
 });
+
+test('a rep keeps the file: adds a contact and a close date, asks to correct the name; the manager approves it from the inbox', async ({ browser }, info) => {
+  const name = unique('档案测试', info);
+  const rep = await browser.newContext({ ...info.project.use });
+  const page = await rep.newPage();
+  await signIn(page, info, 'rep1');
+  await register(page, info, `${name}有限公司`, phone());
+  const url = page.url();
+
+  // a second contact, met on the second visit
+  const contacts = page.getByTestId('contacts');
+  await contacts.getByTestId('contact-form').locator('summary').click();
+  await contacts.getByTestId('contact-name').fill('李建国');
+  await contacts.locator('input[name=title]').fill('总经理');
+  await contacts.getByTestId('contact-phones').fill('13912345678');
+  await contacts.locator('input[name=decision_maker]').check();
+  await contacts.getByTestId('contact-save').click();
+  await expect(page.getByTestId('contact').filter({ hasText: '李建国' })).toContainText('决策人');
+
+  // the expected amount and close date, kept with their history
+  await page.getByTestId('expected-form').locator('summary').click();
+  await page.getByTestId('close-on').fill('2027-03-31');
+  await page.getByTestId('expected-save').click();
+  await expect(page.locator('.kv').filter({ hasText: '预计成交日期' })).toContainText('2027-03-31');
+  await expect(page.locator('.history-item[data-kind=change][data-field=close_on]')).toContainText('2027-03-31');
+  await expect(page.locator('.history-item[data-kind=contact]').filter({ hasText: '李建国' })).toBeVisible();
+
+  // a wrong close date is named, nothing is lost
+  await page.getByTestId('expected-form').locator('summary').click();
+  await page.getByTestId('close-on').fill('2020-01-01');
+  await page.getByTestId('expected-save').click();
+  await expect(page.getByTestId('expected-form')).toContainText('成交日期不能早于登记日期');
+  await page.goto(url);
+  await ready(page, info);
+  await expect(page.locator('.kv').filter({ hasText: '预计成交日期' })).toContainText('2027-03-31');
+
+  // the rep cannot rename the customer alone: the correction is a request
+  await page.getByTestId('correct-form').locator('summary').click();
+  await page.getByTestId('correct-field').selectOption('name');
+  await page.getByTestId('correct-value').fill(`${name}股份有限公司`);
+  await page.locator('[data-testid=correct-form] input[name=reason]').fill('合同上的全称');
+  await page.getByTestId('correct-save').click();
+  const waiting = page.getByTestId('pending-changes');
+  await expect(waiting).toContainText(`${name}股份有限公司`);
+  await expect(waiting).toContainText('等待经理审批');
+  await expect(page.getByTestId('customer-name')).toHaveText(`${name}有限公司`);
+  await shot(page, info, 'customer-file-rep');
+
+  // the manager approves it from the inbox
+  const mgr = await browser.newContext({ ...info.project.use });
+  const page2 = await mgr.newPage();
+  await signIn(page2, info, 'manager1');
+  await page2.goto('/customers?view=inbox');
+  await ready(page2, info);
+  const request = page2.getByTestId('inbox-requests').locator('li.card').filter({ hasText: `${name}股份有限公司` });
+  await expect(request).toBeVisible();
+  await shot(page2, info, 'customer-file-inbox');
+  await request.getByTestId('change-approve').click();
+  await expect(page2.getByTestId('inbox-requests').locator('li.card').filter({ hasText: `${name}股份有限公司` })).toHaveCount(0);
+  await mgr.close();
+
+  // the rep's page has the new name, and the timeline both names
+  await page.goto(url);
+  await ready(page, info);
+  await expect(page.getByTestId('customer-name')).toHaveText(`${name}股份有限公司`);
+  const renamed = page.locator('.history-item[data-kind=change][data-field=name]');
+  await expect(renamed).toContainText(`${name}有限公司`);
+  await expect(renamed).toContainText('已批准');
+  await shot(page, info, 'customer-file-approved');
+  await rep.close();
+});

@@ -144,5 +144,12 @@ test('the boss sees the funnel and the forecast', async ({ page }, info) => {
     expect(b.height).toBeGreaterThanOrEqual(20);
     expect(b.ratio).toBeCloseTo(Math.max(Math.floor((b.n * 100) / max), 2) / 100, 2);
   }
+  // next month's number: the demo's reps set close dates on deals in sight
+  const months = page.getByTestId('forecast-months');
+  await expect(months.getByTestId('forecast-month')).toHaveCount(3);
+  const dated = await months.getByTestId('forecast-month').evaluateAll((rows) =>
+    rows.map((r) => Number((r.querySelector('td.muted')?.textContent ?? '').replace(/\D/g, ''))));
+  expect(dated.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  await expect(months.getByTestId('forecast-undated')).toContainText('单');
   await shot(page, info, 'demo-boss-funnel');
 });

@@ -86,6 +86,7 @@ fn Report(r: FunnelReport) -> impl IntoView {
                 <p class="form-error" role="status" data-testid="forecast-unreliable">{t!(i18n, forecast_unreliable)}</p>
             </Show>
         </div>
+        <ByMonth f=r.by_month.clone() />
         <ol class="card funnel-list">{rows}</ol>
         <Show when={let empty = r.per_rep.is_empty(); move || !empty}>
             <h2>{t!(i18n, per_rep_title)}</h2>
@@ -303,5 +304,36 @@ fn PolicyEditor(p: PolicyInfo) -> impl IntoView {
                 </div>
             </ActionForm>
         </details>
+    }
+}
+
+/// The forecast by expected close month (this month and the next two), with
+/// the deals whose date passed, those further out and those without a date.
+#[component]
+fn ByMonth(f: crate::funnel::model::MonthForecast) -> impl IntoView {
+    let i18n = use_i18n();
+    let row = |label: String, m: &crate::funnel::model::MonthSum, testid: &'static str| {
+        let deals = m.deals;
+        view! {
+            <tr data-testid=testid>
+                <th scope="row">{label}</th>
+                <td class="num">{money(m.cents)}</td>
+                <td class="num muted">{move || t_string!(i18n, forecast_deals).replace("{n}", &deals.to_string())}</td>
+            </tr>
+        }
+    };
+    view! {
+        <div class="card" data-testid="forecast-months">
+            <h2>{t!(i18n, forecast_by_month)}</h2>
+            <table class="table">
+                <tbody>
+                    {f.months.iter().map(|m| row(m.month.clone(), m, "forecast-month")).collect_view()}
+                    {row(t_string!(i18n, forecast_later).to_string(), &f.later, "forecast-later")}
+                    {(f.overdue.deals > 0).then(|| row(t_string!(i18n, forecast_overdue).to_string(), &f.overdue, "forecast-overdue"))}
+                    {row(t_string!(i18n, forecast_undated).to_string(), &f.undated, "forecast-undated")}
+                </tbody>
+            </table>
+            <p class="muted small">{t!(i18n, forecast_by_month_intro)}</p>
+        </div>
     }
 }

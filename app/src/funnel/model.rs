@@ -71,4 +71,26 @@ pub struct FunnelReport {
     pub in_play: u32,
     pub reliable: bool,
     pub per_rep: Vec<RepFunnel>,
+    /// Open deals by their expected close month (seed 001 §6: next month's number).
+    #[serde(default)]
+    pub by_month: MonthForecast,
+}
+
+/// Σ amount × probability of open deals in one bucket, and how many.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthSum {
+    /// "2027-01"; empty for the buckets that are not a month.
+    pub month: String,
+    pub cents: i64,
+    pub deals: u32,
+}
+
+/// The forecast by expected close date: this month and the next two, deals whose
+/// date has passed without a win, those further out, and those without a date.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthForecast {
+    pub months: Vec<MonthSum>,
+    pub overdue: MonthSum,
+    pub later: MonthSum,
+    pub undated: MonthSum,
 }

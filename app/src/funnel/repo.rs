@@ -468,3 +468,31 @@ pub async fn tallies(
     }
     Ok((rows, names))
 }
+
+/// An open deal with a close date: (close date, expected cents, stage id).
+#[derive(Debug, Clone, SurrealValue)]
+pub struct DatedDeal {
+    pub close_on: String,
+    pub cents: i64,
+    pub stage: String,
+}
+
+/// The owned, not yet won customers of `scope` that have a close date, read
+/// on the close-date index.
+pub async fn dated_deals(
+    db: &Db,
+    scope: &crate::funnel::scope::ListScope,
+) -> AppResult<Vec<DatedDeal>> {
+    let (cond, key) = scope.filter();
+    let mut resp = checked(
+        db.query(format!(
+            "SELECT close_on, expected_cents AS cents, record::id(stage) AS stage \
+             FROM customer WITH INDEX customer_close \
+             WHERE close_on > '' AND status = 'owned' AND won = false AND {cond}"
+        ))
+        .bind(("key", key))
+        .bind(("depts", scope.departments()))
+        .await?,
+    )?;
+    Ok(resp.take(0)?)
+}

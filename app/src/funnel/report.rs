@@ -2,10 +2,11 @@
 
 use crate::auth::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
-use crate::funnel::model::{FunnelReport, RepFunnel};
-use crate::funnel::repo::{list_stages, tallies};
+use crate::funnel::model::{FunnelReport, MonthForecast, RepFunnel};
+use crate::funnel::repo::{dated_deals, list_stages, tallies};
 use crate::funnel::rules::{
-    conversion_rates, default_scope, forecast_groups, StageGroup, RELIABLE_IN_PLAY,
+    conversion_rates, default_scope, forecast_by_month, forecast_groups, Deal, StageGroup,
+    RELIABLE_IN_PLAY, WON_PROBABILITY,
 };
 use crate::funnel::scope::ListScope;
 use crate::state::AppState;
@@ -77,6 +78,7 @@ pub async fn report(state: &AppState, user: &CurrentUser, scope: &str) -> AppRes
         }
     }
     let total = forecast_groups(&rules, &in_play);
+    let by_month = by_month(state, &list_scope, &stages, &index, &in_play).await?;
     let per_rep = per_rep
         .into_iter()
         .filter(|(name, _)| !name.is_empty())
@@ -104,5 +106,48 @@ pub async fn report(state: &AppState, user: &CurrentUser, scope: &str) -> AppRes
         in_play: total.in_play,
         reliable: total.in_play >= RELIABLE_IN_PLAY,
         per_rep,
+        by_month,
     })
+}
+
+/// The forecast by close month: dated open deals read on their index, the
+/// undated ones the rest of the open (not won) deals the tallies hold.
+async fn by_month(
+    state: &AppState,
+    scope: &ListScope,
+    stages: &[crate::funnel::model::StageInfo],
+    index: &std::collections::HashMap<&str, usize>,
+    in_play: &[StageGroup],
+) -> AppResult<MonthForecast> {
+    let probability = |stage: usize| stages.get(stage).map_or(0, |s| s.probability);
+    let open = |p: u8| p < WON_PROBABILITY;
+    let dated: Vec<Deal> = dated_deals(&state.db, scope)
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            let p = probability(*index.get(d.stage.as_str())?);
+            Some(Deal {
+                close: chrono::NaiveDate::parse_from_str(&d.close_on, "%Y-%m-%d").ok(),
+                cents: d.cents,
+                probability: p,
+            })
+        })
+        .filter(|d| open(d.probability) && d.close.is_some())
+        .collect();
+    let today = crate::calendar::local_day(state.now(), &state.config.timezone);
+    let mut f = forecast_by_month(today, &dated);
+    // undated: every open deal the tallies count, less the dated ones
+    let mut weighted: i128 = 0;
+    let mut deals: i64 = 0;
+    for g in in_play.iter().filter(|g| open(probability(g.stage))) {
+        weighted += i128::from(g.cents.max(0)) * i128::from(probability(g.stage));
+        deals += i64::from(g.customers);
+    }
+    for d in &dated {
+        weighted -= i128::from(d.cents.max(0)) * i128::from(d.probability);
+        deals -= 1;
+    }
+    f.undated.cents = ((weighted.max(0) + 50) / 100).min(i128::from(i64::MAX)) as i64;
+    f.undated.deals = u32::try_from(deals.max(0)).unwrap_or(0);
+    Ok(f)
 }

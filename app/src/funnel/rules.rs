@@ -496,6 +496,60 @@ pub fn conversion_rates(reached: &[u32]) -> Vec<Option<u8>> {
         .collect()
 }
 
+/// An open deal for the monthly forecast: its close date (if typed), expected
+/// amount and its stage's probability (percent).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Deal {
+    pub close: Option<chrono::NaiveDate>,
+    pub cents: i64,
+    pub probability: u8,
+}
+
+/// The first day of the month `n` months after `day`'s.
+fn month_start(day: chrono::NaiveDate, n: u32) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let months = day.year() * 12 + day.month0() as i32 + n as i32;
+    chrono::NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(day)
+}
+
+/// Open deals by expected close month: this month and the next two (`today`
+/// in the company zone), those whose date has passed (before today) without a
+/// win, those after the third month, and those without a date. Each bucket is
+/// Σ amount × probability rounded once, half up, as the funnel's forecast.
+pub fn forecast_by_month(
+    today: chrono::NaiveDate,
+    deals: &[Deal],
+) -> crate::funnel::model::MonthForecast {
+    use crate::funnel::model::{MonthForecast, MonthSum};
+    let starts: Vec<chrono::NaiveDate> = (0..=3).map(|n| month_start(today, n)).collect();
+    // (weighted sum in cent-percents, deals) per bucket: 3 months, overdue, later, undated
+    let mut sums = [(0i128, 0u32); 6];
+    for d in deals {
+        let bucket = match d.close {
+            None => 5,
+            Some(c) if c < today => 3,
+            Some(c) if c >= starts[3] => 4,
+            Some(c) => (0..3).find(|&m| c < starts[m + 1]).unwrap_or(4),
+        };
+        sums[bucket].0 += i128::from(d.cents.max(0)) * i128::from(d.probability);
+        sums[bucket].1 += 1;
+    }
+    let sum = |i: usize, month: String| MonthSum {
+        month,
+        cents: ((sums[i].0 + 50) / 100).min(i128::from(i64::MAX)) as i64,
+        deals: sums[i].1,
+    };
+    MonthForecast {
+        months: (0..3)
+            .map(|m| sum(m, starts[m].format("%Y-%m").to_string()))
+            .collect(),
+        overdue: sum(3, String::new()),
+        later: sum(4, String::new()),
+        undated: sum(5, String::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1067,5 +1121,75 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(contradictions(&stages, &limits), expected);
+    }
+
+    fn ymd(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[rstest]
+    // (today, close date, bucket): 0..2 the months, 3 overdue, 4 later, 5 undated
+    #[case("2026-12-04", Some("2026-12-04"), 0)]
+    #[case("2026-12-04", Some("2026-12-31"), 0)]
+    #[case("2026-12-04", Some("2027-01-01"), 1)]
+    #[case("2026-12-04", Some("2027-02-28"), 2)]
+    #[case("2026-12-04", Some("2027-03-01"), 4)]
+    #[case("2026-12-04", Some("2026-12-03"), 3)]
+    #[case("2026-12-04", None, 5)]
+    #[case("2027-11-30", Some("2028-01-31"), 2)]
+    #[case("2028-02-29", Some("2028-04-30"), 2)]
+    fn each_deal_falls_in_its_month(
+        #[case] today: &str,
+        #[case] close: Option<&str>,
+        #[case] bucket: usize,
+    ) {
+        let f = forecast_by_month(
+            ymd(today),
+            &[Deal {
+                close: close.map(ymd),
+                cents: 10_000,
+                probability: 50,
+            }],
+        );
+        let deals: Vec<u32> = f
+            .months
+            .iter()
+            .chain([&f.overdue, &f.later, &f.undated])
+            .map(|m| m.deals)
+            .collect();
+        let mut want = vec![0; 6];
+        want[bucket] = 1;
+        assert_eq!(deals, want, "{today} {close:?}");
+    }
+
+    #[test]
+    fn a_month_sums_amount_times_probability_rounded_once() {
+        use crate::funnel::model::MonthSum;
+        let deal = |close: &str, cents, probability| Deal {
+            close: Some(ymd(close)),
+            cents,
+            probability,
+        };
+        let f = forecast_by_month(
+            ymd("2026-12-04"),
+            &[
+                deal("2027-01-10", 333, 25),
+                deal("2027-01-20", 333, 25),
+                deal("2027-01-31", 5_000_000, 70),
+                deal("2027-01-05", -100, 90),
+            ],
+        );
+        let months: Vec<&str> = f.months.iter().map(|m| m.month.as_str()).collect();
+        assert_eq!(months, vec!["2026-12", "2027-01", "2027-02"]);
+        // 333 × 25 % twice is 166.5 → 167 (one rounding), plus 3,500,000; a negative amount counts 0
+        assert_eq!((f.months[1].cents, f.months[1].deals), (3_500_167, 4));
+        assert_eq!(
+            f.months[0],
+            MonthSum {
+                month: "2026-12".into(),
+                cents: 0,
+                deals: 0
+            }
+        );
     }
 }

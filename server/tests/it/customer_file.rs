@@ -618,3 +618,76 @@ async fn an_older_database_gets_contacts_from_what_was_typed_at_registration() {
         .expect("again");
     assert_eq!(count(&app, "RETURN count(SELECT id FROM contact)").await, 2);
 }
+
+#[tokio::test]
+async fn the_funnel_forecasts_by_close_month_and_shows_undated_deals_apart() {
+    let app = spawn_app().await;
+    let rep = app.user("rep3").await;
+    let stages = crate::helpers::stages(&app).await;
+    let today = app::calendar::local_day(app.state.now(), &app.state.config.timezone);
+    let next_month = (today + chrono::Duration::days(32))
+        .format("%Y-%m")
+        .to_string();
+    let close = format!("{next_month}-15");
+    let mut ids = Vec::new();
+    for (i, name) in [
+        "月度预测甲科技有限公司",
+        "月度预测乙科技有限公司",
+        "月度预测丙科技有限公司",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let id = customer(&app, "rep3", name, &format!("1370000000{i}")).await;
+        // to 方案报价 (stage 3): a probability that counts
+        for to in &stages[1..4] {
+            app::customers::service::move_stage(
+                &app.state,
+                &rep,
+                &id,
+                to,
+                vec!["ok".into(); 3],
+                "",
+            )
+            .await
+            .expect("advance");
+        }
+        ids.push(id);
+    }
+    let mut c = app.signed_in("rep3").await;
+    for id in &ids[..2] {
+        let v = version(&c.call("customer", &[("id", id)]).await.body);
+        let r = c
+            .call(
+                "set_expected",
+                &[
+                    ("id", id),
+                    ("expected_amount", "100000"),
+                    ("close_on", &close),
+                    ("version", &v),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let f = c.call("funnel", &[("scope", "mine")]).await;
+    assert_eq!(f.status, StatusCode::OK, "{}", f.body);
+    let by = &f.body["by_month"];
+    let months: Vec<&str> = by["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .filter_map(|m| m["month"].as_str())
+        .collect();
+    assert_eq!(months.len(), 3);
+    assert_eq!(months[1], next_month);
+    let probability = f.body["stages"][3]["probability"].as_i64().expect("p");
+    assert_eq!(by["months"][1]["deals"], 2, "{by}");
+    assert_eq!(
+        by["months"][1]["cents"],
+        2 * 10_000_000 * probability / 100,
+        "{by}"
+    );
+    assert_eq!(by["undated"]["deals"], 1, "{by}");
+    assert_eq!(by["months"][0]["deals"], 0, "{by}");
+}
