@@ -103,44 +103,74 @@ pub struct FileWrite<'a> {
     pub notify: Vec<NotificationIn>,
 }
 
-/// Writes one change in one transaction: `Conflict("stale")` when the customer
-/// moved on since `version`, `Conflict("duplicate")` when a key is another
-/// customer's.
-pub async fn write_change(db: &Db, w: FileWrite<'_>) -> AppResult<()> {
-    let result = db
-        .query(
-            "BEGIN TRANSACTION;
+/// What applying a change does to the customer `$c`: takes the natural keys
+/// of the new value (refused when another customer holds one), merges the
+/// value, clears the close date when asked, and queues new search terms.
+const APPLY: &str = "
+    FOR $k IN $keys {
+        LET $held = type::record('customer_key', $k);
+        IF record::exists($held) {
+            IF $held.customer != $c { THROW 'bpc:conflict:duplicate'; };
+        } ELSE {
+            CREATE $held CONTENT { customer: $c, at: $now } RETURN NONE;
+        };
+    };
+    UPDATE $c MERGE $set RETURN NONE;
+    IF $clear_close { UPDATE $c SET close_on = NONE RETURN NONE; };
+    IF $reindex { CREATE term_todo CONTENT { customer: $c } RETURN NONE; }";
+
+static WRITE_SQL: LazyLock<String> = LazyLock::new(|| {
+    "BEGIN TRANSACTION;
              LET $c = type::record('customer', $id);
              LET $v = $c.version;
              IF $v = NONE { THROW 'bpc:notfound'; };
              IF $version != NONE AND $v != $version { THROW 'bpc:conflict:stale'; };
-             FOR $k IN $keys {
-                 LET $held = type::record('customer_key', $k);
-                 IF record::exists($held) {
-                     IF $held.customer != $c { THROW 'bpc:conflict:duplicate'; };
-                 } ELSE {
-                     CREATE $held CONTENT { customer: $c, at: $now } RETURN NONE;
-                 };
-             };
-             IF $status = 'applied' {
-                 UPDATE $c MERGE $set RETURN NONE;
-                 IF $clear_close { UPDATE $c SET close_on = NONE RETURN NONE; };
-             };
+             IF $status = 'applied' { {APPLY} };
              UPDATE $c SET version = $v + 1 RETURN NONE;
              CREATE customer_change CONTENT {
                  customer: $c, department: $c.department, field: $field, before: $before,
                  after: $after, reason: $reason, by: type::record('user', $by), at: $now,
                  status: $status,
              } RETURN NONE;
-             IF $reindex { CREATE term_todo CONTENT { customer: $c } RETURN NONE; };
              FOR $n IN $notify {
                  CREATE notification CONTENT {
                      user: type::record('user', $n.user), kind: $n.kind, customer: $c,
                      customer_name: $c.name, detail: $n.detail, at: $now, read: false,
                  } RETURN NONE;
              };
-             COMMIT TRANSACTION;",
-        )
+             COMMIT TRANSACTION;"
+        .replace("{APPLY}", APPLY)
+});
+
+static DECIDE_SQL: LazyLock<String> = LazyLock::new(|| {
+    "BEGIN TRANSACTION;
+             LET $ch = type::record('customer_change', $change);
+             IF $ch.status != 'pending' { THROW 'bpc:conflict:decided'; };
+             UPDATE $ch SET status = IF $approve THEN 'approved' ELSE 'refused' END,
+                 decided_by = type::record('user', $by), decided_at = $now RETURN NONE;
+             IF $customer != NONE {
+                 LET $c = type::record('customer', $customer);
+                 IF $version != NONE AND $c.version != $version { THROW 'bpc:conflict:stale'; };
+                 {APPLY};
+                 UPDATE $c SET version = version + 1 RETURN NONE;
+             };
+             FOR $n IN $notify {
+                 CREATE notification CONTENT {
+                     user: type::record('user', $n.user), kind: $n.kind, customer: $ch.customer,
+                     customer_name: $ch.customer.name, detail: $n.detail, at: $now, read: false,
+                 } RETURN NONE;
+             };
+             COMMIT TRANSACTION;"
+        .replace("{APPLY}", APPLY)
+});
+
+/// Writes one change in one transaction: `Conflict("stale")` when the customer
+/// moved on since `version`, `Conflict("duplicate")` when a key is another
+/// customer's.
+pub async fn write_change(db: &Db, w: FileWrite<'_>) -> AppResult<()> {
+    let result = db
+        .query(WRITE_SQL.as_str())
+        .bind(("id", w.customer.to_string()))
         .bind(("id", w.customer.to_string()))
         .bind(("by", w.by.to_string()))
         .bind(("now", w.now))
@@ -265,35 +295,7 @@ pub async fn decide_change(
         None => (None, serde_json::Value::Null, Vec::new(), false, None),
     };
     let result = db
-        .query(
-            "BEGIN TRANSACTION;
-             LET $ch = type::record('customer_change', $change);
-             IF $ch.status != 'pending' { THROW 'bpc:conflict:decided'; };
-             UPDATE $ch SET status = IF $approve THEN 'approved' ELSE 'refused' END,
-                 decided_by = type::record('user', $by), decided_at = $now RETURN NONE;
-             IF $customer != NONE {
-                 LET $c = type::record('customer', $customer);
-                 IF $version != NONE AND $c.version != $version { THROW 'bpc:conflict:stale'; };
-                 FOR $k IN $keys {
-                     LET $held = type::record('customer_key', $k);
-                     IF record::exists($held) {
-                         IF $held.customer != $c { THROW 'bpc:conflict:duplicate'; };
-                     } ELSE {
-                         CREATE $held CONTENT { customer: $c, at: $now } RETURN NONE;
-                     };
-                 };
-                 UPDATE $c MERGE $set RETURN NONE;
-                 UPDATE $c SET version = version + 1 RETURN NONE;
-                 IF $reindex { CREATE term_todo CONTENT { customer: $c } RETURN NONE; };
-             };
-             FOR $n IN $notify {
-                 CREATE notification CONTENT {
-                     user: type::record('user', $n.user), kind: $n.kind, customer: $ch.customer,
-                     customer_name: $ch.customer.name, detail: $n.detail, at: $now, read: false,
-                 } RETURN NONE;
-             };
-             COMMIT TRANSACTION;",
-        )
+        .query(DECIDE_SQL.as_str())
         .bind(("change", change.to_string()))
         .bind(("by", by.to_string()))
         .bind(("approve", approve))
@@ -301,6 +303,7 @@ pub async fn decide_change(
         .bind(("set", set))
         .bind(("keys", keys))
         .bind(("reindex", reindex))
+        .bind(("clear_close", false))
         .bind(("version", version))
         .bind(("notify", notify))
         .bind(("now", now))
