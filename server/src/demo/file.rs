@@ -86,12 +86,12 @@ impl FileKeeper {
         }
         // from the middle of the funnel until the contract, the close date is in sight
         let in_sight = index >= 2 && index + 2 < stages;
-        if in_sight && self.rng.random_bool(0.15) {
+        if in_sight && self.rng.random_bool(0.35) {
             let Some(facts) = app::customers::repo::facts(&state.db, customer).await? else {
                 return Ok(());
             };
             let tz = state.config.timezone;
-            let close = (state.now() + Duration::days(self.rng.random_range(7..100)))
+            let close = (state.now() + Duration::days(self.rng.random_range(3..80)))
                 .with_timezone(&tz)
                 .date_naive();
             let amount = format!("{}", facts.expected_cents / 100);
@@ -133,11 +133,16 @@ impl FileKeeper {
         let mut ids = mine.iter();
         if let Some(id) = ids.next() {
             if let Some(f) = app::customers::repo::facts(&state.db, id).await? {
-                // the registration dropped the company form; the contract has it
-                let full = if f.name.ends_with("有限公司") {
-                    f.name.replace("有限公司", "股份有限公司")
+                // the contract names another company form than the one registered
+                // (longest form first: 股份有限公司 also ends in 有限公司)
+                let core = ["股份有限公司", "有限责任公司", "有限公司"]
+                    .iter()
+                    .find_map(|form| f.name.strip_suffix(form))
+                    .unwrap_or(&f.name);
+                let full = if f.name.ends_with("股份有限公司") {
+                    format!("{core}有限公司")
                 } else {
-                    format!("{}有限公司", f.name)
+                    format!("{core}股份有限公司")
                 };
                 match app::customers::service::correct(
                     state,
