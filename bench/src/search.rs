@@ -422,6 +422,10 @@ async fn main() {
         rss_mib(),
         data_dir.as_deref().map_or(0.0, dir_mib)
     );
+    if std::env::var_os("BPC_BENCH_TIMELINE_ONLY").is_some() {
+        measure_timeline(&state, &c, 2_000).await;
+        return;
+    }
     let rep = user(&state, &c.reps[0].0).await;
     // the rep's own customers come first; the company's and the pool's anywhere
     let own: Vec<String> = (0..per_rep(n, &c)).map(|i| format!("s{i}")).collect();
@@ -453,8 +457,45 @@ async fn main() {
         rate(with),
         rate(with) / rate(without) * 100.0
     );
-    println!("(editing a customer's registered facts is not built yet: no edit figure)");
+    let edits = edit(&state, &c, 1_000).await;
+    println!(
+        "edits through repo::write_change (a region corrected, applied, kept as before → after): {:.0}/s: {:.0} % of queued registration",
+        rate(edits),
+        rate(edits) / rate(with) * 100.0
+    );
     measure_timeline(&state, &c, 2_000).await;
+}
+
+/// `n` corrections applied to the rep's customers (each a change row and the
+/// customer's new value, in one transaction), as `customers::service::correct`
+/// writes them after its checks.
+async fn edit(state: &app::state::AppState, c: &Company, n: usize) -> Duration {
+    let (rep, _, _) = &c.reps[0];
+    let now = state.now();
+    let t = Instant::now();
+    for i in 0..n {
+        let customer = format!("s{}", i % 500);
+        let w = app::customers::repo::FileWrite {
+            customer: &customer,
+            by: rep,
+            now,
+            version: None,
+            field: "region",
+            before: String::new(),
+            after: format!("区域{i}"),
+            reason: None,
+            status: "applied",
+            set: serde_json::json!({ "region": format!("区域{i}") }),
+            keys: Vec::new(),
+            reindex: false,
+            clear_close: false,
+            notify: Vec::new(),
+        };
+        app::customers::repo::write_change(&state.db, w)
+            .await
+            .expect("edit");
+    }
+    t.elapsed()
 }
 
 /// A customer with `events` timeline events (follow-ups, check-ins, stage

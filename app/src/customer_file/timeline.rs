@@ -76,43 +76,38 @@ pub async fn timeline(
         ),
     };
     let tz = state.config.timezone;
-    // no `$before = NONE OR …`: an OR keeps the planner off the (customer, at)
-    // index, and every row of the table is read
-    let since = if before.is_some() {
-        "AND at < $before "
-    } else {
-        ""
-    };
-    let sql = format!(
-        "LET $c = type::record('customer', $id);
+    // each source read forward on its (customer, newest) index from the
+    // cursor (`newest` is the negated microseconds of `at`): a backward scan
+    // on SurrealKV took >250 ms a read at 2,000 events
+    let bound: i64 = before.map_or(i64::MIN, |b| -b.timestamp_micros());
+    let sql = "LET $c = type::record('customer', $id);
          SELECT at, actor.name AS actor_name, action, rule, from_owner.name AS from_owner,
                 to_owner.name AS to_owner, from_stage.name AS from_stage,
                 to_stage.name AS to_stage, reason, feedback
-             FROM customer_history WITH INDEX history_customer
-             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
+             FROM customer_history WITH INDEX history_customer_newest
+             WHERE customer = $c AND newest > $bound ORDER BY newest LIMIT $n;
          SELECT at, user.name AS actor, purpose AS text, photos, flags, distance_m
-             FROM checkin WITH INDEX checkin_customer
-             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
+             FROM checkin WITH INDEX checkin_customer_newest
+             WHERE customer = $c AND newest > $bound ORDER BY newest LIMIT $n;
          SELECT at, user.name AS actor, text, photos, NONE AS flags, NONE AS distance_m
-             FROM followup WITH INDEX followup_customer
-             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
+             FROM followup WITH INDEX followup_customer_newest
+             WHERE customer = $c AND newest > $bound ORDER BY newest LIMIT $n;
          SELECT record::id(id) AS id, at, raiser_name AS actor, kind, text, status, photos
-             FROM alarm WITH INDEX alarm_customer
-             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
+             FROM alarm WITH INDEX alarm_customer_newest
+             WHERE customer = $c AND newest > $bound ORDER BY newest LIMIT $n;
          SELECT at, by.name AS actor, field, before, after, reason, status,
                 decided_by.name AS decided_by
-             FROM customer_change WITH INDEX change_customer
-             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;
+             FROM customer_change WITH INDEX change_customer_newest
+             WHERE customer = $c AND newest > $bound ORDER BY newest LIMIT $n;
          SELECT at, by.name AS actor, name, title, decision_maker
-             FROM contact WITH INDEX contact_customer
-             WHERE customer = $c {since}ORDER BY at DESC LIMIT $n;"
-    );
+             FROM contact WITH INDEX contact_customer_newest
+             WHERE customer = $c AND newest > $bound ORDER BY newest LIMIT $n;";
     let mut resp = checked(
         state
             .db
             .query(sql)
             .bind(("id", id))
-            .bind(("before", before))
+            .bind(("bound", bound))
             .bind(("n", PAGE as i64 + 1))
             .await?,
     )?;
