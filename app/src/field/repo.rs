@@ -161,6 +161,8 @@ pub struct PlaceRow {
     pub phones: Vec<String>,
     pub contact: String,
     pub decision_maker: String,
+    /// Every contact's name, those added after registration too.
+    pub contact_names: Vec<String>,
 }
 
 pub async fn places(db: &Db, user: &str, departments: &[String]) -> AppResult<Vec<PlaceRow>> {
@@ -195,4 +197,5 @@ pub async fn places(db: &Db, user: &str, departments: &[String]) -> AppResult<Ve
 }
 
 const PLACE_FIELDS: &str =
-    "record::id(id) AS id, name, address, lat, lng, phones, contact, decision_maker";
+    "record::id(id) AS id, name, address, lat, lng, phones, contact, decision_maker, \
+     contact_names ?? [] AS contact_names";

@@ -313,7 +313,8 @@ pub async fn nearby(
     let mut rows = repo::places(&state.db, &user.id, &tree).await?;
     if let Some(query) = &query {
         rows.retain(|r| {
-            let contacts = [r.contact.as_str(), r.decision_maker.as_str()];
+            let mut contacts = vec![r.contact.as_str(), r.decision_maker.as_str()];
+            contacts.extend(r.contact_names.iter().map(String::as_str));
             matches(
                 &Searchable {
                     name: &r.name,

@@ -184,6 +184,14 @@ async fn a_rep_adds_contacts_phones_notes_position_amount_and_close_date_and_eac
         .collect();
     assert_eq!(close, vec![(close_day, ""), ("", close_day)]);
 
+    // the check-in picker finds it by the contact added later
+    let picked = rep.call("nearby", &[("q", "李总")]).await;
+    assert_eq!(picked.status, StatusCode::OK, "{}", picked.body);
+    assert!(
+        picked.body.to_string().contains("杭州档案测试纺织"),
+        "{}",
+        picked.body
+    );
     // the new contact and phone find the customer
     index_all(&app).await;
     for q in ["李总", "1234"] {
