@@ -246,7 +246,19 @@ struct AnniversaryRow {
     founded_on: Option<String>,
 }
 
+#[derive(Debug, Clone, SurrealValue)]
+struct ContactBirthdayRow {
+    contact: String,
+    id: String,
+    name: String,
+    owner: String,
+    person: String,
+    birthday: String,
+}
+
 /// Creates the next birthday and founding-date reminders of owned customers,
+/// and the birthdays of their contacts (the decision-maker typed at
+/// registration is the customer's own birthday reminder),
 /// `ANNIVERSARY_DAYS_AHEAD` days ahead. Idempotent: the id is the alert's date.
 pub async fn schedule_anniversaries(state: &AppState) -> AppResult<usize> {
     let mut resp = checked(
@@ -255,46 +267,79 @@ pub async fn schedule_anniversaries(state: &AppState) -> AppResult<usize> {
             .query(
                 "SELECT record::id(id) AS id, name, record::id(owner) AS owner, dm_birthday, founded_on
                  FROM customer WHERE status = 'owned' AND owner != NONE
-                   AND (dm_birthday != NONE OR founded_on != NONE)",
+                   AND (dm_birthday != NONE OR founded_on != NONE);
+                 SELECT record::id(id) AS contact, record::id(customer) AS id,
+                        customer.name AS name, record::id(customer.owner) AS owner,
+                        name AS person, birthday
+                 FROM contact WHERE birthday != NONE AND customer.status = 'owned'
+                   AND customer.owner != NONE
+                   AND !(decision_maker = true AND birthday = customer.dm_birthday);",
             )
             .await?,
     )?;
     let rows: Vec<AnniversaryRow> = resp.take(0)?;
+    let contacts: Vec<ContactBirthdayRow> = resp.take(1)?;
+    // (id prefix, owner, kind, title, customer, date)
+    let mut dates: Vec<(String, String, &str, String, String, String)> = Vec::new();
+    for r in rows {
+        for (kind, date) in [("birthday", &r.dm_birthday), ("founded", &r.founded_on)] {
+            if let Some(d) = date {
+                let prefix = format!("{kind}:{}", r.id);
+                dates.push((
+                    prefix,
+                    r.owner.clone(),
+                    kind,
+                    r.name.clone(),
+                    r.id.clone(),
+                    d.clone(),
+                ));
+            }
+        }
+    }
+    for c in contacts {
+        let title = format!("{} · {}", c.name, c.person);
+        dates.push((
+            format!("cbirthday:{}", c.contact),
+            c.owner,
+            "birthday",
+            title,
+            c.id,
+            c.birthday,
+        ));
+    }
     let tz = state.config.timezone;
     let now = state.now();
     let mut made = 0;
-    for r in rows {
-        for (kind, date) in [("birthday", &r.dm_birthday), ("founded", &r.founded_on)] {
-            let Some(md) = date.as_deref().and_then(parse_month_day) else {
-                continue;
-            };
-            let at = next_anniversary_alert(md, ANNIVERSARY_DAYS_AHEAD, now, &tz);
-            let rid = format!("{kind}:{}:{}", r.id, at.format("%Y%m%d"));
-            let mut resp = checked(
-                state
-                    .db
-                    .query(
-                        "IF !record::exists(type::record('reminder', $rid)) {
-                             CREATE type::record('reminder', $rid) CONTENT {
-                                 user: type::record('user', $owner), kind: $kind, title: $title,
-                                 content: '', customer: type::record('customer', $c),
-                                 remind_at: $at, pending_at: $at, created_at: $now,
-                             };
-                             RETURN true;
-                         } ELSE { RETURN false; }",
-                    )
-                    .bind(("rid", rid))
-                    .bind(("owner", r.owner.clone()))
-                    .bind(("kind", kind))
-                    .bind(("title", r.name.clone()))
-                    .bind(("c", r.id.clone()))
-                    .bind(("at", at))
-                    .bind(("now", now))
-                    .await?,
-            )?;
-            if resp.take::<Option<bool>>(0)?.unwrap_or(false) {
-                made += 1;
-            }
+    for (prefix, owner, kind, title, customer, date) in dates {
+        let Some(md) = parse_month_day(&date) else {
+            continue;
+        };
+        let at = next_anniversary_alert(md, ANNIVERSARY_DAYS_AHEAD, now, &tz);
+        let rid = format!("{prefix}:{}", at.format("%Y%m%d"));
+        let mut resp = checked(
+            state
+                .db
+                .query(
+                    "IF !record::exists(type::record('reminder', $rid)) {
+                         CREATE type::record('reminder', $rid) CONTENT {
+                             user: type::record('user', $owner), kind: $kind, title: $title,
+                             content: '', customer: type::record('customer', $c),
+                             remind_at: $at, pending_at: $at, created_at: $now,
+                         };
+                         RETURN true;
+                     } ELSE { RETURN false; }",
+                )
+                .bind(("rid", rid))
+                .bind(("owner", owner))
+                .bind(("kind", kind))
+                .bind(("title", title))
+                .bind(("c", customer))
+                .bind(("at", at))
+                .bind(("now", now))
+                .await?,
+        )?;
+        if resp.take::<Option<bool>>(0)?.unwrap_or(false) {
+            made += 1;
         }
     }
     Ok(made)

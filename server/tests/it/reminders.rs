@@ -236,4 +236,31 @@ async fn revisits_follow_the_last_visit_and_anniversaries_come_two_days_ahead() 
         "two days before the birthday"
     );
     assert_eq!(local.format("%H:%M").to_string(), "09:00");
+
+    // a contact met later has a birthday too: reminded once, with their name
+    let contact_day = (app.state.now() + Duration::days(4))
+        .with_timezone(&tz)
+        .format("1975-%m-%d")
+        .to_string();
+    app::customers::service::add_contact(
+        &app.state,
+        &rep,
+        &id,
+        app::customers::edit::ContactInput {
+            name: "周建国".into(),
+            birthday: contact_day,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("contact");
+    assert_eq!(svc::schedule_anniversaries(&app.state).await.unwrap(), 1);
+    assert_eq!(svc::schedule_anniversaries(&app.state).await.unwrap(), 0);
+    let items = svc::list(&app.state, &rep).await.unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i.kind == "birthday" && i.title.contains("周建国")),
+        "{items:?}"
+    );
 }
