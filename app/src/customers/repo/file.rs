@@ -186,9 +186,14 @@ pub async fn write_change(db: &Db, w: FileWrite<'_>) -> AppResult<()> {
         .bind(("clear_close", w.clear_close))
         .bind(("notify", w.notify))
         .await;
+    written(result)
+}
+
+/// A file write's answer: two writers committing at the same moment is the
+/// same conflict as a version that moved on (the other one won).
+fn written(result: Result<surrealdb::IndexedResults, surrealdb::Error>) -> AppResult<()> {
     match result.map_err(AppError::from).and_then(checked) {
         Ok(_) => Ok(()),
-        // two writers at the same moment: the other one won
         Err(e) if crate::error::is_race(&e) => Err(AppError::Conflict {
             code: "stale".into(),
         }),
@@ -284,15 +289,23 @@ pub async fn decide_change(
     notify: Vec<NotificationIn>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let (customer, set, keys, reindex, version) = match &apply {
+    let (customer, set, keys, reindex, clear_close, version) = match apply {
         Some(w) => (
             Some(w.customer.to_string()),
-            w.set.clone(),
-            w.keys.clone(),
+            w.set,
+            w.keys,
             w.reindex,
+            w.clear_close,
             w.version,
         ),
-        None => (None, serde_json::Value::Null, Vec::new(), false, None),
+        None => (
+            None,
+            serde_json::Value::Null,
+            Vec::new(),
+            false,
+            false,
+            None,
+        ),
     };
     let result = db
         .query(DECIDE_SQL.as_str())
@@ -303,18 +316,12 @@ pub async fn decide_change(
         .bind(("set", set))
         .bind(("keys", keys))
         .bind(("reindex", reindex))
-        .bind(("clear_close", false))
+        .bind(("clear_close", clear_close))
         .bind(("version", version))
         .bind(("notify", notify))
         .bind(("now", now))
         .await;
-    match result.map_err(AppError::from).and_then(checked) {
-        Ok(_) => Ok(()),
-        Err(e) if crate::error::is_race(&e) => Err(AppError::Conflict {
-            code: "stale".into(),
-        }),
-        Err(e) => Err(e),
-    }
+    written(result)
 }
 
 /// What a correction compares and changes: the registered facts as stored.

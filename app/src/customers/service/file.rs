@@ -294,7 +294,6 @@ pub async fn correct(
             code: "stale".into(),
         });
     }
-    let (set, keys) = fact_write(fact, &o.facts, &value);
     // a request reserves nothing: its keys are checked again when approved
     let duplicate = repo::find_exact(
         &state.db,
@@ -320,6 +319,7 @@ pub async fn correct(
     w.reason = (!reason.trim().is_empty()).then_some(reason);
     match o.rights.correct {
         Correct::Apply => {
+            let (set, keys) = fact_write(fact, &o.facts, &value);
             w.set = set;
             w.keys = keys;
             w.reindex = fact.keyed();
